@@ -1,0 +1,7 @@
+"""``python -m rulepack``: the same as the ``rulepack`` command."""
+
+import sys
+
+from rulepack._cli import main
+
+sys.exit(main())

@@ -1,0 +1,181 @@
+"""Errors a user can cause, each with a stable code, a location, the offending value and a hint.
+
+Codes are grouped by the step that finds them:
+
+- ``RP1xx`` reading and validating a pack file,
+- ``RP2xx`` compiling an expression or a message template,
+- ``RP3xx`` reading and validating a fact document,
+- ``RP4xx`` test case files,
+- ``RP5xx`` evaluation (unknown pack, no version in force, limits).
+
+A code never changes meaning once released; new problems get new codes.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+# The codes and what they mean; the README's error table is made from the same words.
+CODES: dict[str, str] = {
+    "RP100": "the file is not valid YAML",
+    "RP101": "a key appears twice in one mapping",
+    "RP102": "a value has the wrong shape or type for the pack format",
+    "RP103": "a key the pack format does not know",
+    "RP104": "a version that is not semver",
+    "RP105": "a date that is not ISO 8601",
+    "RP106": "two rules (or rows) share an id",
+    "RP107": "two files declare the same pack id and version",
+    "RP108": "two versions of one pack are in force on the same day",
+    "RP109": "effective_until comes before effective_from",
+    "RP110": "the file cannot be read",
+    "RP201": "an expression does not parse",
+    "RP202": "an expression uses syntax the sandbox forbids",
+    "RP203": "a name that is not a fact path, param, result field or loop variable",
+    "RP204": "a function that is not in the library",
+    "RP205": "a function called with the wrong number of arguments",
+    "RP206": "an expression over the size limit",
+    "RP207": "a message placeholder that names nothing the rule can fill",
+    "RP208": "a result field read before any rule sets it",
+    "RP209": "a param that is not a number, string, boolean or list of them",
+    "RP301": "the fact document does not match the fact schema",
+    "RP302": "the fact document is not valid JSON or YAML",
+    "RP303": "an as_of that is not an ISO 8601 instant or date",
+    "RP401": "a test case without an expectation",
+    "RP402": "a test case names a pack or version that does not exist",
+    "RP403": "a test case file has the wrong shape",
+    "RP501": "no pack with that id",
+    "RP502": "no version of the pack is in force at as_of",
+    "RP503": "no such version of the pack",
+    "RP504": "an expression failed while evaluating",
+    "RP505": "an expression exceeded a work limit",
+    "RP506": "more than one row matched under the unique hit policy",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding: what went wrong, where, with what value, and what to do about it."""
+
+    # Field order is the sort order: by file, then position.
+    file: str = ""
+    line: int = 0
+    column: int = 0
+    code: str = ""
+    message: str = ""
+    pack: str | None = None
+    rule: str | None = None
+    value: str | None = None
+    hint: str | None = None
+
+    def location(self) -> str:
+        if not self.file:
+            return ""
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return self.file
+
+    def __str__(self) -> str:
+        head = f"{self.location()}: " if self.file else ""
+        where = ", ".join(
+            part
+            for part in (
+                f"pack `{self.pack}`" if self.pack else "",
+                f"rule `{self.rule}`" if self.rule else "",
+            )
+            if part
+        )
+        text = f"{head}{self.code}: {self.message}"
+        if where:
+            text += f" ({where})"
+        if self.value is not None:
+            text += f"\n  value: {self.value}"
+        if self.hint:
+            text += f"\n  help: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "file": self.file or None,
+            "line": self.line or None,
+            "column": self.column or None,
+            "pack": self.pack,
+            "rule": self.rule,
+            "value": self.value,
+            "hint": self.hint,
+        }
+
+
+class RulepackError(Exception):
+    """Base of every error rulepack raises on purpose; anything else is a bug."""
+
+    code: str = "RP000"
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(sorted(problems))
+        first = self.problems[0] if self.problems else None
+        self.code = first.code if first else self.code
+        super().__init__("\n".join(str(p) for p in self.problems) or self.__class__.__name__)
+
+
+class PackError(RulepackError):
+    """One or more rule pack files are broken; ``problems`` lists every finding, sorted."""
+
+
+class FactsError(RulepackError):
+    """A fact document cannot be read or does not match the fact schema."""
+
+
+class EvaluationError(RulepackError):
+    """An evaluation request cannot be served: unknown pack, no version in force."""
+
+
+@dataclass
+class ProblemSink:
+    """Collects problems for one file so that all of them are reported together."""
+
+    file: str
+    pack: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(
+        self,
+        code: str,
+        message: str,
+        *,
+        at: tuple[int, int] | None = None,
+        rule: str | None = None,
+        value: object = None,
+        hint: str | None = None,
+    ) -> None:
+        line, column = at if at else (0, 0)
+        self.problems.append(
+            Problem(
+                file=self.file,
+                line=line,
+                column=column,
+                code=code,
+                message=message,
+                pack=self.pack,
+                rule=rule,
+                value=None if value is None else _show(value),
+                hint=hint,
+            )
+        )
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+
+def _show(value: object) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """A hint naming the closest known name, or ``None`` when nothing is close."""
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean `{matches[0]}`?" if matches else None

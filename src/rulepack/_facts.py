@@ -1,0 +1,235 @@
+"""Fact documents: the schema's vocabulary, validation with JSON paths, and lazy typed lookup.
+
+A fact document is JSON-shaped data. Dates and instants travel as ISO 8601 strings and are
+turned into ``date`` / ``datetime`` only when a rule reads them, so validating a document never
+copies it. A key that is absent is *missing* (the decision that needs it is ``unknown``); a key
+that is present with ``null`` is a known "nothing" (no response yet, no ban).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator, FormatChecker
+
+from rulepack import _yaml
+from rulepack._errors import FactsError, Problem, did_you_mean
+from rulepack._expr import FieldInfo
+
+# Platform policies are Chinese; a date given without a time means midnight China time.
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+class Missing(Exception):
+    """A fact the expression needs is absent from the document."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+def _is_string(checker: Any, instance: Any) -> bool:
+    # Python callers may hand over real dates; they stand for their ISO strings.
+    return isinstance(instance, (str, dt.date))
+
+
+_TYPE_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine("string", _is_string)
+_Validator = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPE_CHECKER)
+
+
+class FactSchema:
+    """The fact vocabulary: one :class:`FieldInfo` per path, a validator, and converters."""
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.schema = schema
+        self._defs: Mapping[str, Any] = schema.get("$defs", {})
+        self.fields: dict[str, FieldInfo] = {}
+        for name, sub in schema.get("properties", {}).items():
+            if name != "as_of":
+                self._walk(sub, name)
+        self._validator = _Validator(schema, format_checker=FormatChecker())
+        self.converters: dict[str, Callable[[Any], Any]] = {
+            path: _to_date if info.kind == "date" else _to_instant
+            for path, info in self.fields.items()
+            if info.kind in ("date", "instant")
+        }
+
+    def _resolve(self, sub: Mapping[str, Any]) -> Mapping[str, Any]:
+        merged = dict(sub)
+        while "$ref" in merged:
+            ref = merged.pop("$ref")
+            target = self._defs[ref.rsplit("/", 1)[-1]]
+            merged = {**target, **merged}
+        return merged
+
+    def _walk(self, raw: Mapping[str, Any], path: str) -> None:
+        sub = self._resolve(raw)
+        types = sub.get("type", "any")
+        types = types if isinstance(types, list) else [types]
+        nullable = "null" in types
+        main = next((t for t in types if t != "null"), "any")
+        if "enum" in sub and main == "any":
+            values = [v for v in sub["enum"] if v is not None]
+            main = "integer" if values and all(isinstance(v, int) for v in values) else "string"
+        fmt = sub.get("format")
+        kind = {"date": "date", "date-time": "instant"}.get(fmt, main) if main == "string" else main
+        label = sub.get("x-label", {})
+        item_path = f"{path}[]" if kind == "array" else None
+        self.fields[path] = FieldInfo(
+            path=path,
+            kind=kind,
+            label_zh=label.get("zh", path.rsplit(".", 1)[-1]),
+            label_en=label.get("en", path.rsplit(".", 1)[-1]),
+            enum=tuple(sub["enum"]) if "enum" in sub else None,
+            nullable=nullable,
+            minimum=sub.get("minimum"),
+            maximum=sub.get("maximum"),
+            item_path=item_path,
+        )
+        for name, child in sub.get("properties", {}).items():
+            self._walk(child, f"{path}.{name}")
+        if item_path is not None and "items" in sub:
+            self._walk(sub["items"], item_path)
+
+    # -- validation -------------------------------------------------------------------------
+
+    def problems(self, document: Any, file: str = "") -> list[Problem]:
+        """Every way ``document`` breaks the schema, each naming its JSON path."""
+        out = [self._problem(error, file) for error in self._validator.iter_errors(document)]
+        return sorted(out, key=lambda p: p.value or "")
+
+    def check(self, document: Any, file: str = "") -> None:
+        """Raise :class:`FactsError` listing every problem of ``document``."""
+        problems = self.problems(document, file)
+        if problems:
+            raise FactsError(problems)
+
+    def _problem(self, error: jsonschema.ValidationError, file: str) -> Problem:
+        path = _json_path(error.absolute_path)
+        hint = None
+        message = error.message
+        if error.validator == "additionalProperties":
+            allowed = list(error.schema.get("properties", {}))
+            extra = [k for k in error.instance if k not in allowed]
+            if extra:
+                path = _json_path([*error.absolute_path, extra[0]])
+                message = f"unknown fact `{extra[0]}`"
+                hint = did_you_mean(extra[0], allowed) or "the fact vocabulary is schemas/facts.schema.json"
+        elif error.validator == "enum":
+            expected = error.validator_value
+            hint = did_you_mean(str(error.instance), [str(v) for v in expected]) or \
+                f"expected one of {expected}"
+        elif error.validator in ("minimum", "maximum"):
+            sign = ">=" if error.validator == "minimum" else "<="
+            hint = f"expected a number {sign} {error.validator_value}"
+        elif error.validator in ("type", "format"):
+            hint = f"expected {error.validator_value}"
+        return Problem(file=file, code="RP301", message=message, value=path, hint=hint)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def lookup(self, document: Mapping[str, Any]) -> Callable[[str], Any]:
+        """A function from a dotted fact path to its typed value, raising :class:`Missing`."""
+        converters = self.converters
+        cache: dict[str, Any] = {}
+
+        def get(path: str) -> Any:
+            if path in cache:
+                return cache[path]
+            node: Any = document
+            for part in path.split("."):
+                if node is None:
+                    break
+                if not isinstance(node, Mapping) or part not in node:
+                    raise Missing(path)
+                node = node[part]
+            convert = converters.get(path)
+            value = convert(node) if convert is not None and node is not None else node
+            cache[path] = value
+            return value
+
+        return get
+
+    def convert_item(self, path: str, value: Any) -> Any:
+        convert = self.converters.get(path)
+        return convert(value) if convert is not None and value is not None else value
+
+    def label(self, path: str, lang: str) -> str:
+        info = self.fields.get(path)
+        if info is None:
+            return path
+        return info.label_zh if lang == "zh" else info.label_en
+
+    def is_rate(self, path: str | None) -> bool:
+        info = self.fields.get(path or "")
+        return bool(info and info.kind == "number" and info.maximum == 1 and info.minimum == 0)
+
+
+def _json_path(parts: Any) -> str:
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _to_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def _to_instant(value: Any) -> dt.datetime:
+    return parse_instant(value)
+
+
+def parse_instant(value: Any) -> dt.datetime:
+    """An aware datetime from an instant, a date (midnight China time) or an ISO string."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(), CHINA_TZ)
+    if not isinstance(value, str):
+        raise ValueError(f"not an instant: {value!r}")
+    text = value.strip()
+    if len(text) == 10:
+        return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), CHINA_TZ)
+    parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA_TZ)
+
+
+def read_documents(text: str, file: str) -> Iterator[tuple[int, Any]]:
+    """The fact documents in a file: one JSON or YAML document, or JSON Lines (``.jsonl``).
+
+    Yields (line number, document); a line that is not JSON yields a :class:`FactsError`
+    in place of the document so that batch callers keep one output per input line.
+    """
+    if file.endswith((".jsonl", ".ndjson")):
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, FactsError([Problem(
+                    file=file, line=number, column=exc.colno, code="RP302",
+                    message=f"the line is not JSON: {exc.msg}",
+                )])
+        return
+    try:
+        if file.endswith(".json"):
+            yield 1, json.loads(text)
+        else:
+            yield 1, _yaml.load(text).data
+    except json.JSONDecodeError as exc:
+        raise FactsError([Problem(file=file, line=exc.lineno, column=exc.colno, code="RP302",
+                                  message=f"the file is not JSON: {exc.msg}")]) from None
+    except _yaml.YamlSyntaxError as exc:
+        line, column = exc.position
+        raise FactsError([Problem(file=file, line=line, column=column, code="RP302",
+                                  message=f"the file is not YAML: {exc}")]) from None

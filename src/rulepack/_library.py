@@ -1,0 +1,265 @@
+"""A library of compiled packs: loading a folder, choosing versions, evaluating facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rulepack._errors import EvaluationError, PackError, Problem
+from rulepack._evaluate import evaluate_pack
+from rulepack._expr import DEFAULT_LIMITS, Limits
+from rulepack._facts import CHINA_TZ, FactSchema, parse_instant
+from rulepack._loader import PackSchema, load_pack_file
+from rulepack._model import Pack
+from rulepack._verdict import Verdict
+
+SUBJECTS = ("account", "organization", "task")
+TEST_SUFFIXES = (".test.yaml", ".test.yml", ".tests.yaml", ".tests.yml")
+
+
+def bundled(name: str) -> Path:
+    """The bundled ``rules`` or ``schemas`` folder, installed or in a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_bundled" / name, here.parent.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"the bundled `{name}` folder is missing from this installation")
+
+
+@lru_cache(maxsize=1)
+def fact_schema() -> FactSchema:
+    """The fact schema, compiled once per process."""
+    path = bundled("schemas") / "facts.schema.json"
+    return FactSchema(json.loads(path.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def pack_schema() -> PackSchema:
+    path = bundled("schemas") / "pack.schema.json"
+    return PackSchema(json.loads(path.read_text(encoding="utf-8")))
+
+
+def display_path(path: Path) -> str:
+    """A path as the user will recognise it: relative to the working folder when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def pack_files(root: Path) -> list[Path]:
+    """The pack files under ``root`` (or ``root`` itself), test case files left out."""
+    if root.is_file():
+        return [root]
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and p.suffix in (".yaml", ".yml") and not p.name.endswith(TEST_SUFFIXES)
+    )
+
+
+def test_files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root] if root.name.endswith(TEST_SUFFIXES) else []
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.name.endswith(TEST_SUFFIXES))
+
+
+class Library:
+    """Compiled packs, every version of each, ready to evaluate fact documents.
+
+    Build one with :func:`rulepack.load`; it is immutable and safe to share between threads.
+    """
+
+    def __init__(self, packs: Sequence[Pack], *, limits: Limits = DEFAULT_LIMITS) -> None:
+        self._packs = tuple(sorted(packs, key=lambda p: (p.id, p.version_key)))
+        self._by_id: dict[str, tuple[Pack, ...]] = {}
+        for pack in self._packs:
+            self._by_id[pack.id] = self._by_id.get(pack.id, ()) + (pack,)
+        self._schema = fact_schema()
+        self._limits = limits
+
+    @property
+    def packs(self) -> tuple[Pack, ...]:
+        """Every pack version, sorted by id then version."""
+        return self._packs
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The distinct pack ids."""
+        return tuple(self._by_id)
+
+    @property
+    def schema(self) -> FactSchema:
+        return self._schema
+
+    def versions(self, pack_id: str) -> tuple[Pack, ...]:
+        """Every version of one pack, oldest first."""
+        try:
+            return self._by_id[pack_id]
+        except KeyError:
+            raise _unknown_pack(pack_id, self.ids) from None
+
+    def select(self, pack_id: str, *, as_of: dt.datetime | None = None,
+               version: str | None = None) -> Pack:
+        """The version the caller pinned, else the one in force at ``as_of`` (default now)."""
+        versions = self.versions(pack_id)
+        if version is not None:
+            for pack in versions:
+                if pack.version == version:
+                    return pack
+            raise EvaluationError([Problem(
+                code="RP503", message=f"pack `{pack_id}` has no version `{version}`",
+                pack=pack_id, value=version,
+                hint="versions: " + ", ".join(p.version for p in versions),
+            )])
+        day = (as_of or dt.datetime.now(CHINA_TZ)).date()
+        in_force = [p for p in versions if p.in_force(day)]
+        if not in_force:
+            windows = ", ".join(
+                f"{p.version}: {p.effective_from}..{p.effective_until or ''}" for p in versions)
+            raise EvaluationError([Problem(
+                code="RP502", message=f"no version of `{pack_id}` is in force on {day}",
+                pack=pack_id, value=str(day), hint=f"versions in force: {windows}",
+            )])
+        return in_force[-1]
+
+    def check_facts(self, facts: Any, *, file: str = "") -> None:
+        """Raise :class:`FactsError` naming every JSON path where ``facts`` breaks the schema."""
+        self._schema.check(facts, file)
+
+    def evaluate(
+        self,
+        pack_id: str,
+        facts: Mapping[str, Any],
+        *,
+        as_of: dt.datetime | dt.date | str | None = None,
+        version: str | None = None,
+        validate: bool = True,
+    ) -> Verdict:
+        """Evaluate one pack on one fact document.
+
+        ``as_of`` is taken from the document, else from the caller, else now. The version is
+        the one pinned by ``version``, else the one in force on the as_of date. Raises
+        :class:`FactsError` for a document that breaks the fact schema and
+        :class:`EvaluationError` for an unknown pack or version.
+        """
+        if validate:
+            self.check_facts(facts)
+        instant = self.resolve_as_of(facts, as_of)
+        pack = self.select(pack_id, as_of=instant, version=version)
+        return evaluate_pack(pack, facts, as_of=instant, schema=self._schema,
+                             limits=self._limits)
+
+    def evaluate_all(
+        self,
+        facts: Mapping[str, Any],
+        *,
+        as_of: dt.datetime | dt.date | str | None = None,
+        validate: bool = True,
+    ) -> list[Verdict]:
+        """Evaluate every pack whose subject (account, organization, task) is in ``facts``.
+
+        Packs with no version in force at as_of are left out.
+        """
+        if validate:
+            self.check_facts(facts)
+        instant = self.resolve_as_of(facts, as_of)
+        verdicts: list[Verdict] = []
+        for pack_id in self.ids:
+            versions = self._by_id[pack_id]
+            if facts.get(versions[0].subject) is None:
+                continue
+            try:
+                pack = self.select(pack_id, as_of=instant)
+            except EvaluationError:
+                continue
+            verdicts.append(evaluate_pack(pack, facts, as_of=instant, schema=self._schema,
+                                          limits=self._limits))
+        return verdicts
+
+    @staticmethod
+    def resolve_as_of(facts: Mapping[str, Any],
+                      as_of: dt.datetime | dt.date | str | None) -> dt.datetime:
+        """The document's as_of, else the caller's, else now (China time)."""
+        chosen = facts.get("as_of") if isinstance(facts, Mapping) else None
+        if chosen is None:
+            chosen = as_of
+        if chosen is None:
+            return dt.datetime.now(CHINA_TZ)
+        try:
+            return parse_instant(chosen)
+        except (ValueError, TypeError) as exc:
+            from rulepack._errors import FactsError
+
+            raise FactsError([Problem(
+                code="RP303", message=f"as_of is not an ISO 8601 instant or date: {exc}",
+                value=str(chosen), hint="e.g. 2026-11-21T09:30:00+08:00 or 2026-11-21",
+            )]) from None
+
+
+def _unknown_pack(pack_id: str, ids: Iterable[str]) -> EvaluationError:
+    from rulepack._errors import did_you_mean
+
+    return EvaluationError([Problem(
+        code="RP501", message=f"no pack with id `{pack_id}`", value=pack_id,
+        hint=did_you_mean(pack_id, ids) or "`rulepack list` shows the pack ids",
+    )])
+
+
+def load(path: str | os.PathLike[str] | None = None, *, limits: Limits = DEFAULT_LIMITS) \
+        -> Library:
+    """Load and compile every pack under ``path`` (default: the bundled packs).
+
+    Raises :class:`PackError` listing every problem of every file, sorted by location.
+    """
+    root = Path(path) if path is not None else bundled("rules")
+    if not root.exists():
+        raise PackError([Problem(file=str(root), code="RP110",
+                                 message="no such file or folder")])
+    schema = fact_schema()
+    problems: list[Problem] = []
+    packs: list[Pack] = []
+    for file in pack_files(root):
+        try:
+            packs.append(load_pack_file(file, display=display_path(file),
+                                        pack_schema=pack_schema(), facts=schema.fields,
+                                        limits=limits))
+        except PackError as exc:
+            problems.extend(exc.problems)
+    problems.extend(_cross_file_problems(packs))
+    if problems:
+        raise PackError(problems)
+    return Library(packs, limits=limits)
+
+
+def _cross_file_problems(packs: Sequence[Pack]) -> list[Problem]:
+    """Duplicate versions and overlapping effective windows among versions of one pack."""
+    out: list[Problem] = []
+    by_id: dict[str, list[Pack]] = {}
+    for pack in packs:
+        by_id.setdefault(pack.id, []).append(pack)
+    for pack_id, versions in by_id.items():
+        versions.sort(key=lambda p: (p.effective_from, p.version_key))
+        seen: dict[str, Pack] = {}
+        for pack in versions:
+            if pack.version in seen:
+                out.append(Problem(
+                    file=pack.file, line=1, column=1, code="RP107", pack=pack_id,
+                    message=f"version {pack.version} of `{pack_id}` is also declared in "
+                    f"{seen[pack.version].file}", value=pack.version,
+                    hint="bump the version of the newer file"))
+            seen[pack.version] = pack
+        for earlier, later in zip(versions, versions[1:]):
+            if earlier.effective_until is None or earlier.effective_until >= later.effective_from:
+                out.append(Problem(
+                    file=later.file, line=1, column=1, code="RP108", pack=pack_id,
+                    message=f"versions {earlier.version} ({earlier.file}) and {later.version} "
+                    f"are both in force on {later.effective_from}",
+                    value=str(later.effective_from),
+                    hint=f"set effective_until of {earlier.version} to the day before "
+                    f"{later.effective_from}"))
+    return out

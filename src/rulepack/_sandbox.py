@@ -1,0 +1,144 @@
+"""Running compiled expressions in simpleeval's sandbox, with limits passed in.
+
+simpleeval keeps its limits in module globals and guards only the nodes it reaches; here the
+limits travel with each run (:class:`~rulepack._expr.Limits`), every node visited counts against
+a work budget, and the tree was already checked whole at load (:mod:`rulepack._expr`). One
+sandbox serves one evaluation request and is thrown away: nothing is kept between calls.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from simpleeval import EvalWithCompoundTypes
+
+from rulepack._expr import Limits
+from rulepack._facts import Missing
+from rulepack._functions import FUNCTIONS
+
+
+class LimitExceeded(Exception):
+    """An expression did more work, or built a bigger value, than its limits allow."""
+
+
+def _sized(value: Any) -> int:
+    return len(value) if isinstance(value, (str, list, tuple)) else 0
+
+
+@lru_cache(maxsize=8)
+def _operators(limits: Limits) -> dict[type, Callable[..., Any]]:
+    """simpleeval's operator table with guards that read ``limits`` instead of globals."""
+
+    def add(a: Any, b: Any) -> Any:
+        if _sized(a) + _sized(b) > limits.max_string:
+            raise LimitExceeded(f"a value longer than {limits.max_string} would be built")
+        return a + b
+
+    def mult(a: Any, b: Any) -> Any:
+        for seq, times in ((a, b), (b, a)):
+            if _sized(seq) and isinstance(times, int) and _sized(seq) * times > limits.max_string:
+                raise LimitExceeded(f"a value longer than {limits.max_string} would be built")
+        return a * b
+
+    def power(a: Any, b: Any) -> Any:
+        if abs(a) > limits.max_power or abs(b) > limits.max_power:
+            raise LimitExceeded(f"{a} ** {b} is over the power limit {limits.max_power}")
+        return a ** b
+
+    return {
+        ast.Add: add, ast.Sub: operator.sub, ast.Mult: mult, ast.Div: operator.truediv,
+        ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: power,
+        ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Gt: operator.gt, ast.Lt: operator.lt,
+        ast.GtE: operator.ge, ast.LtE: operator.le, ast.Not: operator.not_,
+        ast.USub: operator.neg, ast.UAdd: operator.pos,
+        ast.In: lambda x, y: x in y, ast.NotIn: lambda x, y: x not in y,
+        ast.Is: lambda x, y: x is y, ast.IsNot: lambda x, y: x is not y,
+    }
+
+
+_FUNCTION_IMPLS = {name: fn.impl for name, fn in FUNCTIONS.items()}
+
+
+class Sandbox(EvalWithCompoundTypes):  # type: ignore[misc]
+    """simpleeval evaluator for one request: names come from ``lookup``, work is counted."""
+
+    def __init__(
+        self,
+        lookup: Callable[[str], Any],
+        convert_item: Callable[[str, Any], Any],
+        limits: Limits,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> None:
+        super().__init__(
+            operators=_operators(limits),
+            functions=dict(functions if functions is not None else _FUNCTION_IMPLS),
+            names={},
+        )
+        self._lookup = lookup
+        self._convert_item = convert_item
+        self._limits = limits
+        self._steps = 0
+        self._loop: dict[str, Any] = {}
+        self.nodes[ast.ListComp] = self._comprehension
+        self.nodes[ast.GeneratorExp] = self._comprehension
+
+    def run(self, tree: ast.Expression) -> Any:
+        """Evaluate one compiled tree with a fresh work budget."""
+        self._steps = 0
+        return self._eval(tree.body)
+
+    def _eval(self, node: ast.AST) -> Any:
+        self._steps += 1
+        if self._steps > self._limits.max_steps:
+            raise LimitExceeded(f"the expression took more than {self._limits.max_steps} steps")
+        return super()._eval(node)
+
+    def _eval_name(self, node: ast.Name) -> Any:
+        name = node.id
+        if name in self._loop:
+            return self._loop[name]
+        return self._lookup(name)
+
+    def _eval_attribute(self, node: ast.Attribute) -> Any:
+        # After compilation only loop-variable fields are attributes (``v.points``); fact paths
+        # became names. The checker put the item path on the node for missing-fact messages.
+        value = self._eval(node.value)
+        path: str = node.rp_path  # type: ignore[attr-defined]
+        for field in node.rp_fields:  # type: ignore[attr-defined]
+            if value is None:
+                return None
+            if not isinstance(value, Mapping) or field not in value:
+                raise Missing(path)
+            value = value[field]
+        return self._convert_item(path, value)
+
+    def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> list[Any]:
+        generator = node.generators[0]
+        var = generator.target.id  # type: ignore[attr-defined]
+        items = self._eval(generator.iter)
+        if items is None:
+            return []
+        if not isinstance(items, (list, tuple)):
+            raise TypeError(f"can only loop over a list, not {type(items).__name__}")
+        if len(items) > self._limits.max_items:
+            raise LimitExceeded(f"a loop over more than {self._limits.max_items} items")
+        out: list[Any] = []
+        outer = self._loop.get(var, _UNSET)
+        try:
+            for item in items:
+                self._loop[var] = item
+                if all(self._eval(condition) for condition in generator.ifs):
+                    out.append(self._eval(node.elt))
+        finally:
+            if outer is _UNSET:
+                self._loop.pop(var, None)
+            else:
+                self._loop[var] = outer
+        return out
+
+
+_UNSET = object()

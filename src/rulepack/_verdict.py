@@ -1,0 +1,197 @@
+"""Verdicts: what a pack decided about one fact document, and why, as data.
+
+A verdict holds values, not sentences; messages are rendered from it when asked for, in the
+language asked for (:meth:`Verdict.to_dict`, :meth:`Reason.message`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rulepack import _render
+from rulepack._model import Lang, Messages, Source, Status, Text
+
+DEFAULT_LANG: Lang = "zh"
+
+_DEFAULT_MESSAGE = Text(zh="{title}：{why}", en="{title}: {why}")
+_STATUS_WORD = {
+    "zh": {"pass": "通过", "fail": "未通过", "unknown": "无法判断", "skipped": "不适用"},
+    "en": {"pass": "pass", "fail": "fail", "unknown": "unknown", "skipped": "not applicable"},
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One atomic condition as evaluated: the values it compared and the gap, if any."""
+
+    expr: str
+    status: Status
+    label: Text | None = None
+    path: str | None = None
+    actual: Any = None
+    op: str | None = None
+    threshold: Any = None
+    param: str | None = None
+    gap: Any = None
+    rate: bool = False
+    missing: tuple[str, ...] = ()
+    error: str | None = None
+
+    def text(self, lang: Lang = DEFAULT_LANG) -> str:
+        """The check in words: "99,999 of 100,000 fans: 1 short"."""
+        return _render.check_text(self, lang)
+
+    def to_dict(self, lang: Lang = DEFAULT_LANG) -> dict[str, Any]:
+        out: dict[str, Any] = {"expr": self.expr, "status": self.status, "text": self.text(lang)}
+        for key in ("path", "op", "param", "error"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.status != "unknown" or self.actual is not None:
+            out["actual"] = to_jsonable(self.actual)
+        if self.op is not None:
+            out["threshold"] = to_jsonable(self.threshold)
+        if self.gap is not None:
+            out["gap"] = to_jsonable(self.gap)
+        if self.missing:
+            out["missing"] = list(self.missing)
+        return out
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One rule looked at: its status, the checks that decided it, and the facts it read."""
+
+    rule: str
+    kind: str
+    status: Status
+    title: Text
+    source: Source
+    checks: tuple[Check, ...] = ()
+    values: Mapping[str, Any] = field(default_factory=dict)
+    details: Mapping[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    messages: Messages = Messages()
+    context: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def message(self, lang: Lang = DEFAULT_LANG) -> str:
+        """The rule's message for its status, filled with the actual values."""
+        template = self.messages.by_status.get(self.status, _DEFAULT_MESSAGE).get(lang)
+        why = self.why(lang)
+
+        def lookup(name: str) -> tuple[bool, Any, bool]:
+            if name == "why":
+                return True, why, False
+            if name == "title":
+                return True, self.title.get(lang), False
+            rate = bool(self.context.get("rates", {}).get(name))
+            if name in self.values:
+                return True, self.values[name], rate
+            if name.startswith("params."):
+                params = self.context.get("params", {})
+                return name[7:] in params, params.get(name[7:]), rate
+            if name.startswith("result."):
+                result = self.context.get("result", {})
+                return name[7:] in result, result.get(name[7:]), rate
+            return False, None, False
+
+        return _render.fill(template, lang, lookup)
+
+    def why(self, lang: Lang = DEFAULT_LANG) -> str:
+        """The deciding checks in words, or the status when there are none."""
+        texts = [check.text(lang) for check in self.checks]
+        if self.error:
+            texts.append(self.error)
+        if not texts:
+            return _STATUS_WORD[lang][self.status]
+        return _render.join_checks(texts, lang)
+
+    def to_dict(self, lang: Lang = DEFAULT_LANG) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "kind": self.kind,
+            "status": self.status,
+            "message": self.message(lang),
+            "values": {k: to_jsonable(v) for k, v in self.values.items()},
+            "source": self.source.to_dict(),
+            "checks": [c.to_dict(lang) for c in self.checks],
+        }
+        if self.details:
+            out["details"] = to_jsonable(self.details)
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one pack version decided about one fact document."""
+
+    pack: str
+    version: str
+    digest: str
+    as_of: dt.datetime
+    outcome: Status
+    result: Mapping[str, Any]
+    reasons: tuple[Reason, ...]
+    missing: tuple[str, ...]
+    title: Text = Text("", "")
+
+    def reason(self, rule: str) -> Reason:
+        """The reason of one rule, by id."""
+        for reason in self.reasons:
+            if reason.rule == rule:
+                return reason
+        raise KeyError(rule)
+
+    def to_dict(self, lang: Lang = DEFAULT_LANG) -> dict[str, Any]:
+        """A JSON-safe dict with the catalogue's verdict fields; messages in ``lang``."""
+        return {
+            "pack": self.pack,
+            "version": self.version,
+            "digest": self.digest,
+            "as_of": self.as_of.isoformat(),
+            "outcome": self.outcome,
+            "result": {k: to_jsonable(v) for k, v in self.result.items()},
+            "reasons": [r.to_dict(lang) for r in self.reasons],
+            "missing": list(self.missing),
+        }
+
+    def explain(self, lang: Lang = DEFAULT_LANG) -> str:
+        """A readable explanation: the outcome, the result, then every rule's message."""
+        words = _STATUS_WORD[lang]
+        title = self.title.get(lang) if self.title.zh else self.pack
+        lines = [f"{self.pack} {self.version} — {title}",
+                 f"  {'结论' if lang == 'zh' else 'outcome'}: {words[self.outcome]}"
+                 f"  (as_of {self.as_of.isoformat()})"]
+        if self.result:
+            shown = ", ".join(f"{k}={_render.fmt(v, lang)}" for k, v in self.result.items())
+            lines.append(f"  {'结果' if lang == 'zh' else 'result'}: {shown}")
+        for reason in self.reasons:
+            mark = {"pass": "✓", "fail": "✗", "unknown": "?", "skipped": "-"}[reason.status]
+            lines.append(f"  {mark} [{reason.rule}] {reason.message(lang)}")
+            lines.append(f"      {'依据' if lang == 'zh' else 'source'}: {reason.source.seed} "
+                         f"「{reason.source.quote}」")
+        if self.missing:
+            lines.append(f"  {'缺少的事实' if lang == 'zh' else 'missing facts'}: "
+                         + ", ".join(self.missing))
+        return "\n".join(lines)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dates, instants, durations, versions and tuples as JSON values."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in value]
+    return str(value)

@@ -1,0 +1,158 @@
+"""Safe YAML reading that remembers where every value came from.
+
+Packs and fact documents are data: only PyYAML's safe scalar types are built, never objects.
+Two YAML 1.1 surprises are turned off because they silently change policy meaning:
+``on``/``yes``/``no`` are strings, not booleans (``violations[].on`` is a key), and timestamps
+stay strings so that the pack and fact schemas, not the YAML parser, decide what a date is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+Path = tuple[str | int, ...]
+Position = tuple[int, int]
+
+# Beyond these sizes a document is treated as hostile (alias bombs, runaway files).
+MAX_NODES = 200_000
+
+
+class _Resolver(yaml.resolver.Resolver):
+    """YAML 1.2 core-schema booleans, and no implicit timestamps."""
+
+
+_Resolver.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+class _Loader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    yaml.constructor.SafeConstructor,
+    _Resolver,
+):
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        _Resolver.__init__(self)
+
+
+class YamlSyntaxError(Exception):
+    """The text is not YAML; carries the position PyYAML reported."""
+
+    def __init__(self, message: str, position: Position) -> None:
+        super().__init__(message)
+        self.position = position
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    key: str
+    position: Position
+    first: Position
+
+
+@dataclass
+class Positioned:
+    """A loaded document plus the line and column (1-based) of every value, by path."""
+
+    data: Any
+    positions: dict[Path, Position]
+    duplicates: list[DuplicateKey]
+    # Scalar styles matter for expressions: a column inside a quoted string is one further on.
+    quoted: set[Path]
+
+    def position(self, path: Path) -> Position:
+        """The position of ``path``, or of its nearest ancestor that has one."""
+        probe = tuple(path)
+        while probe:
+            if probe in self.positions:
+                return self.positions[probe]
+            probe = probe[:-1]
+        return self.positions.get((), (1, 1))
+
+
+def load(text: str) -> Positioned:
+    """Parse one YAML document; raise :class:`YamlSyntaxError` when it is not YAML."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlSyntaxError(str(exc.problem or exc), position) from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(str(exc), (1, 1)) from None
+    finally:
+        loader.dispose()
+    result = Positioned(None, {}, [], set())
+    if node is None:
+        return result
+    builder = _Builder(loader, result)
+    result.data = builder.build(node, ())
+    return result
+
+
+class _Builder:
+    def __init__(self, loader: _Loader, out: Positioned) -> None:
+        self._loader = loader
+        self._out = out
+        self._count = 0
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self._count += 1
+        if self._count > MAX_NODES:
+            raise YamlSyntaxError(
+                f"the document has more than {MAX_NODES} values", _pos(node)
+            )
+        self._out.positions[path] = _pos(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        if getattr(node, "style", None) in ("'", '"'):
+            self._out.quoted.add(path)
+        try:
+            return self._loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            raise YamlSyntaxError(str(exc.problem or exc), _pos(node)) from None
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
+        mapping: dict[Any, Any] = {}
+        seen: dict[Any, Position] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlSyntaxError("a mapping key must be a plain value", _pos(key_node))
+            key = self._loader.construct_object(key_node)
+            # Keys are always text in packs and facts; `1: x` means the string "1".
+            key = key if isinstance(key, str) else str(key)
+            if key in seen:
+                self._out.duplicates.append(DuplicateKey(key, _pos(key_node), seen[key]))
+                continue
+            seen[key] = _pos(key_node)
+            mapping[key] = self.build(value_node, path + (key,))
+        return mapping
+
+
+def _pos(node: yaml.Node) -> Position:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
