@@ -47,9 +47,10 @@ def pack_schema() -> PackSchema:
 def display_path(path: Path) -> str:
     """A path as the user will recognise it: relative to the working folder when inside it."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:
         return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def pack_files(root: Path) -> list[Path]:

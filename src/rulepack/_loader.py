@@ -341,7 +341,7 @@ class _Builder:
                                       row_path + ("then", name)), rule=self.rule_id, value=name,
                                   hint=did_you_mean(name, outputs)
                                   or f"declare it in outputs: {list(outputs)}")
-                if isinstance(value, dict):
+                if isinstance(value, dict) and "expr" in value:
                     value = self.expr(value["expr"], row_path + ("then", name, "expr"))
                 then.append((name, value))
             if policy == "priority" and "priority" not in row:

@@ -1,0 +1,262 @@
+"""The ``rulepack`` command: check, list, eval, test.
+
+Exit codes: 0 done; 1 the packs or their tests have problems; 2 the input could not be used
+(bad arguments, unreadable or invalid fact documents, unknown pack or version); 70 an internal
+error (a bug: please report it with the input). No traceback reaches the user unless
+``RULEPACK_DEBUG=1`` is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from rulepack._errors import EvaluationError, FactsError, PackError, Problem, RulepackError
+from rulepack._facts import read_documents
+from rulepack._library import Library, bundled, display_path, load, test_files
+from rulepack._verdict import Verdict
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse would exit 2 itself; keep one path
+        raise _UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="rulepack", description="Versioned YAML rule packs for platform "
+                     "policy, evaluated into explained verdicts.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="load and compile every pack; report every problem")
+    check.add_argument("rules", nargs="?", help="pack file or folder (default: bundled packs)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+
+    listing = sub.add_parser("list", help="list the packs and their versions")
+    listing.add_argument("rules", nargs="?", help="pack file or folder (default: bundled packs)")
+
+    ev = sub.add_parser("eval", help="evaluate fact documents against the packs")
+    ev.add_argument("facts", nargs="+", help="fact files: YAML, JSON or JSON Lines; - for stdin")
+    ev.add_argument("--pack", action="append", default=[], metavar="ID",
+                    help="evaluate this pack (repeatable; default: every pack whose subject "
+                    "is present)")
+    ev.add_argument("--as-of", help="instant or date to judge at, when a document has none")
+    ev.add_argument("--version", help="pin the version of the single --pack")
+    ev.add_argument("--format", choices=("text", "jsonl"), default="text")
+    ev.add_argument("--lang", choices=("zh", "en"), default="zh")
+    ev.add_argument("--rules", help="pack file or folder (default: bundled packs)")
+
+    test = sub.add_parser("test", help="run the test cases kept beside the packs")
+    test.add_argument("rules", nargs="?", help="pack folder or test file (default: bundled)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    try:
+        args = _parser().parse_args(argv)
+        if args.command is None:
+            _parser().print_help(sys.stderr)
+            return EXIT_INPUT
+        handler = {"check": _check, "list": _list, "eval": _eval, "test": _test}[args.command]
+        return handler(args)
+    except _UsageError as exc:
+        print(f"rulepack: {exc}\n  help: run `rulepack --help`", file=sys.stderr)
+        return EXIT_INPUT
+    except PackError as exc:
+        _print_problems(exc.problems)
+        return EXIT_PROBLEMS
+    except RulepackError as exc:
+        _print_problems(exc.problems)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`); quietly stop writing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
+        if os.environ.get("RULEPACK_DEBUG") == "1":
+            raise
+        print(f"rulepack: internal error: {type(exc).__name__}: {exc}\n"
+              "  help: this is a bug; run again with RULEPACK_DEBUG=1 and report the output",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _print_problems(problems: Sequence[Problem], stream: TextIO | None = None) -> None:
+    out = stream or sys.stderr
+    for problem in problems:
+        print(str(problem), file=out)
+
+
+def _rules_path(value: str | None) -> Path:
+    return Path(value) if value else bundled("rules")
+
+
+# -- check --------------------------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    root = _rules_path(args.rules)
+    try:
+        library = load(root)
+    except PackError as exc:
+        if args.format == "json":
+            print(json.dumps([p.to_dict() for p in exc.problems], ensure_ascii=False, indent=2))
+        else:
+            _print_problems(exc.problems)
+            files = len({p.file for p in exc.problems})
+            print(f"{len(exc.problems)} problem(s) in {files} file(s)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.format == "json":
+        print("[]")
+    else:
+        print(f"ok: {len(library.ids)} pack(s), {len(library.packs)} version(s) in "
+              f"{display_path(root)}")
+    return EXIT_OK
+
+
+# -- list ---------------------------------------------------------------------------------------
+
+
+def _list(args: argparse.Namespace) -> int:
+    library = load(_rules_path(args.rules))
+    for pack in library.packs:
+        until = pack.effective_until.isoformat() if pack.effective_until else "open"
+        print(f"{pack.id:38} {pack.version:8} {pack.effective_from}..{until:10} "
+              f"{pack.subject:12} {pack.title.en}")
+    return EXIT_OK
+
+
+# -- eval ---------------------------------------------------------------------------------------
+
+
+def _documents(names: Sequence[str]) -> Iterator[tuple[str, int, Any]]:
+    for name in names:
+        if name == "-":
+            text, shown = sys.stdin.read(), "<stdin>.jsonl"
+        else:
+            path = Path(name)
+            shown = display_path(path)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                yield shown, 0, FactsError([Problem(file=shown, code="RP302",
+                                                    message=f"cannot read the file: {exc}")])
+                continue
+        try:
+            for line, doc in read_documents(text, shown):
+                yield shown, line, doc
+        except FactsError as exc:
+            yield shown, 0, exc
+
+
+def _eval(args: argparse.Namespace) -> int:
+    library = load(_rules_path(args.rules))
+    if args.version and len(args.pack) != 1:
+        raise _UsageError("--version needs exactly one --pack")
+    for pack_id in args.pack:
+        library.versions(pack_id)  # an unknown id is a usage problem before any work
+    status = EXIT_OK
+    first = True
+    for file, line, doc in _documents(args.facts):
+        try:
+            if isinstance(doc, FactsError):
+                raise doc
+            if not isinstance(doc, dict):
+                raise FactsError([Problem(file=file, line=line, code="RP301",
+                                          message="a fact document must be a mapping",
+                                          value="$")])
+            library.check_facts(doc, file=file)
+            verdicts = _verdicts(library, doc, args)
+        except (FactsError, EvaluationError) as exc:
+            status = EXIT_INPUT
+            problems = [_at(p, file, line) for p in exc.problems]
+            if args.format == "jsonl":
+                print(json.dumps({"input": file, "line": line or None,
+                                  "error": [p.to_dict() for p in problems]},
+                                 ensure_ascii=False))
+            _print_problems(problems)
+            continue
+        if args.format == "jsonl":
+            for verdict in verdicts:
+                record = verdict.to_dict(args.lang)
+                record["input"] = file
+                if line:
+                    record["line"] = line
+                print(json.dumps(record, ensure_ascii=False))
+        else:
+            if not first:
+                print()
+            first = False
+            where = f"{file}:{line}" if file.endswith((".jsonl", ".ndjson")) else file
+            print(f"== {where} ==")
+            if not verdicts:
+                print("  (no pack applies: the document has no account, organization or task)"
+                      if args.lang == "en" else "  （没有适用的规则包：文档中没有 account、"
+                      "organization 或 task）")
+            for verdict in verdicts:
+                print(verdict.explain(args.lang))
+    return status
+
+
+def _verdicts(library: Library, doc: dict[str, Any], args: argparse.Namespace) -> list[Verdict]:
+    if args.pack:
+        return [library.evaluate(p, doc, as_of=args.as_of, version=args.version, validate=False)
+                for p in args.pack]
+    return library.evaluate_all(doc, as_of=args.as_of, validate=False)
+
+
+def _at(problem: Problem, file: str, line: int) -> Problem:
+    if problem.file:
+        return problem
+    from dataclasses import replace
+
+    return replace(problem, file=file, line=line)
+
+
+# -- test ---------------------------------------------------------------------------------------
+
+
+def _test(args: argparse.Namespace) -> int:
+    from rulepack._cases import run_tests
+
+    root = _rules_path(args.rules)
+    if root.is_file() and root.name.endswith((".test.yaml", ".test.yml", ".tests.yaml",
+                                              ".tests.yml")):
+        pack_root = root.parent
+        files = [root]
+    else:
+        pack_root = root
+        files = test_files(root)
+    library = load(pack_root)
+    report = run_tests(library, files)
+    if root.is_file():
+        # Testing one file: coverage is judged for that file's pack only.
+        tested = {c.pack for c in report.cases}
+        report.gaps = [g for g in report.gaps if any(f"`{t}`" in g for t in tested)]
+    _print_problems(report.problems, sys.stdout)
+    for case in report.cases:
+        if not case.passed:
+            print(f"FAIL {case.file}:{case.line}: {case.name}")
+            for difference in case.differences:
+                print(f"  {difference}")
+    for gap in report.gaps:
+        print(f"coverage: {gap}")
+    covered = sum(len(rules) for rules in report.seen.values())
+    print(f"coverage: {covered} rule(s) exercised, {len(report.gaps)} gap(s)")
+    if report.problems:
+        print(f"{len(report.problems)} problem(s) in test files")
+    print(f"{report.passed} passed, {report.failed} failed")
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
