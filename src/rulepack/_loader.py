@@ -112,19 +112,24 @@ def _schema_problem(sink: ProblemSink, doc: _yaml.Positioned, error: Any) -> Non
     if validator == "additionalProperties":
         allowed = [k for k in error.schema.get("properties", {})]
         for key in [k for k in error.instance if k not in allowed]:
-            sink.add("RP103", f"unknown key `{key}`", at=doc.position(path + (key,)),
-                     rule=rule, value=key,
-                     hint=did_you_mean(key, allowed) or f"allowed here: {', '.join(allowed)}")
+            hint = did_you_mean(key, allowed) or f"allowed here: {', '.join(allowed)}"
+            if not key.isascii() or " " in key:
+                # Text cut off at a comma inside `{...}` turns its tail into a key.
+                hint = ("this looks like the rest of a text: inside `{...}` a `, ` starts a new "
+                        "key, so quote the whole text")
+            sink.add("RP103", f"unknown key `{key}`", at=doc.key_position(path + (key,)),
+                     rule=rule, value=key, hint=hint)
         return
     if validator == "required":
         sink.add("RP102", error.message, at=at, rule=rule,
                  hint="see the pack format reference in the README")
         return
-    if path and path[-1] == "version" and validator == "pattern":
+    if path == ("version",) and validator in ("pattern", "type"):
         sink.add("RP104", f"`{error.instance}` is not a semantic version", at=at, rule=rule,
                  value=error.instance, hint="write MAJOR.MINOR.PATCH, e.g. 1.0.0")
         return
-    if validator == "format" and error.validator_value == "date":
+    if (validator == "format" and error.validator_value == "date") or (
+            path in (("effective_from",), ("effective_until",)) and validator == "type"):
         sink.add("RP105", f"`{error.instance}` is not a calendar date", at=at, rule=rule,
                  value=error.instance, hint="write YYYY-MM-DD, e.g. 2026-11-21")
         return

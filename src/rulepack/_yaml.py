@@ -9,7 +9,7 @@ stay strings so that the pack and fact schemas, not the YAML parser, decide what
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -81,6 +81,11 @@ class Positioned:
     duplicates: list[DuplicateKey]
     # Scalar styles matter for expressions: a column inside a quoted string is one further on.
     quoted: set[Path]
+    # Where each mapping key stands: a finding about a key (unknown, misspelt) points there.
+    keys: dict[Path, Position] = field(default_factory=dict)
+
+    def key_position(self, path: Path) -> Position:
+        return self.keys.get(tuple(path)) or self.position(path)
 
     def position(self, path: Path) -> Position:
         """The position of ``path``, or of its nearest ancestor that has one."""
@@ -126,6 +131,9 @@ class _Builder:
                 f"the document has more than {MAX_NODES} values", _pos(node)
             )
         self._out.positions[path] = _pos(node)
+        if node.tag not in _PLAIN_TAGS:
+            # Only JSON-like data: a tag such as !!python/object is refused, never constructed.
+            raise YamlSyntaxError(f"the tag `{node.tag}` is not allowed", _pos(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -150,8 +158,14 @@ class _Builder:
                 self._out.duplicates.append(DuplicateKey(key, _pos(key_node), seen[key]))
                 continue
             seen[key] = _pos(key_node)
+            self._out.keys[path + (key,)] = _pos(key_node)
             mapping[key] = self.build(value_node, path + (key,))
         return mapping
+
+
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null")
+)
 
 
 def _pos(node: yaml.Node) -> Position:

@@ -1,0 +1,137 @@
+"""The command line: exit codes, no tracebacks, every input accounted for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rulepack._cli import main
+
+PACK = """\
+id: demo.entry
+version: 1.0.0
+effective_from: 2026-01-01
+subject: account
+title: {zh: 演示, en: Demo}
+description: {zh: 演示包, en: A demo pack}
+sources: [{seed: s.txt, quote: 粉丝}]
+params: {min_fans: 100}
+rules:
+  - id: fans
+    title: {zh: 粉丝, en: Fans}
+    source: {seed: s.txt, quote: 粉丝}
+    require: account.fans >= params.min_fans
+"""
+
+CASES = """\
+pack: demo.entry
+cases:
+  - name: enough fans
+    as_of: 2026-02-01
+    facts: {account: {fans: 100}}
+    expect: {outcome: pass}
+  - name: one short
+    as_of: 2026-02-01
+    facts: {account: {fans: 99}}
+    expect: {outcome: fail, rules: {fans: fail}}
+"""
+
+
+@pytest.fixture
+def rules(tmp_path: Path) -> Path:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "demo.yaml").write_text(PACK, encoding="utf-8")
+    (folder / "demo.test.yaml").write_text(CASES, encoding="utf-8")
+    return folder
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def test_check_ok_and_broken(rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", str(rules))
+    assert code == 0 and out.startswith("ok: 1 pack(s), 1 version(s)")
+    (rules / "demo.yaml").write_text(PACK.replace("account.fans >=", "account.fan >="), "utf-8")
+    code, _, err = run(capsys, "check", str(rules))
+    assert code == 1
+    assert "demo.yaml:13:14: RP203: `account.fan` is not a fact path" in err
+    assert "help: did you mean `account.fans`?" in err
+    code, out, _ = run(capsys, "check", str(rules), "--format", "json")
+    assert code == 1 and json.loads(out)[0]["code"] == "RP203"
+
+
+def test_test_command_reports_and_counts(rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "test", str(rules))
+    assert code == 0
+    assert out.rstrip().endswith("2 passed, 0 failed")
+    (rules / "demo.test.yaml").write_text(CASES.replace("{outcome: pass}", "{outcome: fail}"),
+                                          "utf-8")
+    code, out, _ = run(capsys, "test", str(rules))
+    assert code == 1
+    assert "outcome: expected fail, got pass" in out
+    assert "coverage: " in out and out.rstrip().endswith("1 passed, 1 failed")
+
+
+def test_a_rule_lacking_a_side_fails_the_run(rules: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    one_sided = CASES.split("  - name: one short")[0]
+    (rules / "demo.test.yaml").write_text(one_sided, "utf-8")
+    code, out, _ = run(capsys, "test", str(rules))
+    assert code == 1
+    assert "rule `fans` never seen fail" in out
+
+
+def test_a_case_without_expectation_is_an_error(rules: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    (rules / "demo.test.yaml").write_text(CASES + "  - name: hopeful\n    facts: {}\n", "utf-8")
+    code, out, _ = run(capsys, "test", str(rules))
+    assert code == 1 and "RP401" in out
+
+
+def test_eval_text_and_jsonl(rules: Path, tmp_path: Path,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    facts = tmp_path / "facts.yaml"
+    facts.write_text("as_of: 2026-03-01T10:00:00+08:00\naccount: {fans: 99}\n", "utf-8")
+    code, out, _ = run(capsys, "eval", str(facts), "--rules", str(rules), "--lang", "en")
+    assert code == 0
+    assert "99 of 100 fans: 1 short" in out and "outcome: fail" in out
+    code, out, _ = run(capsys, "eval", str(facts), "--rules", str(rules), "--format", "jsonl")
+    record = json.loads(out)
+    assert record["outcome"] == "fail" and record["pack"] == "demo.entry"
+
+
+def test_eval_batch_keeps_one_record_per_line(rules: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    lines = tmp_path / "facts.jsonl"
+    lines.write_text('{"account": {"fans": 150}}\nnot json\n{"account": {"fans": -1}}\n'
+                     '{"account": {"fans": 5}}\n', "utf-8")
+    code, out, err = run(capsys, "eval", str(lines), "--rules", str(rules), "--format", "jsonl",
+                         "--as-of", "2026-03-01")
+    assert code == 2  # some lines failed
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r.get("outcome", "error") for r in records] == ["pass", "error", "error", "fail"]
+    assert [r["line"] for r in records] == [1, 2, 3, 4]
+    assert records[1]["error"][0]["code"] == "RP302"
+    assert records[2]["error"][0]["value"] == "$.account.fans"
+    assert "RP301" in err
+
+
+def test_bad_arguments_and_missing_files_exit_2(rules: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "frobnicate")[0] == 2
+    assert run(capsys, "eval", "nope.yaml", "--rules", str(rules))[0] == 2
+    code, _, err = run(capsys, "eval", "nope.yaml", "--rules", str(rules), "--pack", "demo.x")
+    assert code == 2 and "RP501" in err
+    assert run(capsys, "check", "no/such/folder")[0] == 1
+
+
+def test_list_shows_versions(rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "list", str(rules))
+    assert code == 0 and "demo.entry" in out and "1.0.0" in out and "2026-01-01..open" in out
