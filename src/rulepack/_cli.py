@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`| head`); quietly stop writing.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
+    except Exception as exc:
         if os.environ.get("RULEPACK_DEBUG") == "1":
             raise
         print(f"rulepack: internal error: {type(exc).__name__}: {exc}\n"

@@ -22,8 +22,19 @@ from simpleeval import InvalidExpression
 from rulepack._expr import CompiledExpr, Limits
 from rulepack._facts import FactSchema, Missing
 from rulepack._model import (
-    AllOf, AnyOf, Assignment, Atom, CheckRule, Condition, Constant, NotOf, OutputRule, Pack,
-    Rule, ScoreRule, Status, TableRule,
+    AllOf,
+    Assignment,
+    Atom,
+    CheckRule,
+    Condition,
+    Constant,
+    NotOf,
+    OutputRule,
+    Pack,
+    Rule,
+    ScoreRule,
+    Status,
+    TableRule,
 )
 from rulepack._sandbox import LimitExceeded, Sandbox
 from rulepack._verdict import Check, Reason, Verdict
@@ -59,7 +70,7 @@ _NEGATE: dict[Status, Status] = {"pass": "fail", "fail": "pass", "unknown": "unk
 class _Outcome:
     """A condition's status and the checks that decided it."""
 
-    __slots__ = ("status", "checks")
+    __slots__ = ("checks", "status")
 
     def __init__(self, status: Status, checks: list[Check]) -> None:
         self.status = status

@@ -75,8 +75,9 @@ class FactSchema:
         if "enum" in sub and main == "any":
             values = [v for v in sub["enum"] if v is not None]
             main = "integer" if values and all(isinstance(v, int) for v in values) else "string"
-        fmt = sub.get("format")
-        kind = {"date": "date", "date-time": "instant"}.get(fmt, main) if main == "string" else main
+        fmt = str(sub.get("format", ""))
+        kind: str = {"date": "date", "date-time": "instant"}.get(fmt, main) \
+            if main == "string" else str(main)
         label = sub.get("x-label", {})
         item_path = f"{path}[]" if kind == "array" else None
         self.fields[path] = FieldInfo(
@@ -230,6 +231,6 @@ def read_documents(text: str, file: str) -> Iterator[tuple[int, Any]]:
         raise FactsError([Problem(file=file, line=exc.lineno, column=exc.colno, code="RP302",
                                   message=f"the file is not JSON: {exc.msg}")]) from None
     except _yaml.YamlSyntaxError as exc:
-        line, column = exc.position
-        raise FactsError([Problem(file=file, line=line, column=column, code="RP302",
+        row, col = exc.position
+        raise FactsError([Problem(file=file, line=row, column=col, code="RP302",
                                   message=f"the file is not YAML: {exc}")]) from None

@@ -19,12 +19,36 @@ from jsonschema import Draft202012Validator, FormatChecker
 from rulepack import _yaml
 from rulepack._errors import PackError, Problem, ProblemSink, did_you_mean
 from rulepack._expr import (
-    DEFAULT_LIMITS, CompileError, CompiledExpr, CompileScope, FieldInfo, Limits,
-    compile_expression, names_in_template,
+    DEFAULT_LIMITS,
+    CompiledExpr,
+    CompileError,
+    CompileScope,
+    FieldInfo,
+    Limits,
+    compile_expression,
+    names_in_template,
 )
 from rulepack._model import (
-    AllOf, AnyOf, Assignment, Atom, CheckRule, Condition, Constant, Deduction, Messages, NotOf,
-    OutputRule, Pack, Property, Row, Rule, ScoreRule, Source, TableRule, Text, Where,
+    AllOf,
+    AnyOf,
+    Assignment,
+    Atom,
+    CheckRule,
+    Condition,
+    Constant,
+    Deduction,
+    Messages,
+    NotOf,
+    OutputRule,
+    Pack,
+    Property,
+    Row,
+    Rule,
+    ScoreRule,
+    Source,
+    TableRule,
+    Text,
+    Where,
 )
 
 _STATUS_MESSAGES = ("pass", "fail", "unknown", "skipped")
@@ -112,13 +136,13 @@ def _schema_problem(sink: ProblemSink, doc: _yaml.Positioned, error: Any) -> Non
     if validator == "additionalProperties":
         allowed = [k for k in error.schema.get("properties", {})]
         for key in [k for k in error.instance if k not in allowed]:
-            hint = did_you_mean(key, allowed) or f"allowed here: {', '.join(allowed)}"
+            advice = did_you_mean(key, allowed) or f"allowed here: {', '.join(allowed)}"
             if not key.isascii() or " " in key:
                 # Text cut off at a comma inside `{...}` turns its tail into a key.
-                hint = ("this looks like the rest of a text: inside `{...}` a `, ` starts a new "
+                advice = ("this looks like the rest of a text: inside `{...}` a `, ` starts a new "
                         "key, so quote the whole text")
             sink.add("RP103", f"unknown key `{key}`", at=doc.key_position(path + (key,)),
-                     rule=rule, value=key, hint=hint)
+                     rule=rule, value=key, hint=advice)
         return
     if validator == "required":
         sink.add("RP102", error.message, at=at, rule=rule,
@@ -133,7 +157,7 @@ def _schema_problem(sink: ProblemSink, doc: _yaml.Positioned, error: Any) -> Non
         sink.add("RP105", f"`{error.instance}` is not a calendar date", at=at, rule=rule,
                  value=error.instance, hint="write YYYY-MM-DD, e.g. 2026-11-21")
         return
-    hint = None
+    hint: str | None = None
     if validator == "enum":
         hint = did_you_mean(str(error.instance), [str(v) for v in error.validator_value]) or \
             f"one of: {', '.join(map(str, error.validator_value))}"

@@ -66,7 +66,7 @@ def check_text(check: Check, lang: str) -> str:
             paths = ", ".join(check.missing)
             return f"缺少{label}（{paths}）" if zh else f"{label}: missing ({paths})"
         return f"无法判断{label}：{check.error}" if zh else f"{label}: cannot tell ({check.error})"
-    show: Callable[[Any], str] = lambda v: fmt(v, lang, rate=check.rate)  # noqa: E731
+    show: Callable[[Any], str] = lambda v: fmt(v, lang, rate=check.rate)
     if check.op in (">=", ">", "<=", "<") and _numeric(check.actual, check.threshold):
         return _threshold_text(check, label, show, zh)
     if check.op is not None:

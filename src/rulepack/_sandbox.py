@@ -63,7 +63,7 @@ def _operators(limits: Limits) -> dict[type, Callable[..., Any]]:
 _FUNCTION_IMPLS = {name: fn.impl for name, fn in FUNCTIONS.items()}
 
 
-class Sandbox(EvalWithCompoundTypes):  # type: ignore[misc]
+class Sandbox(EvalWithCompoundTypes):
     """simpleeval evaluator for one request: names come from ``lookup``, work is counted."""
 
     def __init__(
