@@ -177,5 +177,6 @@ def _show(value: object) -> str:
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A hint naming the closest known name, or ``None`` when nothing is close."""
-    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    matches = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1,
+                                        cutoff=0.6)
     return f"did you mean `{matches[0]}`?" if matches else None

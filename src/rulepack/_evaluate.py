@@ -178,6 +178,7 @@ class _Run:
         path = comparison.actual_path if comparison else expr.subject_path
         label = atom.label or (self.schema_label(path) if path else None)
         rate = self.schema.is_rate(path)
+        labels = self.schema.value_labels.get(path or "")
         try:
             if comparison is not None:
                 actual = self.run(expr, comparison.actual)
@@ -190,20 +191,21 @@ class _Run:
         except ExpressionFailed as exc:
             return Check(expr=expr.text, status="unknown", label=label, path=path,
                          missing=exc.missing, rate=rate,
-                         error=None if exc.missing else str(exc))
+                         error=None if exc.missing else str(exc), value_labels=labels)
         except _RUNTIME_ERRORS as exc:
             return Check(expr=expr.text, status="unknown", label=label, path=path, rate=rate,
-                         error=f"RP504: {exc}")
+                         error=f"RP504: {exc}", value_labels=labels)
         status: Status = "pass" if passed else "fail"
         if comparison is None:
             if expr.negated and path is not None:
                 actual = self.reads.get(path, actual)
             return Check(expr=expr.text, status=status, label=label, path=path,
-                         actual=actual if path else None, rate=rate)
+                         actual=actual if path else None, rate=rate, value_labels=labels)
         return Check(
             expr=expr.text, status=status, label=label, path=path, actual=actual,
             op=comparison.op, threshold=threshold, param=comparison.threshold_param,
             gap=_gap(comparison.op, actual, threshold) if status == "fail" else None, rate=rate,
+            value_labels=labels,
         )
 
     def schema_label(self, path: str) -> Any:
@@ -234,6 +236,7 @@ class _Run:
             reasons=tuple(reasons),
             missing=tuple(dict.fromkeys(missing)),
             title=self.pack.title,
+            applicable=pack_when is None or pack_when.status != "fail",
         )
 
     def rule(self, rule: Rule, pack_when: _Outcome | None) -> Reason:
@@ -271,12 +274,21 @@ class _Run:
                details: dict[str, Any] | None = None) -> Reason:
         details = details or {}
         error = "; ".join(details.pop("errors", [])) or None
+        row_sources: tuple[Any, ...] = ()
+        if isinstance(rule, TableRule) and details.get("matched"):
+            matched = set(details["matched"])
+            row_sources = tuple(r.source for r in rule.rows if r.id in matched and r.source)
+        # One check read by several rows (or groups) is explained once.
+        unique = list({(c.expr, c.status, c.missing): c for c in checks}.values())
+        labels = self.schema.value_labels
         return Reason(
             rule=rule.id, kind=rule.kind, status=status, title=rule.title, source=rule.source,
-            checks=tuple(checks), values=dict(self.reads), details=details, error=error,
-            messages=rule.messages,
+            checks=tuple(unique), values=dict(self.reads), details=details, error=error,
+            messages=rule.messages, row_sources=row_sources,
             context={"params": self.pack.params, "result": self.result,
-                     "rates": {p: True for p in self.reads if self.schema.is_rate(p)}},
+                     "today": self.today, "as_of": self.as_of,
+                     "rates": {p: True for p in self.reads if self.schema.is_rate(p)},
+                     "labels": {p: labels[p] for p in self.reads if p in labels}},
         )
 
     def assign(self, assignments: tuple[Assignment, ...]) -> dict[str, Any]:

@@ -164,13 +164,15 @@ def _comparison(tree: ast.Expression, checker: _Checker) -> Comparison | None:
         return None
     left, right = body.left, body.comparators[0]
     left_reads, right_reads = _reads_of(left), _reads_of(right)
+    if not (left_reads or right_reads):
+        return None
     op = _OP_TEXT[type(body.ops[0])]
-    if left_reads and not right_reads:
-        actual, threshold, flipped = left, right, False
-    elif right_reads and not left_reads and op not in ("in", "not in"):
+    # The side that reads facts is the actual value; with facts on both sides (a date against
+    # `today`, two versions) the left one is, and the right one is what it is compared with.
+    if right_reads and not left_reads and op not in ("in", "not in"):
         actual, threshold, flipped = right, left, True
     else:
-        return None
+        actual, threshold, flipped = left, right, False
     return Comparison(
         op=_flip(op) if flipped else op,
         actual=ast.fix_missing_locations(ast.Expression(actual)),

@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from rulepack import _yaml
 from rulepack._errors import FactsError, Problem, did_you_mean
 from rulepack._expr import FieldInfo
+from rulepack._model import Text
 
 # Platform policies are Chinese; a date given without a time means midnight China time.
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
@@ -48,9 +49,21 @@ class FactSchema:
         self.schema = schema
         self._defs: Mapping[str, Any] = schema.get("$defs", {})
         self.fields: dict[str, FieldInfo] = {}
+        self._enum_labels: dict[str, dict[str, dict[str, str]]] = {}
+        self.rates: set[str] = set()
         for name, sub in schema.get("properties", {}).items():
             if name != "as_of":
                 self._walk(sub, name)
+        self.value_labels: dict[str, dict[str, Text]] = {}
+        for path, raw_labels in self._enum_labels.items():
+            self.value_labels[path] = {
+                str(value): Text(zh=label.get("zh", str(value)), en=label.get("en", str(value)))
+                for value, label in raw_labels.items()
+            }
+        # A list of enum values (appeal channels, documents) reads with its items' labels.
+        for path, info in self.fields.items():
+            if info.item_path in self.value_labels:
+                self.value_labels[path] = self.value_labels[info.item_path]
         self._validator = _Validator(schema, format_checker=FormatChecker())
         self.converters: dict[str, Callable[[Any], Any]] = {
             path: _to_date if info.kind == "date" else _to_instant
@@ -79,6 +92,12 @@ class FactSchema:
         kind: str = {"date": "date", "date-time": "instant"}.get(fmt, main) \
             if main == "string" else str(main)
         label = sub.get("x-label", {})
+        # Fractions shown as percents: 0..1 numbers, and any number marked x-unit: fraction.
+        if kind == "number" and (sub.get("x-unit") == "fraction" or (
+                sub.get("minimum") == 0 and sub.get("maximum") == 1)):
+            self.rates.add(path)
+        if "x-enum-labels" in sub:
+            self._enum_labels[path] = sub["x-enum-labels"]
         item_path = f"{path}[]" if kind == "array" else None
         self.fields[path] = FieldInfo(
             path=path,
@@ -115,11 +134,12 @@ class FactSchema:
         message = error.message
         if error.validator == "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
-            extra = [k for k in error.instance if k not in allowed]
+            extra = [str(k) for k in error.instance if k not in allowed]
             if extra:
                 path = _json_path([*error.absolute_path, extra[0]])
                 message = f"unknown fact `{extra[0]}`"
-                hint = did_you_mean(extra[0], allowed) or "the fact vocabulary is schemas/facts.schema.json"
+                hint = did_you_mean(extra[0], allowed) or \
+                    "the fact vocabulary is schemas/facts.schema.json"
         elif error.validator == "enum":
             expected = error.validator_value
             hint = did_you_mean(str(error.instance), [str(v) for v in expected]) or \
@@ -166,8 +186,7 @@ class FactSchema:
         return info.label_zh if lang == "zh" else info.label_en
 
     def is_rate(self, path: str | None) -> bool:
-        info = self.fields.get(path or "")
-        return bool(info and info.kind == "number" and info.maximum == 1 and info.minimum == 0)
+        return path in self.rates
 
 
 def _json_path(parts: Any) -> str:

@@ -162,9 +162,11 @@ class Library:
         as_of: dt.datetime | dt.date | str | None = None,
         validate: bool = True,
     ) -> list[Verdict]:
-        """Evaluate every pack whose subject (account, organization, task) is in ``facts``.
+        """Evaluate every pack that applies to ``facts``.
 
-        Packs with no version in force at as_of are left out.
+        A pack applies when its subject (account, organization, task) is present, a version is
+        in force at as_of, the account's platform (when known) is one of the pack's
+        ``platforms``, and the pack's own ``when`` does not rule it out.
         """
         if validate:
             self.check_facts(facts)
@@ -172,14 +174,20 @@ class Library:
         verdicts: list[Verdict] = []
         for pack_id in self.ids:
             versions = self._by_id[pack_id]
-            if facts.get(versions[0].subject) is None:
+            subject = facts.get(versions[0].subject)
+            if subject is None:
                 continue
             try:
                 pack = self.select(pack_id, as_of=instant)
             except EvaluationError:
                 continue
-            verdicts.append(evaluate_pack(pack, facts, as_of=instant, schema=self._schema,
-                                          limits=self._limits))
+            platform = subject.get("platform") if isinstance(subject, Mapping) else None
+            if pack.platforms and platform is not None and platform not in pack.platforms:
+                continue  # another platform's policy; an unknown platform still gets it
+            verdict = evaluate_pack(pack, facts, as_of=instant, schema=self._schema,
+                                    limits=self._limits)
+            if verdict.applicable:
+                verdicts.append(verdict)
         return verdicts
 
     @staticmethod

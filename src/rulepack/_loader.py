@@ -261,7 +261,7 @@ class _Builder:
                 continue
             if _placeholder_known(name, self.facts, self.params, self.all_results):
                 continue
-            known = ["why", "title", *(f"params.{p}" for p in self.params),
+            known = ["why", "title", "today", "as_of", *(f"params.{p}" for p in self.params),
                      *(f"result.{r}" for r in self.all_results),
                      *(p for p in self.facts if "[]" not in p)]
             self.sink.add("RP207", f"the placeholder `{{{name}}}` names nothing the rule can "
@@ -315,6 +315,7 @@ class _Builder:
             rules=tuple(rules),
             properties=properties,
             result_fields=tuple(self.results),
+            platforms=tuple(data.get("platforms") or ()),
             digest=canonical_digest(data),
             file=self.sink.file,
         )
@@ -383,6 +384,7 @@ class _Builder:
                 then=tuple(then),
                 priority=row.get("priority", 0),
                 where=self.where(row_path),
+                source=_source(row["source"]) if "source" in row else None,
             ))
         self.results.extend(o for o in outputs if o not in self.results)
         return TableRule(
@@ -440,7 +442,7 @@ def _declared_results(rules: list[Mapping[str, Any]]) -> list[str]:
 def _placeholder_known(
     name: str, facts: Mapping[str, FieldInfo], params: Mapping[str, Any], results: list[str],
 ) -> bool:
-    if name in ("why", "title"):
+    if name in ("why", "title", "today", "as_of"):
         return True
     if name.startswith("params."):
         return name[7:] in params

@@ -132,6 +132,7 @@ class Row:
     then: tuple[tuple[str, Any], ...]  # values are literals or CompiledExpr
     priority: int = 0
     where: Where = Where()
+    source: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ class Pack:
     rules: tuple[Rule, ...]
     properties: tuple[Property, ...]
     result_fields: tuple[str, ...]
+    platforms: tuple[str, ...]
     digest: str
     file: str
 

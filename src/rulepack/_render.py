@@ -22,10 +22,16 @@ _SEP = {"zh": "；", "en": "; "}
 _OP_WORD = {"==": "=", "!=": "≠", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 
 
-def fmt(value: Any, lang: str, *, rate: bool = False, spec: str = "") -> str:
-    """One value as a person reads it: 99,999 / 2.5% / 2026-11-21 / yes."""
+def fmt(value: Any, lang: str, *, rate: bool = False, spec: str = "",
+        labels: Mapping[str, Any] | None = None) -> str:
+    """One value as a person reads it: 99,999 / 2.5% / 2026-11-21 / yes / 低俗色情."""
+    if labels and isinstance(value, (str, int)) and not isinstance(value, bool) \
+            and str(value) in labels:
+        return str(labels[str(value)].get(lang))
+    if isinstance(value, str) and value == "":
+        return "“”" if lang == "zh" else '""'
     if value is None:
-        return "无" if lang == "zh" else "none"
+        return "—"
     if isinstance(value, bool):
         yes, no = _YES_NO.get(lang, _YES_NO["en"])
         return yes if value else no
@@ -40,10 +46,14 @@ def fmt(value: Any, lang: str, *, rate: bool = False, spec: str = "") -> str:
     if isinstance(value, dt.timedelta):
         hours = value.total_seconds() / 3600
         return f"{_number(hours)} 小时" if lang == "zh" else f"{_number(hours)} h"
+    if isinstance(value, Mapping):
+        sep = "，" if lang == "zh" else ", "
+        return sep.join(f"{k} {fmt(v, lang, labels=labels)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         sep = "、" if lang == "zh" else ", "
-        return sep.join(fmt(v, lang) for v in value) if value else ("（空）" if lang == "zh"
-                                                                    else "(none)")
+        if not value:
+            return "（空）" if lang == "zh" else "(none)"
+        return sep.join(fmt(v, lang, rate=rate, labels=labels) for v in value)
     return str(value)
 
 
@@ -66,7 +76,9 @@ def check_text(check: Check, lang: str) -> str:
             paths = ", ".join(check.missing)
             return f"缺少{label}（{paths}）" if zh else f"{label}: missing ({paths})"
         return f"无法判断{label}：{check.error}" if zh else f"{label}: cannot tell ({check.error})"
-    show: Callable[[Any], str] = lambda v: fmt(v, lang, rate=check.rate)
+    def show(value: Any) -> str:
+        return fmt(value, lang, rate=check.rate, labels=check.value_labels)
+
     if check.op in (">=", ">", "<=", "<") and _numeric(check.actual, check.threshold):
         return _threshold_text(check, label, show, zh)
     if check.op is not None:
@@ -104,21 +116,26 @@ def _threshold_text(check: Check, label: str, show: Callable[[Any], str], zh: bo
         return f"{label} {actual}，满足 {word} {threshold}" if zh else \
             f"{label} {actual} {word} {threshold}"
     gap = show(check.gap) if check.gap is not None else None
-    if op in (">=", ">"):
+    if op == ">=" or (op == ">" and gap is not None):
         if gap is not None:
             return f"{label} {actual}，未达到 {threshold}，还差 {gap}" if zh else \
                 f"{actual} of {threshold} {label}: {gap} short"
         return f"{label} {actual}，须高于 {threshold}" if zh else \
             f"{label} {actual}, must be above {threshold}"
-    if gap is not None:
+    if op == "<=" and gap is not None:
         return f"{label} {actual}，超过上限 {threshold}，超出 {gap}" if zh else \
             f"{label} {actual}, over the limit of {threshold} by {gap}"
     return f"{label} {actual}，须低于 {threshold}" if zh else \
         f"{label} {actual}, must be below {threshold}"
 
 
-def fill(template: str, lang: str, lookup: Callable[[str], tuple[bool, Any, bool]]) -> str:
-    """Fill ``{name}`` / ``{name:%}`` placeholders; ``lookup`` gives (found, value, is_rate).
+Lookup = Callable[[str], tuple[bool, Any, bool, Mapping[str, Any] | None]]
+
+
+def fill(template: str, lang: str, lookup: Lookup) -> str:
+    """Fill ``{name}`` / ``{name:%}`` placeholders.
+
+    ``lookup`` gives (found, value, is_rate, value labels) for a placeholder name.
 
     No attribute access or format mini-language reaches Python's ``str.format``: a template is
     data written by an analyst, so it is read here piece by piece.
@@ -141,13 +158,13 @@ def fill(template: str, lang: str, lookup: Callable[[str], tuple[bool, Any, bool
             if end < 0:
                 out.append(template[i:])
                 break
-            found, value, rate = lookup(name)
+            found, value, rate, labels = lookup(name)
             if not found:
                 out.append("?")
             elif isinstance(value, str) and name in ("why", "title"):
                 out.append(value)
             else:
-                out.append(fmt(value, lang, rate=rate, spec=spec))
+                out.append(fmt(value, lang, rate=rate, spec=spec, labels=labels))
             i = end + 1
             continue
         out.append(template[i])
@@ -157,12 +174,3 @@ def fill(template: str, lang: str, lookup: Callable[[str], tuple[bool, Any, bool
 
 def join_checks(texts: list[str], lang: str) -> str:
     return _SEP.get(lang, "; ").join(texts)
-
-
-def mapping_lookup(values: Mapping[str, Any]) -> Callable[[str], tuple[bool, Any, bool]]:
-    def lookup(name: str) -> tuple[bool, Any, bool]:
-        if name in values:
-            return True, values[name], False
-        return False, None, False
-
-    return lookup

@@ -39,6 +39,8 @@ class Check:
     rate: bool = False
     missing: tuple[str, ...] = ()
     error: str | None = None
+    # Labels of enum values (``vulgar`` → 低俗色情), for words only; never in to_dict.
+    value_labels: Mapping[str, Text] | None = field(default=None, repr=False, compare=False)
 
     def text(self, lang: Lang = DEFAULT_LANG) -> str:
         """The check in words: "99,999 of 100,000 fans: 1 short"."""
@@ -74,6 +76,8 @@ class Reason:
     details: Mapping[str, Any] = field(default_factory=dict)
     error: str | None = None
     messages: Messages = Messages()
+    # The sources of the table rows that decided, where rows cite their own sentence.
+    row_sources: tuple[Source, ...] = ()
     context: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def message(self, lang: Lang = DEFAULT_LANG) -> str:
@@ -81,27 +85,33 @@ class Reason:
         template = self.messages.by_status.get(self.status, _DEFAULT_MESSAGE).get(lang)
         why = self.why(lang)
 
-        def lookup(name: str) -> tuple[bool, Any, bool]:
+        def lookup(name: str) -> tuple[bool, Any, bool, Mapping[str, Any] | None]:
             if name == "why":
-                return True, why, False
+                return True, why, False, None
             if name == "title":
-                return True, self.title.get(lang), False
+                return True, self.title.get(lang), False, None
+            if name in ("today", "as_of"):
+                return name in self.context, self.context.get(name), False, None
             rate = bool(self.context.get("rates", {}).get(name))
+            labels = self.context.get("labels", {}).get(name)
             if name in self.values:
-                return True, self.values[name], rate
+                return True, self.values[name], rate, labels
             if name.startswith("params."):
                 params = self.context.get("params", {})
-                return name[7:] in params, params.get(name[7:]), rate
+                return name[7:] in params, params.get(name[7:]), rate, None
             if name.startswith("result."):
                 result = self.context.get("result", {})
-                return name[7:] in result, result.get(name[7:]), rate
-            return False, None, False
+                return name[7:] in result, result.get(name[7:]), rate, None
+            return False, None, False, None
 
         return _render.fill(template, lang, lookup)
 
     def why(self, lang: Lang = DEFAULT_LANG) -> str:
         """The deciding checks in words, or the status when there are none."""
-        texts = [check.text(lang) for check in self.checks]
+        texts = list(dict.fromkeys(check.text(lang) for check in self.checks))
+        missing = self.details.get("missing")
+        if missing and not any(c.missing for c in self.checks):
+            texts.append(("缺少：" if lang == "zh" else "missing: ") + ", ".join(missing))
         if self.error:
             texts.append(self.error)
         if not texts:
@@ -116,6 +126,8 @@ class Reason:
             "message": self.message(lang),
             "values": {k: to_jsonable(v) for k, v in self.values.items()},
             "source": self.source.to_dict(),
+            **({"row_sources": [s.to_dict() for s in self.row_sources]}
+               if self.row_sources else {}),
             "checks": [c.to_dict(lang) for c in self.checks],
         }
         if self.details:
@@ -138,6 +150,8 @@ class Verdict:
     reasons: tuple[Reason, ...]
     missing: tuple[str, ...]
     title: Text = Text("", "")
+    # False when the pack's own `when` does not hold for this document: every rule skipped.
+    applicable: bool = True
 
     def reason(self, rule: str) -> Reason:
         """The reason of one rule, by id."""
@@ -172,8 +186,9 @@ class Verdict:
         for reason in self.reasons:
             mark = {"pass": "✓", "fail": "✗", "unknown": "?", "skipped": "-"}[reason.status]
             lines.append(f"  {mark} [{reason.rule}] {reason.message(lang)}")
-            lines.append(f"      {'依据' if lang == 'zh' else 'source'}: {reason.source.seed} "
-                         f"「{reason.source.quote}」")
+            for source in (reason.source, *reason.row_sources):
+                lines.append(f"      {'依据' if lang == 'zh' else 'source'}: {source.seed} "
+                             f"「{source.quote}」")
         if self.missing:
             lines.append(f"  {'缺少的事实' if lang == 'zh' else 'missing facts'}: "
                          + ", ".join(self.missing))

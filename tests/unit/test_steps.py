@@ -134,7 +134,7 @@ def test_expression_size_is_limited_at_load() -> None:
         (0.025, "en", True, "2.5%"),
         (0.1 + 0.2, "en", False, "0.3"),
         (True, "zh", False, "是"),
-        (None, "en", False, "none"),
+        (None, "en", False, "—"),
         (dt.date(2026, 11, 21), "en", False, "2026-11-21"),
         (["a", "b"], "zh", False, "a、b"),
     ],
