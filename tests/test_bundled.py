@@ -136,3 +136,9 @@ def test_examples_cover_every_subject(library: rulepack.Library) -> None:
         facts = _yaml.load(example.read_text(encoding="utf-8")).data
         packs |= {v.pack for v in library.evaluate_all(facts)}
     assert packs == set(library.ids)
+
+
+def test_readme_table_lists_every_pack(library: rulepack.Library) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- packs -->")[1].split("<!-- /packs -->")[0]
+    assert re.findall(r"^\| `([a-z_.]+)` \|", table, flags=re.M) == list(library.ids)
