@@ -142,3 +142,14 @@ def test_readme_table_lists_every_pack(library: rulepack.Library) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme.split("<!-- packs -->")[1].split("<!-- /packs -->")[0]
     assert re.findall(r"^\| `([a-z_.]+)` \|", table, flags=re.M) == list(library.ids)
+
+
+def test_readme_sample_is_what_the_command_prints(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```\n$ rulepack eval ", 1)[1].split("```", 1)[0]
+    command, expected = block.split("\n", 1)
+    monkeypatch.chdir(ROOT)
+    assert main(["eval", *command.split()]) == 0
+    assert capsys.readouterr().out == expected
