@@ -132,8 +132,12 @@ def test_conformance(file: str, packs: list[Any], case: dict[str, Any], tmp_path
     unknown = set(case) - CASE_KEYS
     assert not unknown, f"{where}: unknown case keys {sorted(unknown)}"
     if "pack_text" in case or "pack_files" in case:
+        stray = set(case) & {"pack", "facts", "as_of", "version", "call", "expect"}
+        assert not stray, f"{where}: a load case (pack_text/pack_files) cannot have {sorted(stray)}"
         _run_load_case(where, case, tmp_path)
     else:
+        assert "expect_problems" not in case, \
+            f"{where}: expect_problems needs pack_text or pack_files"
         _run_evaluation_case(where, packs, case, tmp_path)
 
 
@@ -330,6 +334,7 @@ def _check_verdict(where: str, expect: Mapping[str, Any], verdict: rulepack.Verd
         r = reason(rule)
         for lang, texts in _by_lang(where, by_lang):
             text = r.message(lang) if r else ""
+            assert _as_list(texts), f"{where}: messages of `{rule}` name no text"
             for piece in _as_list(texts):
                 if r and piece not in text:
                     failures.append(f"rule `{rule}` {lang} message {text!r} lacks {piece!r}")
@@ -355,6 +360,7 @@ def _check_verdict(where: str, expect: Mapping[str, Any], verdict: rulepack.Verd
         if r is None:
             continue
         errors = [e for e in (r.error, *(c.error for c in r.checks)) if e]
+        assert _as_list(texts), f"{where}: errors of `{rule}` names no text"
         for piece in _as_list(texts):
             if not any(piece in e for e in errors):
                 failures.append(f"rule `{rule}` errors {errors} lack {piece!r}")
@@ -377,6 +383,7 @@ def _check_verdict(where: str, expect: Mapping[str, Any], verdict: rulepack.Verd
 def _compare_checks(rule: str, reason: rulepack.Reason, wanted: list[Any]) -> list[str]:
     out: list[str] = []
     checks = {c.expr: c for c in reversed(reason.checks)}
+    assert isinstance(wanted, list) and wanted, f"rule `{rule}`: list the expected checks"
     for want in wanted:
         bad = set(want) - CHECK_KEYS
         assert not bad and "expr" in want, \
@@ -435,7 +442,7 @@ def _instant(value: Any) -> dt.datetime:
     if len(text) == 10:
         return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(),
                                    dt.timezone(dt.timedelta(hours=8)))
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return dt.datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z
 
 
 def _same(actual: Any, expected: Any) -> bool:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -41,6 +42,7 @@ from hypothesis import strategies as st
 
 import rulepack
 from rulepack._errors import CODES
+from rulepack._expr import CompiledExpr
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY_PACK = ROOT / "rules" / "xingtu" / "entry.yaml"
@@ -356,7 +358,13 @@ def mutated_entry_texts(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "engine bug: a non-printable character anywhere in a pack file (e.g. DEL \\x7f, which a "
+    "random scalar brings in) makes _yaml.load raise yaml.reader.ReaderError instead of "
+    "PackError RP100: the _Loader is constructed, and PyYAML checks the text, outside the "
+    "try block"))
 @settings(max_examples=250, deadline=None)
+@example(text=_entry_text() + "# \x7f\n")
 @given(text=mutated_entry_texts())
 def test_loader_mutated_pack_loads_or_raises_pack_error(text: str) -> None:
     """Property 1c: mutations of a real pack load or raise a well-formed PackError.
@@ -365,6 +373,41 @@ def test_loader_mutated_pack_loads_or_raises_pack_error(text: str) -> None:
     random scalars, and expressions replaced or inserted from a token grammar (fact paths,
     params, brackets, and/or/not, dunder names, lambda, 1e999, **, comprehensions, quotes...),
     so the expression compiler sees near-valid and hostile input alike.
+    """
+    note(f"pack file:\n{text}")
+    load_document(text)
+
+
+@st.composite
+def expression_mutated_entry_texts(draw: st.DrawFn) -> str:
+    """rules/xingtu/entry.yaml with expressions replaced or inserted, always as valid YAML."""
+    lines = _entry_text().splitlines()
+    spots = [i for i, line in enumerate(lines)
+             if line.strip().startswith(("- account", "- count", "expr:", "- expr:", "require:"))
+             or line.strip().startswith("- ") and "." in line and ":" not in line]
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        i = draw(st.sampled_from(spots)) if spots else draw(
+            st.integers(min_value=0, max_value=len(lines) - 1))
+        line = lines[i]
+        indent = line[:len(line) - len(line.lstrip())]
+        expression = json.dumps(draw(expressions()))  # a YAML double-quoted scalar
+        if draw(st.booleans()) and ": " in line:
+            lines[i] = line.split(": ", 1)[0] + ": " + expression
+        elif line.strip().startswith("- ") and ":" not in line.strip()[2:]:
+            lines[i] = f"{indent}- {expression}"
+        else:
+            lines.insert(i + 1, f"{indent}- {expression}")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=expression_mutated_entry_texts())
+def test_loader_mutated_expressions_load_or_raise_pack_error(text: str) -> None:
+    """Property 1c, expressions only: hostile expressions in a real pack give a PackError.
+
+    Like 1c but every mutation keeps the file valid YAML and only swaps or adds expression
+    strings from the token grammar, so every example reaches the expression compiler (which
+    1c's YAML-level findings would otherwise mask). Problems are well formed as in 1a.
     """
     note(f"pack file:\n{text}")
     load_document(text)
@@ -442,7 +485,9 @@ def _objects(node: dict[str, Any], path: str) -> st.SearchStrategy[dict[str, Any
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, Any]:
         # Most keys present (so that packs decide), a random few left out (so they are missing).
-        left_out = draw(st.sets(st.sampled_from(names), max_size=len(names))) if names else set()
+        left_out = draw(st.one_of(st.just(frozenset()),
+                                  st.frozensets(st.sampled_from(names), max_size=2),
+                                  st.frozensets(st.sampled_from(names)))) if names else set()
         return {name: draw(properties[name]) for name in names
                 if name not in left_out or name in required}
 
@@ -481,9 +526,10 @@ def evaluate_each(library: rulepack.Library, document: dict[str, Any],
                   as_of: dt.datetime) -> dict[str, rulepack.Verdict]:
     """The verdict of every pack with a version in force at ``as_of``, by pack id."""
     out: dict[str, rulepack.Verdict] = {}
+    library.check_facts(document)  # once, rather than once per pack
     for pack_id in library.ids:
         try:
-            out[pack_id] = library.evaluate(pack_id, document, as_of=as_of)
+            out[pack_id] = library.evaluate(pack_id, document, as_of=as_of, validate=False)
         except rulepack.EvaluationError:
             continue  # no version in force then; the same for every document
     return out
@@ -545,10 +591,11 @@ class Grammar:
         return self.draw(st.sampled_from(options))
 
     def leaf_number(self) -> str:
-        options = _fields("integer") + _fields("number") + NUMBER_LITERALS + [
-            "params.n1", "params.n2", "params.k", "params.zero"]
-        options += [f"result.{name}" for name, kind in self.results.items() if kind == "number"]
-        return self.pick(options)
+        results = [f"result.{name}" for name, kind in self.results.items() if kind == "number"]
+        if results and self.draw(st.integers(0, 2)) == 0:
+            return self.pick(results)  # results flow between rules: read them often
+        return self.pick(_fields("integer") + _fields("number") + NUMBER_LITERALS + [
+            "params.n1", "params.n2", "params.k", "params.zero"])
 
     def number(self, depth: int) -> str:
         if depth <= 0 or self.draw(st.integers(0, 3)) == 0:
@@ -604,7 +651,8 @@ class Grammar:
             return self.pick(_fields("boolean") + ["True", "False", "params.flag"])
         d = depth - 1
         form = self.pick(["compare", "compare", "dates", "instants", "and", "or", "not", "enum",
-                          "in", "same", "any_of", "all_of", "id", "version", "none"])
+                          "in", "same", "any_of", "all_of", "id", "version", "none"]
+                         + ["none"] * 3 * bool(self.results))
         if form == "compare":
             return f"{self.number(d)} {self.pick(COMPARISONS)} {self.number(d)}"
         if form == "dates":
@@ -632,7 +680,8 @@ class Grammar:
         if form == "version":
             return "version(account.app.version) < version(account.app.latest_version)"
         nullable = _fields("instant", nullable=True) + ["task.retention_days_agreed"]
-        nullable += [f"result.{name}" for name in self.results]
+        if self.results and self.draw(st.booleans()):
+            nullable = [f"result.{name}" for name in self.results]
         return f"{self.pick(nullable)} {self.pick(['is None', 'is not None', '== None'])}"
 
     def condition(self, depth: int) -> Any:
@@ -661,8 +710,41 @@ def _rule_base(rule_id: str) -> dict[str, Any]:
             "source": {"seed": "s.txt", "quote": "q"}}
 
 
+def _pinned_pack(*rules: dict[str, Any]) -> dict[str, Any]:
+    """A minimal generated-style pack, for the @example of a known failure."""
+    return {"id": "prop.generated", "version": "1.0.0", "effective_from": "2000-01-01",
+            "subject": "account", "title": {"zh": "包", "en": "pack"},
+            "description": {"zh": "包", "en": "pack"}, "sources": [{"seed": "s.txt", "quote": "q"}],
+            "params": {"k": 1}, "rules": list(rules)}
+
+
+# Engine bug 1: a rule whose `when` is unknown still runs and sets its result fields (and a rule
+# whose `when` is false sets them to null), so a later reader of those fields flips.
+WHEN_UNKNOWN_SETS_RESULTS = _pinned_pack(
+    {**_rule_base("rule0"), "kind": "output", "when": "account.mcn_signed",
+     "set": {"r0": "account.fans"}},
+    {**_rule_base("rule1"), "require": "result.r0 is None"},
+)
+# Engine bug 2: a table `then: {expr: ...}` reading a missing fact makes the table unknown with
+# the uncoded error "missing", and the verdict's `missing` stays empty.
+TABLE_THEN_MISSING = _pinned_pack(
+    {**_rule_base("rule0"), "kind": "table", "hit_policy": "first", "outputs": ["r0"],
+     "rows": [{"id": "R0", "then": {"r0": {"expr": "account.fans"}}}]},
+)
+# Engine bug 3: score arithmetic (start - deductions, floor, ceiling) runs outside the sandbox's
+# error handling, so a null, text or date value raises TypeError out of evaluate().
+SCORE_OF_NULL = _pinned_pack(
+    {**_rule_base("rule0"), "kind": "score", "start": "task.retention_days_agreed",
+     "deductions": [{"id": "d0", "points": "1"}], "into": {"score": "r0"}},
+)
+CHINA_NOON = dt.datetime(2026, 1, 1, 12, tzinfo=CHINA)
+
+
+ALL_KINDS = ("check", "check", "output", "table", "score")
+
+
 @st.composite
-def generated_packs(draw: st.DrawFn) -> dict[str, Any]:
+def generated_packs(draw: st.DrawFn, kinds: tuple[str, ...] = ALL_KINDS) -> dict[str, Any]:
     """A pack of random rules (check, output, table, score) over random valid expressions."""
     results: dict[str, str] = {}
     grammar = Grammar(draw, results)
@@ -686,7 +768,7 @@ def generated_packs(draw: st.DrawFn) -> dict[str, Any]:
 
     for index in range(draw(st.integers(min_value=1, max_value=5))):
         rule = _rule_base(f"rule{index}")
-        kind = draw(st.sampled_from(["check", "check", "output", "table", "score"]))
+        kind = draw(st.sampled_from(kinds))
         if draw(st.integers(0, 2)) == 0:
             rule["when"] = grammar.condition(1)
         if kind == "check":
@@ -755,7 +837,30 @@ def load_generated(pack: dict[str, Any]) -> rulepack.Library:
     return outcome
 
 
+def _assert_evaluates(library: rulepack.Library, pack: dict[str, Any],
+                      documents: list[dict[str, Any]], as_of: dt.datetime) -> None:
+    for document in documents:
+        verdict = library.evaluate("prop.generated", document, as_of=as_of)
+        assert isinstance(verdict, rulepack.Verdict)
+        assert verdict.outcome in OUTCOMES
+        assert [r.rule for r in verdict.reasons] == [r["id"] for r in pack["rules"]]
+        for reason in verdict.reasons:
+            assert reason.status in STATUSES, reason
+            for check in reason.checks:
+                assert check.status in STATUSES - {"skipped"}, check
+        for lang in ("en", "zh"):
+            json.dumps(verdict.to_dict(lang))  # type: ignore[arg-type]
+            assert verdict.explain(lang)  # type: ignore[arg-type]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine bug: _Run.score computes `start - deducted`, `deducted += points`, max(score, "
+    "floor) and min(score, ceiling) outside the try that turns runtime errors into RP504, so a "
+    "score whose start, points, floor or ceiling is null, text or a date raises TypeError out "
+    "of evaluate() (start: task.retention_days_agreed with retention_days_agreed: null)"))
 @settings(max_examples=120, deadline=None, suppress_health_check=BIG_INPUTS)
+@example(pack=SCORE_OF_NULL, documents=[{"task": {"retention_days_agreed": None}}],
+         as_of=CHINA_NOON)
 @given(pack=generated_packs(), documents=st.lists(fact_documents(), min_size=1, max_size=3),
        as_of=_instants())
 def test_generated_expressions_evaluate_to_a_verdict(
@@ -770,19 +875,25 @@ def test_generated_expressions_evaluate_to_a_verdict(
     pass/fail/unknown/skipped, there is one reason per rule, and the verdict renders to a
     JSON-serialisable dict and an explanation in both languages.
     """
-    library = load_generated(pack)
-    for document in documents:
-        verdict = library.evaluate("prop.generated", document, as_of=as_of)
-        assert isinstance(verdict, rulepack.Verdict)
-        assert verdict.outcome in OUTCOMES
-        assert [r.rule for r in verdict.reasons] == [r["id"] for r in pack["rules"]]
-        for reason in verdict.reasons:
-            assert reason.status in STATUSES, reason
-            for check in reason.checks:
-                assert check.status in STATUSES - {"skipped"}, check
-        for lang in ("en", "zh"):
-            json.dumps(verdict.to_dict(lang))  # type: ignore[arg-type]
-            assert verdict.explain(lang)  # type: ignore[arg-type]
+    _assert_evaluates(load_generated(pack), pack, documents, as_of)
+
+
+# Check, output and table rules only: what property 2 covers beyond the score bug above.
+NO_SCORE_KINDS = ("check", "check", "output", "table")
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=BIG_INPUTS)
+@given(pack=generated_packs(NO_SCORE_KINDS),
+       documents=st.lists(fact_documents(), min_size=1, max_size=3), as_of=_instants())
+def test_generated_expressions_without_scores_evaluate_to_a_verdict(
+        pack: dict[str, Any], documents: list[dict[str, Any]], as_of: dt.datetime) -> None:
+    """Property 2 for packs of check, output and table rules (no score rule).
+
+    The same assertions as above. While the score bug keeps the full property an expected
+    failure (so Hypothesis stops at its pinned example), this test keeps every other rule kind
+    under random expressions on every run.
+    """
+    _assert_evaluates(load_generated(pack), pack, documents, as_of)
 
 
 # -- 3. determinism -----------------------------------------------------------------------------
@@ -817,14 +928,14 @@ def test_bundled_evaluation_is_deterministic_and_pure(document: dict[str, Any],
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=BIG_INPUTS)
-@given(pack=generated_packs(), document=fact_documents(), as_of=_instants())
+@given(pack=generated_packs(NO_SCORE_KINDS), document=fact_documents(), as_of=_instants())
 def test_generated_evaluation_is_deterministic_and_pure(
         pack: dict[str, Any], document: dict[str, Any], as_of: dt.datetime) -> None:
     """Property 3 (generated packs): the same determinism and purity for random rule packs.
 
     The generated pack is loaded twice into two Library objects; evaluating it twice through
     the first and once through the second gives equal to_dict("en") outputs, and the document
-    is unchanged.
+    is unchanged. Score rules are left out while they can raise (see property 2's xfail).
     """
     before = copy.deepcopy(document)
     first, second = load_generated(pack), load_generated(pack)
@@ -840,13 +951,60 @@ def test_generated_evaluation_is_deterministic_and_pure(
 
 FLIPS = {("pass", "fail"), ("fail", "pass")}
 
+# Removals are drawn as (prefer a fact the packs read?, index) pairs rather than with st.data(),
+# so that known failures can be pinned with @example.
+removal_picks = st.lists(st.tuples(st.booleans(), st.integers(min_value=0, max_value=2**16)),
+                         min_size=1, max_size=4)
 
-def _removals(data: st.DataObject, document: dict[str, Any]) -> list[tuple[Any, ...]]:
+
+def read_paths(library: rulepack.Library) -> frozenset[str]:
+    """Every fact path (``account.violations[].points`` for item fields) some pack reads."""
+    out: set[str] = set()
+    seen: set[int] = set()
+
+    def visit(value: Any) -> None:
+        if id(value) in seen or isinstance(value, (str, int, float, bool, type(None))):
+            return
+        seen.add(id(value))
+        if isinstance(value, CompiledExpr):
+            out.update(r for r in value.reads if not r.startswith("result."))
+            out.update(node.rp_path for node in ast.walk(value.tree)  # type: ignore[attr-defined]
+                       if isinstance(getattr(node, "rp_path", None), str))
+        elif dataclasses.is_dataclass(value):
+            for item in dataclasses.fields(value):
+                visit(getattr(value, item.name))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+
+    for pack in library.packs:
+        visit(pack)
+    return frozenset(out)
+
+
+def _schema_path(path: tuple[Any, ...]) -> str:
+    out = ""
+    for part in path:
+        out = out + "[]" if isinstance(part, int) else (f"{out}.{part}" if out else part)
+    return out
+
+
+def choose_removals(document: dict[str, Any], reads: frozenset[str],
+                    picks: list[tuple[bool, int]]) -> list[tuple[Any, ...]]:
+    """The document paths to remove, one at a time; half of them, facts the packs read."""
     paths = removable_paths(document)
-    if not paths:
-        return []
-    return data.draw(st.lists(st.sampled_from(paths), min_size=1, max_size=6, unique=True),
-                     label="removed paths")
+    relevant = [p for p in paths if any(
+        r == s or r.startswith((s + ".", s + "[]")) for s in [_schema_path(p)] for r in reads)]
+    chosen: list[tuple[Any, ...]] = []
+    for prefer_read, index in picks:
+        pool = relevant if prefer_read and relevant else paths
+        if pool and pool[index % len(pool)] not in chosen:
+            chosen.append(pool[index % len(pool)])
+    note(f"removed, one at a time: {['.'.join(map(str, p)) for p in chosen]}")
+    return chosen
 
 
 def _check_outcomes(before: dict[str, rulepack.Verdict], after: dict[str, rulepack.Verdict],
@@ -858,7 +1016,6 @@ def _check_outcomes(before: dict[str, rulepack.Verdict], after: dict[str, rulepa
             f"{verdict.outcome} -> {after[pack_id].outcome}; rules before: "
             + ", ".join(f"{r.rule}={r.status}" for r in verdict.reasons) + "; after: "
             + ", ".join(f"{r.rule}={r.status}" for r in after[pack_id].reasons))
-        assert_unknown_is_explained(after[pack_id])
 
 
 def _check_rule_statuses(before: dict[str, rulepack.Verdict],
@@ -875,30 +1032,34 @@ def _check_rule_statuses(before: dict[str, rulepack.Verdict],
                 f"{reason.to_dict('en')}\nafter: {later[reason.rule].to_dict('en')}")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=BIG_INPUTS)
-@given(document=fact_documents(), as_of=_instants(), data=st.data())
+@settings(max_examples=100, deadline=None, suppress_health_check=BIG_INPUTS)
+@given(document=fact_documents(), as_of=_instants(), picks=removal_picks)
 def test_bundled_missing_facts_never_flip_outcome(document: dict[str, Any], as_of: dt.datetime,
-                                                  data: st.DataObject) -> None:
+                                                  picks: list[tuple[bool, int]]) -> None:
     """Property 4 (bundled packs): removing a fact never flips a pack outcome pass <-> fail.
 
     For every pack rulepack.load() returns and a random valid document, deleting any one
-    present key (a leaf fact, an object, a list, or a field of a list item) may change an
-    outcome only to or from `unknown` (Kleene monotonicity). Every unknown outcome, before
-    or after, names its missing facts or carries a coded (RP5xx) rule error.
+    present key (a leaf fact, an object, a list, or a field of a list item; half of the
+    removals pick a fact some pack reads) may change an outcome only to or from `unknown`
+    (Kleene monotonicity). Every unknown outcome, before or after, names its missing facts or
+    carries a coded (RP5xx) rule error.
     """
     library = bundled_library()
     before = evaluate_each(library, document, as_of)
     for verdict in before.values():
         assert_unknown_is_explained(verdict)
-    for path in _removals(data, document):
-        _check_outcomes(before, evaluate_each(library, without(document, path), as_of), path)
+    for path in choose_removals(document, read_paths(library), picks):
+        after = evaluate_each(library, without(document, path), as_of)
+        _check_outcomes(before, after, path)
+        for verdict in after.values():
+            assert_unknown_is_explained(verdict)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=BIG_INPUTS)
-@given(document=fact_documents(), as_of=_instants(), data=st.data())
+@settings(max_examples=100, deadline=None, suppress_health_check=BIG_INPUTS)
+@given(document=fact_documents(), as_of=_instants(), picks=removal_picks)
 def test_bundled_missing_facts_never_flip_a_check_rule(document: dict[str, Any],
                                                        as_of: dt.datetime,
-                                                       data: st.DataObject) -> None:
+                                                       picks: list[tuple[bool, int]]) -> None:
     """Property 5 (bundled packs): removing a fact never flips a check rule pass <-> fail.
 
     Same documents and removals as property 4, compared rule by rule for every `check` rule
@@ -906,29 +1067,57 @@ def test_bundled_missing_facts_never_flip_a_check_rule(document: dict[str, Any],
     """
     library = bundled_library()
     before = evaluate_each(library, document, as_of)
-    for path in _removals(data, document):
+    for path in choose_removals(document, read_paths(library), picks):
         _check_rule_statuses(before, evaluate_each(library, without(document, path), as_of), path)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "engine bug: when a rule's `when` is unknown (its fact is missing) the rule still runs and "
+    "sets its result fields as if it applied, while a false `when` sets them to null; a later "
+    "`result.r0 is None` check then passes with the fact present and fails without it"))
 @settings(max_examples=150, deadline=None, suppress_health_check=BIG_INPUTS)
-@given(pack=generated_packs(), document=fact_documents(), as_of=_instants(), data=st.data())
+@example(pack=WHEN_UNKNOWN_SETS_RESULTS, document={"account": {"mcn_signed": False, "fans": 5}},
+         as_of=CHINA_NOON, picks=[(True, 1)])
+@given(pack=generated_packs(), document=fact_documents(), as_of=_instants(), picks=removal_picks)
 def test_generated_missing_facts_never_flip(pack: dict[str, Any], document: dict[str, Any],
-                                            as_of: dt.datetime, data: st.DataObject) -> None:
+                                            as_of: dt.datetime,
+                                            picks: list[tuple[bool, int]]) -> None:
     """Properties 4 and 5 on generated packs: the engine, not just today's packs, is monotone.
 
     With random packs (every rule kind, `when` on packs and rules, results read by later
-    rules), removing a present fact never flips the outcome or a check rule's status between
-    pass and fail, and an unknown outcome is always explained by missing facts or a coded
-    error.
+    rules), removing a present fact never flips the outcome, or a check rule's status,
+    between pass and fail.
     """
     library = load_generated(pack)
     before = evaluate_each(library, document, as_of)
-    for verdict in before.values():
-        assert_unknown_is_explained(verdict)
-    for path in _removals(data, document):
+    for path in choose_removals(document, read_paths(library), picks):
         after = evaluate_each(library, without(document, path), as_of)
         _check_outcomes(before, after, path)
         _check_rule_statuses(before, after, path)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine bug: a table row's `then: {expr: ...}` that reads a missing fact makes the table "
+    "`unknown` with the uncoded error 'missing' while verdict.missing stays empty (the "
+    "ExpressionFailed's missing paths are dropped in _Run.table)"))
+@settings(max_examples=100, deadline=None, suppress_health_check=BIG_INPUTS)
+@example(pack=TABLE_THEN_MISSING, document={"account": {"fans": 5}}, as_of=CHINA_NOON,
+         picks=[(True, 1)])
+@given(pack=generated_packs(), document=fact_documents(), as_of=_instants(), picks=removal_picks)
+def test_generated_unknown_is_explained(pack: dict[str, Any], document: dict[str, Any],
+                                        as_of: dt.datetime,
+                                        picks: list[tuple[bool, int]]) -> None:
+    """Property 4's second half on generated packs: every unknown outcome is explained.
+
+    For the document and for each document with one fact removed, an `unknown` outcome comes
+    with a non-empty `missing` list or a rule (or check) error carrying an RP5xx code.
+    """
+    library = load_generated(pack)
+    documents = [document] + [without(document, path) for path in
+                              choose_removals(document, read_paths(library), picks)]
+    for each in documents:
+        for verdict in evaluate_each(library, each, as_of).values():
+            assert_unknown_is_explained(verdict)
 
 
 def test_rich_template_pack_loads() -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from simpleeval import InvalidExpression
 
 from rulepack._expr import CompiledExpr, Limits
-from rulepack._facts import FactSchema, Missing
+from rulepack._facts import CHINA_TZ, FactSchema, Missing
 from rulepack._model import (
     AllOf,
     Assignment,
@@ -35,6 +35,7 @@ from rulepack._model import (
     ScoreRule,
     Status,
     TableRule,
+    Text,
 )
 from rulepack._sandbox import LimitExceeded, Sandbox
 from rulepack._verdict import Check, Reason, Verdict
@@ -101,7 +102,9 @@ class _Run:
     ) -> None:
         self.pack = pack
         self.as_of = as_of
-        self.today = as_of.date()
+        # Dates of the policy calendar (today, calendar windows) are China's, whatever offset
+        # the instant was written with.
+        self.today = as_of.astimezone(CHINA_TZ).date()
         self.schema = schema
         self.facts = schema.lookup(document if isinstance(document, dict) else {})
         self.result: dict[str, Any] = {}
@@ -147,7 +150,11 @@ class _Run:
         try:
             return self.sandbox.run(expr.tree if tree is None else tree)
         except Missing as exc:
-            raise ExpressionFailed("missing", self.missing_of(expr, exc.path)) from None
+            missing = self.missing_of(expr, exc.path)
+            if not missing:
+                # A result field that failed on an error, not on a missing fact.
+                raise ExpressionFailed(f"RP504: `{exc.path}` could not be computed") from None
+            raise ExpressionFailed("missing", missing) from None
         except LimitExceeded as exc:
             raise ExpressionFailed(f"RP505: {exc}") from None
         except _RUNTIME_ERRORS as exc:
@@ -177,6 +184,8 @@ class _Run:
         comparison = expr.comparison
         path = comparison.actual_path if comparison else expr.subject_path
         label = atom.label or (self.schema_label(path) if path else None)
+        if label is None and path is not None and path.startswith("result."):
+            label = Text(path[7:], path[7:])
         rate = self.schema.is_rate(path)
         labels = self.schema.value_labels.get(path or "")
         try:
@@ -209,8 +218,6 @@ class _Run:
         )
 
     def schema_label(self, path: str) -> Any:
-        from rulepack._model import Text
-
         info = self.schema.fields.get(path)
         return Text(info.label_zh, info.label_en) if info else None
 
@@ -339,7 +346,9 @@ class _Run:
                     "hit policy"]
                 winners, undecided = [], True
             else:
-                undecided = not passing and bool(unknown)
+                # An unknown row might match too, which would break uniqueness: undecided.
+                undecided = bool(unknown)
+                winners = [] if undecided else passing
         elif rule.hit_policy == "priority":
             best = max(passing, key=lambda r: r.priority, default=None)
             blocked = best is not None and any(r.priority > best.priority for r in unknown)
@@ -362,7 +371,9 @@ class _Run:
                     self.result[name] = collected
                     if undecided:
                         self.unknown_results[name] = tuple(missing)
-                return ("unknown" if undecided else "pass"), checks, details
+                if undecided:
+                    return "unknown", checks, details
+                return ("fail" if rule.complete and not winners else "pass"), checks, details
             for name in rule.outputs:
                 self.result[name] = None
                 if undecided:
@@ -371,7 +382,13 @@ class _Run:
                 for key, value in winners[0].then:
                     self.result[key] = self.output_value(value)
         except ExpressionFailed as exc:
-            details.setdefault("errors", []).append(str(exc))
+            for name in rule.outputs:
+                self.result[name] = None
+                self.unknown_results[name] = exc.missing
+            if exc.missing:
+                details["missing"] = list(exc.missing)
+            else:
+                details.setdefault("errors", []).append(str(exc))
             return "unknown", checks, details
         if undecided or details.get("errors"):
             return "unknown", checks, details

@@ -15,7 +15,7 @@ from rulepack._evaluate import evaluate_pack
 from rulepack._expr import DEFAULT_LIMITS, Limits
 from rulepack._facts import CHINA_TZ, FactSchema, parse_instant
 from rulepack._loader import PackSchema, load_pack_file
-from rulepack._model import Pack
+from rulepack._model import Pack, Where
 from rulepack._verdict import Verdict
 
 SUBJECTS = ("account", "organization", "task")
@@ -117,7 +117,8 @@ class Library:
                 pack=pack_id, value=version,
                 hint="versions: " + ", ".join(p.version for p in versions),
             )])
-        day = (as_of or dt.datetime.now(CHINA_TZ)).date()
+        # Effective dates are calendar days in China, the policies' own time zone.
+        day = (as_of or dt.datetime.now(CHINA_TZ)).astimezone(CHINA_TZ).date()
         in_force = [p for p in versions if p.in_force(day)]
         if not in_force:
             windows = ", ".join(
@@ -256,16 +257,20 @@ def _cross_file_problems(packs: Sequence[Pack]) -> list[Problem]:
         seen: dict[str, Pack] = {}
         for pack in versions:
             if pack.version in seen:
+                where = pack.positions.get("version", Where(1, 1))
                 out.append(Problem(
-                    file=pack.file, line=1, column=1, code="RP107", pack=pack_id,
+                    file=pack.file, line=where.line, column=where.column, code="RP107",
+                    pack=pack_id,
                     message=f"version {pack.version} of `{pack_id}` is also declared in "
                     f"{seen[pack.version].file}", value=pack.version,
                     hint="bump the version of the newer file"))
             seen[pack.version] = pack
         for earlier, later in zip(versions, versions[1:]):
             if earlier.effective_until is None or earlier.effective_until >= later.effective_from:
+                where = later.positions.get("effective_from", Where(1, 1))
                 out.append(Problem(
-                    file=later.file, line=1, column=1, code="RP108", pack=pack_id,
+                    file=later.file, line=where.line, column=where.column, code="RP108",
+                    pack=pack_id,
                     message=f"versions {earlier.version} ({earlier.file}) and {later.version} "
                     f"are both in force on {later.effective_from}",
                     value=str(later.effective_from),

@@ -217,7 +217,8 @@ class _Builder:
             line, column = self.doc.position(path)
             shift = 1 if path in self.doc.quoted else 0
             single_line = "\n" not in text
-            at = (line, column + shift + exc.offset) if single_line else (line, column)
+            at = self.doc.offset_position(path, exc.offset) or (
+                (line, column + shift + exc.offset) if single_line else (line, column))
             self.sink.add(exc.code, exc.message, at=at, rule=self.rule_id,
                           value=exc.value if exc.value is not None else text, hint=exc.hint)
             return None
@@ -246,13 +247,17 @@ class _Builder:
         by_status: dict[str, Text] = {}
         for status in _STATUS_MESSAGES:
             if status in raw:
-                text = _text(raw[status])
-                for lang in ("zh", "en"):
-                    self.placeholders(getattr(text, lang), path + (status, lang))
-                by_status[status] = text
+                by_status[status] = _text(raw[status])
         return Messages(by_status)
 
-    def placeholders(self, template: str, path: tuple[Any, ...]) -> None:
+    def check_messages(self, rule: Rule, raw: Mapping[str, Any], path: tuple[Any, ...]) -> None:
+        """Every placeholder of a rule's messages names something that rule can fill."""
+        reads = _rule_reads(rule)
+        for status, text in (raw or {}).items():
+            for lang in ("zh", "en"):
+                self.placeholders(text[lang], path + (status, lang), reads)
+
+    def placeholders(self, template: str, path: tuple[Any, ...], reads: set[str]) -> None:
         for name, spec in names_in_template(template):
             if spec == "!unclosed":
                 self.sink.add("RP207", "a `{` in the message is never closed", at=self.doc
@@ -260,6 +265,11 @@ class _Builder:
                               hint="write {{ for a literal brace")
                 continue
             if _placeholder_known(name, self.facts, self.params, self.all_results):
+                if name in self.facts and name not in reads:
+                    self.sink.add("RP207", f"the placeholder `{{{name}}}` names a fact this rule "
+                                  "never reads", at=self.doc.position(path), rule=self.rule_id,
+                                  value=name, hint="read it in a condition of the rule, or use "
+                                  "a fact it reads: " + (", ".join(sorted(reads)) or "none"))
                 continue
             known = ["why", "title", "today", "as_of", *(f"params.{p}" for p in self.params),
                      *(f"result.{r}" for r in self.all_results),
@@ -289,7 +299,9 @@ class _Builder:
                               at=self.doc.position(path + ("id",)), rule=raw["id"],
                               value=raw["id"], hint=f"its first use is at line {seen[raw['id']][0]}")
             seen.setdefault(raw["id"], self.doc.position(path))
-            rules.append(self.rule(raw, path))
+            rule = self.rule(raw, path)
+            self.check_messages(rule, raw.get("message") or {}, path + ("message",))
+            rules.append(rule)
         self.rule_id = None
         until = data.get("effective_until")
         start = dt.date.fromisoformat(data["effective_from"])
@@ -316,6 +328,8 @@ class _Builder:
             properties=properties,
             result_fields=tuple(self.results),
             platforms=tuple(data.get("platforms") or ()),
+            positions={key: self.where((key,)) for key in ("version", "effective_from",
+                                                           "effective_until") if key in data},
             digest=canonical_digest(data),
             file=self.sink.file,
         )
@@ -427,6 +441,39 @@ def _never() -> CompiledExpr:
     import ast
 
     return CompiledExpr("0", ast.Expression(ast.Constant(0)), ())
+
+
+def _rule_reads(rule: Rule) -> set[str]:
+    """The fact paths a rule's expressions read, found by walking its compiled parts."""
+    out: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, CompiledExpr):
+            out.update(node.reads)
+        elif isinstance(node, Atom):
+            visit(node.expr)
+        elif isinstance(node, (AllOf, AnyOf)):
+            for child in node.children:
+                visit(child)
+        elif isinstance(node, NotOf):
+            visit(node.child)
+        elif isinstance(node, (tuple, list)):
+            for item in node:
+                visit(item)
+        elif isinstance(node, (Assignment,)):
+            visit(node.expr)
+        elif isinstance(node, Row):
+            visit(node.when)
+            visit([value for _, value in node.then])
+        elif isinstance(node, Deduction):
+            visit(node.when)
+            visit(node.points)
+
+    visit(rule.when)
+    for attribute in ("require", "assignments", "rows", "deductions", "start", "floor",
+                      "ceiling", "pass_if"):
+        visit(getattr(rule, attribute, None))
+    return out
 
 
 def _declared_results(rules: list[Mapping[str, Any]]) -> list[str]:

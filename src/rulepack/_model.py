@@ -195,6 +195,7 @@ class Pack:
     properties: tuple[Property, ...]
     result_fields: tuple[str, ...]
     platforms: tuple[str, ...]
+    positions: dict[str, Where]
     digest: str
     file: str
 

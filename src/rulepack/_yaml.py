@@ -83,6 +83,21 @@ class Positioned:
     quoted: set[Path]
     # Where each mapping key stands: a finding about a key (unknown, misspelt) points there.
     keys: dict[Path, Position] = field(default_factory=dict)
+    # Block scalars (`>-`, `|`): where each content line starts and how long it is, so that an
+    # offset inside the folded text maps back to a line and column.
+    blocks: dict[Path, list[tuple[int, int, int]]] = field(default_factory=dict)
+
+    def offset_position(self, path: Path, offset: int) -> Position | None:
+        """The line and column of character ``offset`` of a block scalar's text."""
+        lines = self.blocks.get(tuple(path))
+        if not lines:
+            return None
+        for line, column, length in lines:
+            if offset <= length:
+                return (line, column + offset)
+            offset -= length + 1  # folded lines are joined by one space or newline
+        line, column, length = lines[-1]
+        return (line, column + length)
 
     def key_position(self, path: Path) -> Position:
         return self.keys.get(tuple(path)) or self.position(path)
@@ -113,16 +128,17 @@ def load(text: str) -> Positioned:
     result = Positioned(None, {}, [], set())
     if node is None:
         return result
-    builder = _Builder(loader, result)
+    builder = _Builder(loader, result, text.splitlines())
     result.data = builder.build(node, ())
     return result
 
 
 class _Builder:
-    def __init__(self, loader: _Loader, out: Positioned) -> None:
+    def __init__(self, loader: _Loader, out: Positioned, lines: list[str]) -> None:
         self._loader = loader
         self._out = out
         self._count = 0
+        self._lines = lines
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self._count += 1
@@ -138,12 +154,26 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        if getattr(node, "style", None) in ("'", '"'):
+        style = getattr(node, "style", None)
+        if style in ("'", '"'):
             self._out.quoted.add(path)
+        elif style in (">", "|"):
+            self._out.blocks[path] = self._block_lines(node)
         try:
             return self._loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             raise YamlSyntaxError(str(exc.problem or exc), _pos(node)) from None
+
+    def _block_lines(self, node: yaml.Node) -> list[tuple[int, int, int]]:
+        out: list[tuple[int, int, int]] = []
+        for index in range(node.start_mark.line + 1, node.end_mark.line + 1):
+            if index >= len(self._lines):
+                break
+            text = self._lines[index]
+            if text.strip():
+                indent = len(text) - len(text.lstrip())
+                out.append((index + 1, indent + 1, len(text.strip())))
+        return out
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
         mapping: dict[Any, Any] = {}
