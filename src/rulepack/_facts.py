@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -39,6 +40,37 @@ def _is_string(checker: Any, instance: Any) -> bool:
 
 
 _TYPE_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine("string", _is_string)
+
+_INSTANT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _check_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True  # a date object, or a type error that `type` reports
+    if len(value) != 10:
+        return False
+    dt.date.fromisoformat(value)
+    return True
+
+
+def _check_instant(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _INSTANT.match(value):
+        return False
+    dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    return True
+
+
+def format_checker() -> FormatChecker:
+    """Date and date-time checks of our own: jsonschema skips date-time silently unless an
+    optional package is installed, and a fact schema must not change meaning with the machine.
+    """
+    checker = FormatChecker(formats=())
+    checker.checks("date", raises=ValueError)(_check_date)
+    checker.checks("date-time", raises=ValueError)(_check_instant)
+    return checker
 _Validator = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPE_CHECKER)
 
 
@@ -64,7 +96,7 @@ class FactSchema:
         for path, info in self.fields.items():
             if info.item_path in self.value_labels:
                 self.value_labels[path] = self.value_labels[info.item_path]
-        self._validator = _Validator(schema, format_checker=FormatChecker())
+        self._validator = _Validator(schema, format_checker=format_checker())
         self.converters: dict[str, Callable[[Any], Any]] = {
             path: _to_date if info.kind == "date" else _to_instant
             for path, info in self.fields.items()

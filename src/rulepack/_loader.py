@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 
 from rulepack import _yaml
 from rulepack._errors import PackError, Problem, ProblemSink, did_you_mean
@@ -28,6 +28,7 @@ from rulepack._expr import (
     compile_expression,
     names_in_template,
 )
+from rulepack._facts import format_checker
 from rulepack._model import (
     AllOf,
     AnyOf,
@@ -58,7 +59,7 @@ class PackSchema:
     """The compiled pack-format validator, built once per library."""
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
-        self.validator = Draft202012Validator(schema, format_checker=FormatChecker())
+        self.validator = Draft202012Validator(schema, format_checker=format_checker())
 
 
 def load_pack_file(
