@@ -133,3 +133,14 @@ def test_missing_fact_is_unknown_never_fail(two_versions: rulepack.Library) -> N
     assert verdict.outcome == "unknown"
     assert verdict.missing == ("account.fans",)
     assert verdict.reasons[0].message("en") == "Fans: fans: missing (account.fans)"
+
+
+@pytest.mark.parametrize("instant", ["2026-05-01 09:00", "2026-05-01T09:00:00",
+                                     "2026-13-01T09:00:00+08:00", "yesterday"])
+def test_malformed_instants_are_rejected_on_any_machine(two_versions: rulepack.Library,
+                                                        instant: str) -> None:
+    # Whatever optional format packages are installed, an instant needs a date, a time and
+    # an offset.
+    with pytest.raises(FactsError) as caught:
+        two_versions.check_facts({"task": {"published_at": instant}})
+    assert caught.value.problems[0].value == "$.task.published_at"
