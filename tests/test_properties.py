@@ -154,18 +154,14 @@ yamlish_text = st.lists(
 ).map("".join)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: _yaml.load lets non-PackError exceptions escape for some YAML inputs: "
-    "RecursionError for deeply nested flow collections ('[' * 2000), ValueError for an integer "
-    "scalar over 4300 digits ('id: ' + '9' * 5000), ValueError/KeyError for explicit tags with "
-    "bad values ('id: !!int x', 'id: !!float x', 'id: !!bool x'), ConstructorError for the "
-    "merge and value keys ('<<: 1', '=: 1'), UnicodeEncodeError for a lone surrogate escape "
-    "(description zh: \"\\ud800\" in an otherwise valid pack)"))
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # Python's parser on hostile expressions
 @settings(max_examples=300, deadline=None)
+@example(document="id: a\x7f\n")
 @example(document="[" * 2000)
 @example(document="id: " + "9" * 5000)
 @example(document="id: !!int x")
 @example(document="<<: 1")
+@example(document="id: !!int ''")
 @given(document=st.one_of(yamlish_text, st.binary(max_size=300)))
 def test_loader_arbitrary_text_loads_or_raises_pack_error(document: str | bytes) -> None:
     """Property 1a: any text (or bytes) in a pack file loads or raises PackError, nothing else.
@@ -281,7 +277,7 @@ def mutated_trees(draw: st.DrawFn) -> Any:
 
 
 def _dump(tree: Any) -> str:
-    return yaml.safe_dump(tree, allow_unicode=True, sort_keys=False)
+    return str(yaml.safe_dump(tree, allow_unicode=True, sort_keys=False))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=BIG_INPUTS)
@@ -358,11 +354,7 @@ def mutated_entry_texts(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: a non-printable character anywhere in a pack file (e.g. DEL \\x7f, which a "
-    "random scalar brings in) makes _yaml.load raise yaml.reader.ReaderError instead of "
-    "PackError RP100: the _Loader is constructed, and PyYAML checks the text, outside the "
-    "try block"))
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # Python's parser on hostile expressions
 @settings(max_examples=250, deadline=None)
 @example(text=_entry_text() + "# \x7f\n")
 @given(text=mutated_entry_texts())
@@ -400,6 +392,7 @@ def expression_mutated_entry_texts(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # Python's parser on hostile expressions
 @settings(max_examples=200, deadline=None)
 @given(text=expression_mutated_entry_texts())
 def test_loader_mutated_expressions_load_or_raise_pack_error(text: str) -> None:
@@ -680,7 +673,7 @@ class Grammar:
         if form == "version":
             return "version(account.app.version) < version(account.app.latest_version)"
         nullable = _fields("instant", nullable=True) + ["task.retention_days_agreed"]
-        if self.results and self.draw(st.booleans()):
+        if self.results and bool(self.draw(st.booleans())):
             nullable = [f"result.{name}" for name in self.results]
         return f"{self.pick(nullable)} {self.pick(['is None', 'is not None', '== None'])}"
 
@@ -725,8 +718,16 @@ WHEN_UNKNOWN_SETS_RESULTS = _pinned_pack(
      "set": {"r0": "account.fans"}},
     {**_rule_base("rule1"), "require": "result.r0 is None"},
 )
-# Engine bug 2: a table `then: {expr: ...}` reading a missing fact makes the table unknown with
-# the uncoded error "missing", and the verdict's `missing` stays empty.
+# ... and through a chain of such fields a pack outcome flips from fail to pass.
+WHEN_UNKNOWN_CHAIN = _pinned_pack(
+    {**_rule_base("rule0"), "kind": "output", "when": "account.mcn_signed",
+     "set": {"r0": "params.k"}},
+    {**_rule_base("rule1"), "kind": "output", "when": "result.r0 is None",
+     "set": {"r1": "0"}},
+    {**_rule_base("rule2"), "require": "result.r1 is None"},
+)
+# A table `then: {expr: ...}` reading a missing fact: once an unknown outcome with an uncoded
+# error "missing" and an empty `missing` list (found by this file, fixed since); kept pinned.
 TABLE_THEN_MISSING = _pinned_pack(
     {**_rule_base("rule0"), "kind": "table", "hit_policy": "first", "outputs": ["r0"],
      "rows": [{"id": "R0", "then": {"r0": {"expr": "account.fans"}}}]},
@@ -849,15 +850,10 @@ def _assert_evaluates(library: rulepack.Library, pack: dict[str, Any],
             for check in reason.checks:
                 assert check.status in STATUSES - {"skipped"}, check
         for lang in ("en", "zh"):
-            json.dumps(verdict.to_dict(lang))  # type: ignore[arg-type]
-            assert verdict.explain(lang)  # type: ignore[arg-type]
+            json.dumps(verdict.to_dict(lang))
+            assert verdict.explain(lang)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: _Run.score computes `start - deducted`, `deducted += points`, max(score, "
-    "floor) and min(score, ceiling) outside the try that turns runtime errors into RP504, so a "
-    "score whose start, points, floor or ceiling is null, text or a date raises TypeError out "
-    "of evaluate() (start: task.retention_days_agreed with retention_days_agreed: null)"))
 @settings(max_examples=120, deadline=None, suppress_health_check=BIG_INPUTS)
 @example(pack=SCORE_OF_NULL, documents=[{"task": {"retention_days_agreed": None}}],
          as_of=CHINA_NOON)
@@ -878,28 +874,7 @@ def test_generated_expressions_evaluate_to_a_verdict(
     _assert_evaluates(load_generated(pack), pack, documents, as_of)
 
 
-# Check, output and table rules only: what property 2 covers beyond the score bug above.
-NO_SCORE_KINDS = ("check", "check", "output", "table")
-
-
-@settings(max_examples=120, deadline=None, suppress_health_check=BIG_INPUTS)
-@given(pack=generated_packs(NO_SCORE_KINDS),
-       documents=st.lists(fact_documents(), min_size=1, max_size=3), as_of=_instants())
-def test_generated_expressions_without_scores_evaluate_to_a_verdict(
-        pack: dict[str, Any], documents: list[dict[str, Any]], as_of: dt.datetime) -> None:
-    """Property 2 for packs of check, output and table rules (no score rule).
-
-    The same assertions as above. While the score bug keeps the full property an expected
-    failure (so Hypothesis stops at its pinned example), this test keeps every other rule kind
-    under random expressions on every run.
-    """
-    _assert_evaluates(load_generated(pack), pack, documents, as_of)
-
-
-# -- 3. determinism -----------------------------------------------------------------------------
-
-
-@settings(max_examples=100, deadline=None, suppress_health_check=BIG_INPUTS)
+@settings(max_examples=60, deadline=None, suppress_health_check=BIG_INPUTS)
 @given(document=fact_documents(), as_of=_instants())
 def test_bundled_evaluation_is_deterministic_and_pure(document: dict[str, Any],
                                                       as_of: dt.datetime) -> None:
@@ -928,14 +903,14 @@ def test_bundled_evaluation_is_deterministic_and_pure(document: dict[str, Any],
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=BIG_INPUTS)
-@given(pack=generated_packs(NO_SCORE_KINDS), document=fact_documents(), as_of=_instants())
+@given(pack=generated_packs(), document=fact_documents(), as_of=_instants())
 def test_generated_evaluation_is_deterministic_and_pure(
         pack: dict[str, Any], document: dict[str, Any], as_of: dt.datetime) -> None:
     """Property 3 (generated packs): the same determinism and purity for random rule packs.
 
     The generated pack is loaded twice into two Library objects; evaluating it twice through
     the first and once through the second gives equal to_dict("en") outputs, and the document
-    is unchanged. Score rules are left out while they can raise (see property 2's xfail).
+    is unchanged.
     """
     before = copy.deepcopy(document)
     first, second = load_generated(pack), load_generated(pack)
@@ -1071,12 +1046,10 @@ def test_bundled_missing_facts_never_flip_a_check_rule(document: dict[str, Any],
         _check_rule_statuses(before, evaluate_each(library, without(document, path), as_of), path)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: when a rule's `when` is unknown (its fact is missing) the rule still runs and "
-    "sets its result fields as if it applied, while a false `when` sets them to null; a later "
-    "`result.r0 is None` check then passes with the fact present and fails without it"))
 @settings(max_examples=150, deadline=None, suppress_health_check=BIG_INPUTS)
 @example(pack=WHEN_UNKNOWN_SETS_RESULTS, document={"account": {"mcn_signed": False, "fans": 5}},
+         as_of=CHINA_NOON, picks=[(True, 1)])
+@example(pack=WHEN_UNKNOWN_CHAIN, document={"account": {"mcn_signed": False}},
          as_of=CHINA_NOON, picks=[(True, 1)])
 @given(pack=generated_packs(), document=fact_documents(), as_of=_instants(), picks=removal_picks)
 def test_generated_missing_facts_never_flip(pack: dict[str, Any], document: dict[str, Any],
@@ -1096,14 +1069,11 @@ def test_generated_missing_facts_never_flip(pack: dict[str, Any], document: dict
         _check_rule_statuses(before, after, path)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: a table row's `then: {expr: ...}` that reads a missing fact makes the table "
-    "`unknown` with the uncoded error 'missing' while verdict.missing stays empty (the "
-    "ExpressionFailed's missing paths are dropped in _Run.table)"))
 @settings(max_examples=100, deadline=None, suppress_health_check=BIG_INPUTS)
 @example(pack=TABLE_THEN_MISSING, document={"account": {"fans": 5}}, as_of=CHINA_NOON,
          picks=[(True, 1)])
-@given(pack=generated_packs(), document=fact_documents(), as_of=_instants(), picks=removal_picks)
+@given(pack=generated_packs(), document=fact_documents(), as_of=_instants(),
+       picks=removal_picks)
 def test_generated_unknown_is_explained(pack: dict[str, Any], document: dict[str, Any],
                                         as_of: dt.datetime,
                                         picks: list[tuple[bool, int]]) -> None:

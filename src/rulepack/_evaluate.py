@@ -265,9 +265,17 @@ class _Run:
             status, checks, details = self.table(rule)
         else:
             status, checks, details = self.score(rule)
-        if applies.status == "unknown" and status != "pass":
-            status = "unknown"
-            checks = applies.checks + checks
+        if applies.status == "unknown":
+            # Whether the rule applies is unknown, so are the fields it sets: had it not
+            # applied they would be null. A check may still pass (Kleene: not-when or require).
+            fields = _fields_of(rule)
+            missing = tuple(m for c in applies.checks for m in c.missing)
+            for name in fields:
+                self.result[name] = None
+                self.unknown_results[name] = missing
+            if status != "pass" or fields:
+                status = "unknown"
+                checks = applies.checks + checks
         return self.reason(rule, status, checks, details)
 
     def applicability(self, rule: Rule, pack_when: _Outcome | None) -> _Outcome:
@@ -414,20 +422,27 @@ class _Run:
                     continue
                 points = self.run(deduction.points) if applies.status == "pass" else 0
                 lines.append({"id": deduction.id, "points": points})
-                deducted += points
+                try:
+                    deducted += points
+                except _RUNTIME_ERRORS as exc:
+                    raise ExpressionFailed(
+                        f"RP504: deduction `{deduction.id}` is not a number: {exc}") from None
             if unknown_checks:
                 missing = tuple(m for c in unknown_checks for m in c.missing)
                 for name in (rule.into_score, rule.into_deducted):
                     if name:
                         self.unknown_results[name] = missing
                 return "unknown", unknown_checks, {"missing": list(missing)}
-            score = start - deducted
             floor = self.run(rule.floor) if rule.floor else None
             ceiling = self.run(rule.ceiling) if rule.ceiling else None
-            if floor is not None:
-                score = max(score, floor)
-            if ceiling is not None:
-                score = min(score, ceiling)
+            try:
+                score = start - deducted
+                if floor is not None:
+                    score = max(score, floor)
+                if ceiling is not None:
+                    score = min(score, ceiling)
+            except _RUNTIME_ERRORS as exc:
+                raise ExpressionFailed(f"RP504: the score cannot be computed: {exc}") from None
         except ExpressionFailed as exc:
             for name in (rule.into_score, rule.into_deducted):
                 if name:

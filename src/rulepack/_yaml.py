@@ -114,23 +114,33 @@ class Positioned:
 
 def load(text: str) -> Positioned:
     """Parse one YAML document; raise :class:`YamlSyntaxError` when it is not YAML."""
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
+        result = Positioned(None, {}, [], set())
+        if node is not None:
+            result.data = _Builder(loader, result, text.splitlines()).build(node, ())
+        return result
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise YamlSyntaxError(str(exc.problem or exc), position) from None
+    except yaml.reader.ReaderError as exc:
+        raise YamlSyntaxError(f"a character that YAML does not allow: {exc.reason}",
+                              _reader_position(text, exc.position)) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(str(exc), (1, 1)) from None
+    except RecursionError:
+        raise YamlSyntaxError("the document is nested too deeply", (1, 1)) from None
     finally:
-        loader.dispose()
-    result = Positioned(None, {}, [], set())
-    if node is None:
-        return result
-    builder = _Builder(loader, result, text.splitlines())
-    result.data = builder.build(node, ())
-    return result
+        if loader is not None:
+            loader.dispose()
+
+
+def _reader_position(text: str, offset: int) -> Position:
+    before = text[:offset]
+    return (before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
 
 
 class _Builder:
@@ -159,10 +169,23 @@ class _Builder:
             self._out.quoted.add(path)
         elif style in (">", "|"):
             self._out.blocks[path] = self._block_lines(node)
+        value = self._scalar(node)
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise YamlSyntaxError("the text holds an unpaired surrogate, which is not "
+                                      "Unicode text", _pos(node)) from None
+        return value
+
+    def _scalar(self, node: yaml.Node) -> Any:
         try:
             return self._loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             raise YamlSyntaxError(str(exc.problem or exc), _pos(node)) from None
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
+            # An explicit tag with a value it cannot hold (`!!int x`), or a number too long.
+            raise YamlSyntaxError(f"the value cannot be read: {exc}", _pos(node)) from None
 
     def _block_lines(self, node: yaml.Node) -> list[tuple[int, int, int]]:
         out: list[tuple[int, int, int]] = []
@@ -179,9 +202,9 @@ class _Builder:
         mapping: dict[Any, Any] = {}
         seen: dict[Any, Position] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
                 raise YamlSyntaxError("a mapping key must be a plain value", _pos(key_node))
-            key = self._loader.construct_object(key_node)
+            key = self._scalar(key_node)
             # Keys are always text in packs and facts; `1: x` means the string "1".
             key = key if isinstance(key, str) else str(key)
             if key in seen:
