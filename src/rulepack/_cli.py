@@ -13,9 +13,11 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from rulepack._cases import run_tests
 from rulepack._errors import EvaluationError, FactsError, PackError, Problem, RulepackError
 from rulepack._facts import read_documents
 from rulepack._library import Library, bundled, display_path, load, test_files
@@ -221,8 +223,6 @@ def _verdicts(library: Library, doc: dict[str, Any], args: argparse.Namespace) -
 def _at(problem: Problem, file: str, line: int) -> Problem:
     if problem.file:
         return problem
-    from dataclasses import replace
-
     return replace(problem, file=file, line=line)
 
 
@@ -230,8 +230,6 @@ def _at(problem: Problem, file: str, line: int) -> Problem:
 
 
 def _test(args: argparse.Namespace) -> int:
-    from rulepack._cases import run_tests
-
     root = _rules_path(args.rules)
     if root.is_file() and root.name.endswith((".test.yaml", ".test.yml", ".tests.yaml",
                                               ".tests.yml")):
@@ -241,11 +239,8 @@ def _test(args: argparse.Namespace) -> int:
         pack_root = root
         files = test_files(root)
     library = load(pack_root)
-    report = run_tests(library, files)
-    if root.is_file():
-        # Testing one file: coverage is judged for that file's pack only.
-        tested = {c.pack for c in report.cases}
-        report.gaps = [g for g in report.gaps if any(f"`{t}`" in g for t in tested)]
+    # Testing one file judges the coverage of that file's pack only.
+    report = run_tests(library, files, every_pack=not root.is_file())
     _print_problems(report.problems, sys.stdout)
     for case in report.cases:
         if not case.passed:

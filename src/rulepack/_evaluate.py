@@ -183,7 +183,7 @@ class _Run:
         expr = atom.expr
         comparison = expr.comparison
         path = comparison.actual_path if comparison else expr.subject_path
-        label = atom.label or (self.schema_label(path) if path else None)
+        label = atom.label or (self.schema.labels.get(path) if path else None)
         if label is None and path is not None and path.startswith("result."):
             label = Text(path[7:], path[7:])
         rate = self.schema.is_rate(path)
@@ -216,10 +216,6 @@ class _Run:
             gap=_gap(comparison.op, actual, threshold) if status == "fail" else None, rate=rate,
             value_labels=labels,
         )
-
-    def schema_label(self, path: str) -> Any:
-        info = self.schema.fields.get(path)
-        return Text(info.label_zh, info.label_en) if info else None
 
     # -- rules ------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ lookup that knows what "missing" means, and params are inlined as constants.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,7 +97,6 @@ class CompiledExpr:
     comparison: Comparison | None = None
     subject_path: str | None = None  # the fact path of a bare boolean atom (``account.x``)
     negated: bool = False  # ``not account.x``
-    code: Any = field(default=None, compare=False)  # room for a faster backend
 
 
 @dataclass
@@ -107,7 +106,6 @@ class CompileScope:
     facts: Mapping[str, FieldInfo]
     params: Mapping[str, Any]
     results: frozenset[str]  # result fields set by earlier rules (or this rule's earlier keys)
-    extra_names: frozenset[str] = frozenset()  # names a construct adds, none today
     limits: Limits = DEFAULT_LIMITS
     functions: Mapping[str, Any] = field(default_factory=lambda: FUNCTIONS)
 
@@ -471,6 +469,3 @@ def names_in_template(template: str) -> list[tuple[str, str]]:
             continue
         i += 1
     return out
-
-
-Resolver = Callable[[str], Any]

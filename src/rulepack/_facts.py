@@ -92,13 +92,17 @@ class FactSchema:
                 str(value): Text(zh=label.get("zh", str(value)), en=label.get("en", str(value)))
                 for value, label in raw_labels.items()
             }
+        # Built once: messages name facts by these labels on every evaluation.
+        self.labels: dict[str, Text] = {
+            path: Text(zh=info.label_zh, en=info.label_en) for path, info in self.fields.items()
+        }
         # A list of enum values (appeal channels, documents) reads with its items' labels.
         for path, info in self.fields.items():
             if info.item_path in self.value_labels:
                 self.value_labels[path] = self.value_labels[info.item_path]
         self._validator = _Validator(schema, format_checker=format_checker())
         self.converters: dict[str, Callable[[Any], Any]] = {
-            path: _to_date if info.kind == "date" else _to_instant
+            path: _to_date if info.kind == "date" else parse_instant
             for path, info in self.fields.items()
             if info.kind in ("date", "instant")
         }
@@ -234,10 +238,6 @@ def _to_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(value)
-
-
-def _to_instant(value: Any) -> dt.datetime:
-    return parse_instant(value)
 
 
 def parse_instant(value: Any) -> dt.datetime:

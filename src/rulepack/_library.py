@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rulepack._errors import EvaluationError, PackError, Problem
+from rulepack._errors import EvaluationError, FactsError, PackError, Problem, did_you_mean
 from rulepack._evaluate import evaluate_pack
 from rulepack._expr import DEFAULT_LIMITS, Limits
 from rulepack._facts import CHINA_TZ, FactSchema, parse_instant
@@ -203,8 +203,6 @@ class Library:
         try:
             return parse_instant(chosen)
         except (ValueError, TypeError) as exc:
-            from rulepack._errors import FactsError
-
             raise FactsError([Problem(
                 code="RP303", message=f"as_of is not an ISO 8601 instant or date: {exc}",
                 value=str(chosen), hint="e.g. 2026-11-21T09:30:00+08:00 or 2026-11-21",
@@ -212,8 +210,6 @@ class Library:
 
 
 def _unknown_pack(pack_id: str, ids: Iterable[str]) -> EvaluationError:
-    from rulepack._errors import did_you_mean
-
     return EvaluationError([Problem(
         code="RP501", message=f"no pack with id `{pack_id}`", value=pack_id,
         hint=did_you_mean(pack_id, ids) or "`rulepack list` shows the pack ids",

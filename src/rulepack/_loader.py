@@ -6,6 +6,7 @@ runs only when the earlier ones found nothing, since it relies on their guarante
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import hashlib
 import json
@@ -17,7 +18,7 @@ import jsonschema
 from jsonschema import Draft202012Validator
 
 from rulepack import _yaml
-from rulepack._errors import PackError, Problem, ProblemSink, did_you_mean
+from rulepack._errors import PackError, ProblemSink, did_you_mean
 from rulepack._expr import (
     DEFAULT_LIMITS,
     CompiledExpr,
@@ -439,8 +440,6 @@ class _Builder:
 
 def _never() -> CompiledExpr:
     # Stands in for an expression that failed to compile; the pack is rejected anyway.
-    import ast
-
     return CompiledExpr("0", ast.Expression(ast.Constant(0)), ())
 
 
@@ -506,6 +505,3 @@ def _text(raw: Mapping[str, str]) -> Text:
 def _source(raw: Mapping[str, str]) -> Source:
     return Source(seed=raw["seed"], quote=raw["quote"])
 
-
-def problems_of(error: PackError) -> list[Problem]:
-    return list(error.problems)
