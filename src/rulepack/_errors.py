@@ -6,7 +6,9 @@ Codes are grouped by the step that finds them:
 - ``RP2xx`` compiling an expression or a message template,
 - ``RP3xx`` reading and validating a fact document,
 - ``RP4xx`` test case files,
-- ``RP5xx`` evaluation (unknown pack, no version in force, limits).
+- ``RP5xx`` evaluation (unknown pack, no version in force, limits),
+- ``RP6xx`` static analysis and verification of packs (``rulepack check``, ``rulepack verify``),
+- ``RP7xx`` batch evaluation of JSON Lines.
 
 A code never changes meaning once released; new problems get new codes.
 """
@@ -39,6 +41,10 @@ CODES: dict[str, str] = {
     "RP207": "a message placeholder that names nothing the rule can fill",
     "RP208": "a result field read before any rule sets it",
     "RP209": "a param that is not a number, string, boolean or list of them",
+    "RP210": "an operator or comparison between values of types that cannot meet",
+    "RP211": "a literal outside the enum of the fact it is compared with",
+    "RP212": "a function given an argument of the wrong kind",
+    "RP213": "a property that names a result field or fact the pack does not have",
     "RP301": "the fact document does not match the fact schema",
     "RP302": "the fact document is not valid JSON or YAML",
     "RP303": "an as_of that is not an ISO 8601 instant or date",
@@ -51,6 +57,14 @@ CODES: dict[str, str] = {
     "RP504": "an expression failed while evaluating",
     "RP505": "an expression exceeded a work limit",
     "RP506": "more than one row matched under the unique hit policy",
+    "RP601": "two rows of a unique-hit table can match the same input",
+    "RP602": "an input that no row of a table matches, where the table must always decide",
+    "RP603": "a row that can never win because earlier rows of a first-hit table match first",
+    "RP604": "a declared bounds property does not hold",
+    "RP605": "a declared monotone property does not hold",
+    "RP606": "a declared exclusive property does not hold",
+    "RP701": "a JSON Lines input line that is not JSON",
+    "RP702": "a JSON Lines input line that is not a valid fact document",
 }
 
 

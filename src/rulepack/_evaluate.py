@@ -6,7 +6,10 @@ member passes. Every member of a group is evaluated (no short-circuit between at
 explanation lists every failing prerequisite, not just the first.
 
 Rules run in pack order; each may set result fields that later rules read. All state lives in a
-:class:`_Run` made for one request and dropped after it.
+:class:`_Run` made for one request and dropped after it. What does not depend on the document
+(check sites, and the compiled code of :mod:`rulepack._fast` when the fast path is on) is made
+once per pack in a :class:`Plan`. Explanations are recorded as compact data; the verdict turns
+them into :class:`Reason` and :class:`Check` objects only when they are read.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from simpleeval import InvalidExpression
@@ -23,14 +26,17 @@ from rulepack._expr import CompiledExpr, Limits
 from rulepack._facts import CHINA_TZ, FactSchema, Missing
 from rulepack._model import (
     AllOf,
+    AnyOf,
     Assignment,
     Atom,
     CheckRule,
     Condition,
     Constant,
+    Deduction,
     NotOf,
     OutputRule,
     Pack,
+    Row,
     Rule,
     ScoreRule,
     Status,
@@ -38,7 +44,7 @@ from rulepack._model import (
     Text,
 )
 from rulepack._sandbox import LimitExceeded, Sandbox
-from rulepack._verdict import Check, Reason, Verdict
+from rulepack._verdict import Check, CheckRecord, CheckSite, Reason, Verdict
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
@@ -46,8 +52,15 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "not in": lambda a, b: a not in b, "is": operator.is_, "is not": operator.is_not,
 }
 # Errors an expression can raise on data it did not expect; they make a check unknown.
-_RUNTIME_ERRORS = (TypeError, ValueError, ArithmeticError, KeyError, IndexError,
-                   InvalidExpression)
+RUNTIME_ERRORS = (TypeError, ValueError, ArithmeticError, KeyError, IndexError,
+                  InvalidExpression)
+
+# A condition's status and the records of the checks that decided it.
+Outcome = tuple[Status, tuple[CheckRecord, ...]]
+ConditionCode = Callable[["_Run"], Outcome]
+ExpressionCode = Callable[["_Run"], Any]
+
+_PASS: Outcome = ("pass", ())
 
 
 def kleene_and(statuses: Iterable[Status]) -> Status:
@@ -64,24 +77,122 @@ def kleene_or(statuses: Iterable[Status]) -> Status:
     return "unknown" if "unknown" in seen else "fail"
 
 
-_NEGATE: dict[Status, Status] = {"pass": "fail", "fail": "pass", "unknown": "unknown",
-                                 "skipped": "skipped"}
-
-
-class _Outcome:
-    """A condition's status and the checks that decided it."""
-
-    __slots__ = ("checks", "status")
-
-    def __init__(self, status: Status, checks: list[Check]) -> None:
-        self.status = status
-        self.checks = checks
+NEGATE: dict[Status, Status] = {"pass": "fail", "fail": "pass", "unknown": "unknown",
+                                "skipped": "skipped"}
 
 
 class ExpressionFailed(Exception):
     def __init__(self, message: str, missing: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.missing = missing
+
+
+class Plan:
+    """One pack made ready to evaluate against one fact schema.
+
+    Holds the check site of every atom and, when the fast path compiled them, Python code for
+    conditions and expressions (keyed by the id of the model object, which the plan keeps
+    alive through ``pack``). Anything without code runs in the simpleeval sandbox.
+    """
+
+    def __init__(self, pack: Pack, schema: FactSchema, limits: Limits) -> None:
+        self.pack = pack
+        self.schema = schema
+        self.limits = limits
+        # Fact paths split once, with the converter of each (dates, instants).
+        self.paths: dict[str, tuple[tuple[str, ...], Callable[[Any], Any] | None]] = {}
+        self.sites: dict[int, CheckSite] = {}
+        self.conditions: dict[int, ConditionCode] = {}
+        self.expressions: dict[int, ExpressionCode] = {}
+        for atom in atoms_of(pack):
+            self.sites[id(atom)] = _site(atom, schema)
+
+    def evaluate(self, document: Any, as_of: dt.datetime) -> Verdict:
+        return _Run(self, document, as_of).verdict()
+
+    def read(self, document: Mapping[str, Any], path: str) -> Any:
+        """The typed value at a dotted fact path; raise :class:`Missing` when it is absent.
+
+        A null on the way down is the value (``account.ban: null`` makes ``account.ban.level``
+        null, not missing).
+        """
+        split = self.paths.get(path)
+        if split is None:
+            split = self.paths[path] = (tuple(path.split(".")), self.schema.converters.get(path))
+        parts, convert = split
+        node: Any = document
+        for part in parts:
+            if node is None:
+                break
+            # `type(...) is dict` first: the ABC check is slow and documents are plain dicts.
+            if not (type(node) is dict or isinstance(node, Mapping)) or part not in node:
+                raise Missing(path)
+            node = node[part]
+        return convert(node) if convert is not None and node is not None else node
+
+
+def _site(atom: Atom, schema: FactSchema) -> CheckSite:
+    expr = atom.expr
+    comparison = expr.comparison
+    path = comparison.actual_path if comparison else expr.subject_path
+    label = atom.label or (schema.labels.get(path) if path else None)
+    if label is None and path is not None and path.startswith("result."):
+        label = Text(path[7:], path[7:])
+    return CheckSite(
+        text=expr.text, label=label, path=path,
+        op=comparison.op if comparison else None,
+        param=comparison.threshold_param if comparison else None,
+        rate=schema.is_rate(path), value_labels=schema.value_labels.get(path or ""),
+        negated=expr.negated,
+    )
+
+
+def atoms_of(pack: Pack) -> Iterable[Atom]:
+    """Every atom of every condition of ``pack``."""
+    for condition in conditions_of(pack):
+        yield from _atoms(condition)
+
+
+def conditions_of(pack: Pack) -> Iterable[Condition]:
+    """Every top-level condition of ``pack``: the pack's and rules' ``when``, requirements,
+    table rows, deductions and score pass conditions."""
+    if pack.when is not None:
+        yield pack.when
+    for rule in pack.rules:
+        if rule.when is not None:
+            yield rule.when
+        if isinstance(rule, CheckRule):
+            yield rule.require
+        elif isinstance(rule, TableRule):
+            yield from (row.when for row in rule.rows if row.when is not None)
+        elif isinstance(rule, ScoreRule):
+            yield from (d.when for d in rule.deductions if d.when is not None)
+            if rule.pass_if is not None:
+                yield rule.pass_if
+
+
+def expressions_of(pack: Pack) -> Iterable[CompiledExpr]:
+    """Every expression of ``pack`` evaluated outside an atom: assignments, table outputs,
+    deduction points and score bounds."""
+    for rule in pack.rules:
+        if isinstance(rule, (CheckRule, OutputRule)):
+            yield from (a.expr for a in rule.assignments)
+        elif isinstance(rule, TableRule):
+            yield from (v for row in rule.rows for _, v in row.then
+                        if isinstance(v, CompiledExpr))
+        elif isinstance(rule, ScoreRule):
+            yield from (d.points for d in rule.deductions)
+            yield from (e for e in (rule.start, rule.floor, rule.ceiling) if e is not None)
+
+
+def _atoms(node: Condition) -> Iterable[Atom]:
+    if isinstance(node, Atom):
+        yield node
+    elif isinstance(node, NotOf):
+        yield from _atoms(node.child)
+    elif isinstance(node, (AllOf, AnyOf)):
+        for child in node.children:
+            yield from _atoms(child)
 
 
 def evaluate_pack(
@@ -92,26 +203,54 @@ def evaluate_pack(
     schema: FactSchema,
     limits: Limits,
 ) -> Verdict:
-    """Evaluate ``pack`` on a validated fact document."""
-    return _Run(pack, document, as_of, schema, limits).verdict()
+    """Evaluate ``pack`` on a validated fact document, in the sandbox only (the reference)."""
+    return Plan(pack, schema, limits).evaluate(document, as_of)
+
+
+# One rule looked at: the rule, its status, its check records, the facts it read, details.
+_RuleRecord = tuple[Rule, Status, tuple[CheckRecord, ...], dict[str, Any], dict[str, Any]]
 
 
 class _Run:
-    def __init__(
-        self, pack: Pack, document: Any, as_of: dt.datetime, schema: FactSchema, limits: Limits,
-    ) -> None:
-        self.pack = pack
+    __slots__ = (
+        "_sandbox",
+        "as_of",
+        "cache",
+        "document",
+        "pack",
+        "plan",
+        "reads",
+        "result",
+        "saw_missing",
+        "schema",
+        "today",
+        "unknown_results",
+    )
+
+    def __init__(self, plan: Plan, document: Any, as_of: dt.datetime) -> None:
+        self.plan = plan
+        self.pack = plan.pack
         self.as_of = as_of
         # Dates of the policy calendar (today, calendar windows) are China's, whatever offset
         # the instant was written with.
         self.today = as_of.astimezone(CHINA_TZ).date()
-        self.schema = schema
-        self.facts = schema.lookup(document if isinstance(document, dict) else {})
+        self.schema = plan.schema
+        self.document: Mapping[str, Any] = document if isinstance(document, Mapping) else {}
+        self.cache: dict[str, Any] = {}
         self.result: dict[str, Any] = {}
         # Result fields that could not be computed, with the fact paths that were missing.
         self.unknown_results: dict[str, tuple[str, ...]] = {}
         self.reads: dict[str, Any] = {}
-        self.sandbox = Sandbox(self.name, schema.convert_item, limits)
+        # Every missing fact is found through missing_failure; most documents have none, and
+        # then the verdict need not look for them.
+        self.saw_missing = False
+        self._sandbox: Sandbox | None = None
+
+    @property
+    def sandbox(self) -> Sandbox:
+        if self._sandbox is None:
+            self._sandbox = Sandbox(self.name, self.schema.convert_item, self.plan.limits)
+        return self._sandbox
 
     # -- names ------------------------------------------------------------------------------
 
@@ -121,13 +260,21 @@ class _Run:
         if name == "today":
             return self.today
         if name.startswith("result."):
-            field = name[7:]
-            if field in self.unknown_results:
-                raise Missing(name)
-            return self.result.get(field)
-        value = self.facts(name)
-        self.reads[name] = value
+            return self.result_field(name[7:])
+        return self.fact(name)
+
+    def fact(self, path: str) -> Any:
+        try:
+            value = self.cache[path]
+        except KeyError:
+            value = self.cache[path] = self.plan.read(self.document, path)
+        self.reads[path] = value
         return value
+
+    def result_field(self, field: str) -> Any:
+        if field in self.unknown_results:
+            raise Missing("result." + field)
+        return self.result.get(field)
 
     def missing_of(self, expr: CompiledExpr, first: str) -> tuple[str, ...]:
         """Every missing fact behind ``expr``, not just the first one evaluation hit."""
@@ -139,8 +286,10 @@ class _Run:
             if "[]" in path:
                 out.append(path)
                 continue
+            if path in self.cache:
+                continue
             try:
-                self.facts(path)
+                self.cache[path] = self.plan.read(self.document, path)
             except Missing:
                 out.append(path)
         return tuple(dict.fromkeys(out))
@@ -148,158 +297,165 @@ class _Run:
     def run(self, expr: CompiledExpr, tree: ast.Expression | None = None) -> Any:
         """Evaluate ``expr`` (or one part of it); raise :class:`ExpressionFailed` if it cannot."""
         try:
+            code = self.plan.expressions.get(id(expr)) if tree is None else None
+            if code is not None:
+                return code(self)
             return self.sandbox.run(expr.tree if tree is None else tree)
         except Missing as exc:
-            missing = self.missing_of(expr, exc.path)
-            if not missing:
-                # A result field that failed on an error, not on a missing fact.
-                raise ExpressionFailed(f"RP504: `{exc.path}` could not be computed") from None
-            raise ExpressionFailed("missing", missing) from None
+            raise self.missing_failure(expr, exc.path) from None
         except LimitExceeded as exc:
             raise ExpressionFailed(f"RP505: {exc}") from None
-        except _RUNTIME_ERRORS as exc:
+        except RUNTIME_ERRORS as exc:
             raise ExpressionFailed(f"RP504: {exc}") from None
+
+    def missing_failure(self, expr: CompiledExpr, first: str) -> ExpressionFailed:
+        self.saw_missing = True
+        missing = self.missing_of(expr, first)
+        if not missing:
+            # A result field that failed on an error, not on a missing fact.
+            return ExpressionFailed(f"RP504: `{first}` could not be computed")
+        return ExpressionFailed("missing", missing)
+
+    def missing_check(self, site: CheckSite, expr: CompiledExpr, first: str) -> CheckRecord:
+        """The record of an atom that stopped on a missing fact (used by compiled code too)."""
+        failure = self.missing_failure(expr, first)
+        return (site, "unknown", None, None, failure.missing,
+                None if failure.missing else str(failure))
 
     # -- conditions -------------------------------------------------------------------------
 
-    def condition(self, node: Condition) -> _Outcome:
+    def condition(self, node: Condition) -> Outcome:
+        code = self.plan.conditions.get(id(node))
+        if code is not None:
+            return code(self)
         if isinstance(node, Atom):
-            check = self.atom(node)
-            return _Outcome(check.status, [check])
+            record = self.atom(node)
+            return record[1], (record,)
         if isinstance(node, Constant):
-            return _Outcome("pass" if node.value else "fail", [])
+            return ("pass" if node.value else "fail"), ()
         if isinstance(node, NotOf):
-            inner = self.condition(node.child)
-            return _Outcome(_NEGATE[inner.status], inner.checks)
+            status, checks = self.condition(node.child)
+            return NEGATE[status], checks
         parts = [self.condition(child) for child in node.children]
-        status = kleene_and(p.status for p in parts) if isinstance(node, AllOf) \
-            else kleene_or(p.status for p in parts)
+        group = kleene_and(p[0] for p in parts) if isinstance(node, AllOf) \
+            else kleene_or(p[0] for p in parts)
         # The deciding members: those with the group's own status (for a passing `all` or a
         # failing `any`, that is every member).
-        checks = [c for p in parts if p.status == status for c in p.checks]
-        return _Outcome(status, checks)
+        return group, tuple(c for status, checks in parts if status == group for c in checks)
 
-    def atom(self, atom: Atom) -> Check:
+    def atom(self, atom: Atom) -> CheckRecord:
+        """Evaluate one atom in the sandbox."""
+        site = self.plan.sites[id(atom)]
         expr = atom.expr
         comparison = expr.comparison
-        path = comparison.actual_path if comparison else expr.subject_path
-        label = atom.label or (self.schema.labels.get(path) if path else None)
-        if label is None and path is not None and path.startswith("result."):
-            label = Text(path[7:], path[7:])
-        rate = self.schema.is_rate(path)
-        labels = self.schema.value_labels.get(path or "")
         try:
             if comparison is not None:
                 actual = self.run(expr, comparison.actual)
                 threshold = self.run(expr, comparison.threshold)
                 passed = _COMPARE[comparison.op](actual, threshold)
             else:
-                actual = self.run(expr)
+                actual = self.run(expr, expr.tree)
                 threshold = None
                 passed = actual
         except ExpressionFailed as exc:
-            return Check(expr=expr.text, status="unknown", label=label, path=path,
-                         missing=exc.missing, rate=rate,
-                         error=None if exc.missing else str(exc), value_labels=labels)
-        except _RUNTIME_ERRORS as exc:
-            return Check(expr=expr.text, status="unknown", label=label, path=path, rate=rate,
-                         error=f"RP504: {exc}", value_labels=labels)
+            return (site, "unknown", None, None, exc.missing,
+                    None if exc.missing else str(exc))
+        except RUNTIME_ERRORS as exc:
+            return (site, "unknown", None, None, (), f"RP504: {exc}")
         status: Status = "pass" if passed else "fail"
         if comparison is None:
-            if expr.negated and path is not None:
-                actual = self.reads.get(path, actual)
-            return Check(expr=expr.text, status=status, label=label, path=path,
-                         actual=actual if path else None, rate=rate, value_labels=labels)
-        return Check(
-            expr=expr.text, status=status, label=label, path=path, actual=actual,
-            op=comparison.op, threshold=threshold, param=comparison.threshold_param,
-            gap=_gap(comparison.op, actual, threshold) if status == "fail" else None, rate=rate,
-            value_labels=labels,
-        )
+            if site.path is None:
+                actual = None
+            elif site.negated:
+                actual = self.reads.get(site.path, actual)
+        return (site, status, actual, threshold, (), None)
 
     # -- rules ------------------------------------------------------------------------------
 
     def verdict(self) -> Verdict:
-        pack_when = self.condition(self.pack.when) if self.pack.when is not None else None
-        reasons = [self.rule(rule, pack_when) for rule in self.pack.rules]
-        decisive = [r.status for r, rule in zip(reasons, self.pack.rules)
-                    if rule.decisive and r.status != "skipped"]
+        pack = self.pack
+        pack_when = self.condition(pack.when) if pack.when is not None else None
+        records = [self.rule(rule, pack_when) for rule in pack.rules]
+        decisive = [r[1] for r in records if r[0].decisive and r[1] != "skipped"]
         missing: list[str] = []
-        for reason in reasons:
-            missing.extend(reason.details.get("missing", ()))
-            for check in reason.checks:
-                missing.extend(check.missing)
+        if self.saw_missing:
+            for record in records:
+                missing.extend(record[4].get("missing", ()))
+                for check in record[2]:
+                    missing.extend(check[4])
         return Verdict(
-            pack=self.pack.id,
-            version=self.pack.version,
-            digest=self.pack.digest,
+            pack=pack.id,
+            version=pack.version,
+            digest=pack.digest,
             as_of=self.as_of,
             outcome=kleene_and(decisive),
             result=self.result,
-            reasons=tuple(reasons),
             missing=tuple(dict.fromkeys(missing)),
-            title=self.pack.title,
-            applicable=pack_when is None or pack_when.status != "fail",
+            title=pack.title,
+            applicable=pack_when is None or pack_when[0] != "fail",
+            build=lambda: tuple(self.reason(record) for record in records),
         )
 
-    def rule(self, rule: Rule, pack_when: _Outcome | None) -> Reason:
+    def rule(self, rule: Rule, pack_when: Outcome | None) -> _RuleRecord:
         self.reads = {}
         applies = self.applicability(rule, pack_when)
-        if applies.status == "fail":
+        if applies[0] == "fail":
             for name in _fields_of(rule):
                 self.result[name] = [] if _collects(rule) else None
-            return self.reason(rule, "skipped", [])
+            return rule, "skipped", (), self.reads, {}
+        details: dict[str, Any]
         if isinstance(rule, CheckRule):
-            outcome = self.condition(rule.require)
-            details = self.assign(rule.assignments)
-            status, checks = outcome.status, outcome.checks
+            status, checks = self.condition(rule.require)
+            details = self.assign(rule.assignments) if rule.assignments else {}
         elif isinstance(rule, OutputRule):
             details = self.assign(rule.assignments)
             status = "unknown" if details.get("missing") or details.get("errors") else "pass"
-            checks = []
+            checks = ()
         elif isinstance(rule, TableRule):
             status, checks, details = self.table(rule)
         else:
             status, checks, details = self.score(rule)
-        if applies.status == "unknown":
+        if applies[0] == "unknown":
             # Whether the rule applies is unknown, so are the fields it sets: had it not
             # applied they would be null. A check may still pass (Kleene: not-when or require).
             fields = _fields_of(rule)
-            missing = tuple(m for c in applies.checks for m in c.missing)
+            missing = tuple(m for c in applies[1] for m in c[4])
             for name in fields:
                 self.result[name] = None
                 self.unknown_results[name] = missing
             if status != "pass" or fields:
                 status = "unknown"
-                checks = applies.checks + checks
-        return self.reason(rule, status, checks, details)
+                checks = applies[1] + checks
+        return rule, status, checks, self.reads, details
 
-    def applicability(self, rule: Rule, pack_when: _Outcome | None) -> _Outcome:
-        parts = [p for p in (pack_when, self.condition(rule.when) if rule.when else None) if p]
-        if not parts:
-            return _Outcome("pass", [])
-        status = kleene_and(p.status for p in parts)
-        return _Outcome(status, [c for p in parts if p.status == status for c in p.checks])
+    def applicability(self, rule: Rule, pack_when: Outcome | None) -> Outcome:
+        if rule.when is None:
+            return pack_when if pack_when is not None else _PASS
+        own = self.condition(rule.when)
+        if pack_when is None:
+            return own
+        status = kleene_and((pack_when[0], own[0]))
+        return status, tuple(c for p in (pack_when, own) if p[0] == status for c in p[1])
 
-    def reason(self, rule: Rule, status: Status, checks: list[Check],
-               details: dict[str, Any] | None = None) -> Reason:
-        details = details or {}
+    def reason(self, record: _RuleRecord) -> Reason:
+        rule, status, checks, values, details = record
+        details = dict(details)
         error = "; ".join(details.pop("errors", [])) or None
         row_sources: tuple[Any, ...] = ()
         if isinstance(rule, TableRule) and details.get("matched"):
             matched = set(details["matched"])
             row_sources = tuple(r.source for r in rule.rows if r.id in matched and r.source)
         # One check read by several rows (or groups) is explained once.
-        unique = list({(c.expr, c.status, c.missing): c for c in checks}.values())
+        unique = {(c[0].text, c[1], c[4]): c for c in checks}
         labels = self.schema.value_labels
         return Reason(
             rule=rule.id, kind=rule.kind, status=status, title=rule.title, source=rule.source,
-            checks=tuple(unique), values=dict(self.reads), details=details, error=error,
-            messages=rule.messages, row_sources=row_sources,
+            checks=tuple(Check.from_record(c) for c in unique.values()), values=dict(values),
+            details=details, error=error, messages=rule.messages, row_sources=row_sources,
             context={"params": self.pack.params, "result": self.result,
                      "today": self.today, "as_of": self.as_of,
-                     "rates": {p: True for p in self.reads if self.schema.is_rate(p)},
-                     "labels": {p: labels[p] for p in self.reads if p in labels}},
+                     "rates": {p: True for p in values if self.schema.is_rate(p)},
+                     "labels": {p: labels[p] for p in values if p in labels}},
         )
 
     def assign(self, assignments: tuple[Assignment, ...]) -> dict[str, Any]:
@@ -326,53 +482,24 @@ class _Run:
     def output_value(self, value: Any) -> Any:
         return self.run(value) if isinstance(value, CompiledExpr) else value
 
-    def table(self, rule: TableRule) -> tuple[Status, list[Check], dict[str, Any]]:
+    def table(self, rule: TableRule) -> tuple[Status, tuple[CheckRecord, ...], dict[str, Any]]:
         rows = rule.rows
-        outcomes: dict[str, _Outcome] = {}
+        outcomes: dict[str, Outcome] = {}
         for row in rows:
-            outcomes[row.id] = self.condition(row.when) if row.when is not None \
-                else _Outcome("pass", [])
-            if rule.hit_policy == "first" and outcomes[row.id].status != "fail":
+            outcomes[row.id] = self.condition(row.when) if row.when is not None else _PASS
+            if rule.hit_policy == "first" and outcomes[row.id][0] != "fail":
                 break  # rows after the first possible hit cannot change a first-hit answer
-        passing = [r for r in rows if r.id in outcomes and outcomes[r.id].status == "pass"]
-        unknown = [r for r in rows if r.id in outcomes and outcomes[r.id].status == "unknown"]
-        details: dict[str, Any] = {"rows": {rid: o.status for rid, o in outcomes.items()}}
-        winners = passing
-        undecided = bool(unknown)
-        if rule.hit_policy == "first":
-            winners = passing[:1] if passing and not (unknown and rows.index(unknown[0])
-                                                      < rows.index(passing[0])) else []
-            undecided = not winners and bool(unknown)
-        elif rule.hit_policy == "unique":
-            if len(passing) > 1:
-                details["errors"] = [
-                    f"RP506: rows {', '.join(r.id for r in passing)} all match under the unique "
-                    "hit policy"]
-                winners, undecided = [], True
-            else:
-                # An unknown row might match too, which would break uniqueness: undecided.
-                undecided = bool(unknown)
-                winners = [] if undecided else passing
-        elif rule.hit_policy == "priority":
-            best = max(passing, key=lambda r: r.priority, default=None)
-            blocked = best is not None and any(r.priority > best.priority for r in unknown)
-            winners = [best] if best is not None and not blocked else []
-            undecided = not winners and bool(unknown)
+        passing = [r for r in rows if r.id in outcomes and outcomes[r.id][0] == "pass"]
+        unknown = [r for r in rows if r.id in outcomes and outcomes[r.id][0] == "unknown"]
+        details: dict[str, Any] = {"rows": {rid: o[0] for rid, o in outcomes.items()}}
+        winners, undecided = _winners(rule, rows, passing, unknown, details)
         details["matched"] = [r.id for r in winners]
-        checks = [c for r in (unknown if undecided else winners) for c in outcomes[r.id].checks]
-        missing = [m for c in checks for m in c.missing]
+        checks = tuple(c for r in (unknown if undecided else winners) for c in outcomes[r.id][1])
+        missing = [m for c in checks for m in c[4]]
         try:
             if rule.hit_policy == "collect":
                 for name in rule.outputs:
-                    collected: list[Any] = []
-                    for row in winners:
-                        for key, value in row.then:
-                            if key == name:
-                                value = self.output_value(value)
-                                for item in value if isinstance(value, list) else [value]:
-                                    if item not in collected:
-                                        collected.append(item)
-                    self.result[name] = collected
+                    self.result[name] = self.collected(name, winners)
                     if undecided:
                         self.unknown_results[name] = tuple(missing)
                 if undecided:
@@ -400,35 +527,40 @@ class _Run:
             return ("fail" if rule.complete else "pass"), checks, details
         return "pass", checks, details
 
-    def score(self, rule: ScoreRule) -> tuple[Status, list[Check], dict[str, Any]]:
-        details: dict[str, Any] = {}
+    def collected(self, name: str, winners: list[Row]) -> list[Any]:
+        out: list[Any] = []
+        for row in winners:
+            for key, value in row.then:
+                if key == name:
+                    value = self.output_value(value)
+                    for item in value if isinstance(value, list) else [value]:
+                        if item not in out:
+                            out.append(item)
+        return out
+
+    def score(self, rule: ScoreRule) -> tuple[Status, tuple[CheckRecord, ...], dict[str, Any]]:
         for name in (rule.into_score, rule.into_deducted):
             if name:
                 self.result[name] = None
         try:
             start = self.run(rule.start) if rule.start else 0
             lines: list[dict[str, Any]] = []
-            unknown_checks: list[Check] = []
+            unknown_checks: list[CheckRecord] = []
             deducted: Any = 0
             for deduction in rule.deductions:
-                applies = self.condition(deduction.when) if deduction.when else \
-                    _Outcome("pass", [])
-                if applies.status == "unknown":
-                    unknown_checks.extend(applies.checks)
+                applies = self.condition(deduction.when) if deduction.when else _PASS
+                if applies[0] == "unknown":
+                    unknown_checks.extend(applies[1])
                     continue
-                points = self.run(deduction.points) if applies.status == "pass" else 0
+                points = self.run(deduction.points) if applies[0] == "pass" else 0
                 lines.append({"id": deduction.id, "points": points})
-                try:
-                    deducted += points
-                except _RUNTIME_ERRORS as exc:
-                    raise ExpressionFailed(
-                        f"RP504: deduction `{deduction.id}` is not a number: {exc}") from None
+                deducted = _add_points(deducted, points, deduction)
             if unknown_checks:
-                missing = tuple(m for c in unknown_checks for m in c.missing)
+                missing = tuple(m for c in unknown_checks for m in c[4])
                 for name in (rule.into_score, rule.into_deducted):
                     if name:
                         self.unknown_results[name] = missing
-                return "unknown", unknown_checks, {"missing": list(missing)}
+                return "unknown", tuple(unknown_checks), {"missing": list(missing)}
             floor = self.run(rule.floor) if rule.floor else None
             ceiling = self.run(rule.ceiling) if rule.ceiling else None
             try:
@@ -437,43 +569,53 @@ class _Run:
                     score = max(score, floor)
                 if ceiling is not None:
                     score = min(score, ceiling)
-            except _RUNTIME_ERRORS as exc:
+            except RUNTIME_ERRORS as exc:
                 raise ExpressionFailed(f"RP504: the score cannot be computed: {exc}") from None
         except ExpressionFailed as exc:
             for name in (rule.into_score, rule.into_deducted):
                 if name:
                     self.unknown_results[name] = exc.missing
             details = {"missing": list(exc.missing)} if exc.missing else {"errors": [str(exc)]}
-            return "unknown", [], details
+            return "unknown", (), details
         self.result[rule.into_score] = score
         if rule.into_deducted:
             self.result[rule.into_deducted] = deducted
         details = {"start": start, "deductions": lines, "floor": floor, "ceiling": ceiling,
                    "score": score}
         if rule.pass_if is None:
-            return "pass", [], details
-        outcome = self.condition(rule.pass_if)
-        return outcome.status, outcome.checks, details
+            return "pass", (), details
+        status, checks = self.condition(rule.pass_if)
+        return status, checks, details
 
 
-def _gap(op: str, actual: Any, threshold: Any) -> Any:
-    """How far a failed threshold check is from passing, in the threshold's unit."""
-    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                  for v in (actual, threshold))
-    if not numbers:
-        return None
-    integral = isinstance(actual, int) and isinstance(threshold, int)
-    if op == ">=":
-        gap = threshold - actual
-    elif op == "<=":
-        gap = actual - threshold
-    elif op == ">" and integral:
-        gap = threshold - actual + 1
-    elif op == "<" and integral:
-        gap = actual - threshold + 1
-    else:
-        return None
-    return gap if integral else round(gap, 10)
+def _winners(rule: TableRule, rows: tuple[Row, ...], passing: list[Row], unknown: list[Row],
+             details: dict[str, Any]) -> tuple[list[Row], bool]:
+    """The rows that decide under the hit policy, and whether unknown rows leave it open."""
+    if rule.hit_policy == "first":
+        blocked = unknown and passing and rows.index(unknown[0]) < rows.index(passing[0])
+        winners = passing[:1] if passing and not blocked else []
+        return winners, not winners and bool(unknown)
+    if rule.hit_policy == "unique":
+        if len(passing) > 1:
+            rows_text = ", ".join(r.id for r in passing)
+            details["errors"] = [f"RP506: rows {rows_text} all match under the unique hit policy"]
+            return [], True
+        # An unknown row might match too, which would break uniqueness: undecided.
+        return ([], True) if unknown else (passing, False)
+    if rule.hit_policy == "priority":
+        best = max(passing, key=lambda r: r.priority, default=None)
+        blocked = best is not None and any(r.priority > best.priority for r in unknown)
+        winners = [best] if best is not None and not blocked else []
+        return winners, not winners and bool(unknown)
+    return passing, bool(unknown)
+
+
+def _add_points(deducted: Any, points: Any, deduction: Deduction) -> Any:
+    try:
+        return deducted + points
+    except RUNTIME_ERRORS as exc:
+        raise ExpressionFailed(
+            f"RP504: deduction `{deduction.id}` is not a number: {exc}") from None
 
 
 def _fields_of(rule: Rule) -> list[str]:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from rulepack import _fast
 from rulepack._errors import EvaluationError, FactsError, PackError, Problem, did_you_mean
-from rulepack._evaluate import evaluate_pack
+from rulepack._evaluate import Plan
 from rulepack._expr import DEFAULT_LIMITS, Limits
 from rulepack._facts import CHINA_TZ, FactSchema, parse_instant
 from rulepack._loader import PackSchema, load_pack_file
@@ -19,6 +21,7 @@ from rulepack._model import Pack, Where
 from rulepack._verdict import Verdict
 
 SUBJECTS = ("account", "organization", "task")
+Engine = Literal["compiled", "sandbox"]
 TEST_SUFFIXES = (".test.yaml", ".test.yml", ".tests.yaml", ".tests.yml")
 
 
@@ -73,15 +76,41 @@ class Library:
     """Compiled packs, every version of each, ready to evaluate fact documents.
 
     Build one with :func:`rulepack.load`; it is immutable and safe to share between threads.
+
+    ``engine`` chooses how expressions run: ``"compiled"`` (the default) turns each checked
+    expression tree into Python code once, with the sandbox's guards; ``"sandbox"`` walks every
+    tree with simpleeval on every call. Both give the same verdicts; the sandbox is the
+    reference the compiled code is tested against.
     """
 
-    def __init__(self, packs: Sequence[Pack], *, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(self, packs: Sequence[Pack], *, limits: Limits = DEFAULT_LIMITS,
+                 engine: Engine = "compiled") -> None:
+        if engine not in ("compiled", "sandbox"):
+            raise ValueError(f"engine must be 'compiled' or 'sandbox', not {engine!r}")
         self._packs = tuple(sorted(packs, key=lambda p: (p.id, p.version_key)))
         self._by_id: dict[str, tuple[Pack, ...]] = {}
         for pack in self._packs:
             self._by_id[pack.id] = self._by_id.get(pack.id, ()) + (pack,)
         self._schema = fact_schema()
         self._limits = limits
+        self._engine = engine
+        # Plans are made on a pack's first evaluation, and versions chosen once per day; a
+        # race between threads only does the same work twice.
+        self._plans: dict[int, Plan] = {}
+        self._chosen: dict[tuple[str, dt.date], Pack] = {}
+
+    def _plan(self, pack: Pack) -> Plan:
+        plan = self._plans.get(id(pack))
+        if plan is None:
+            plan = Plan(pack, self._schema, self._limits)
+            if self._engine == "compiled":
+                _fast.compile_plan(plan)
+            self._plans[id(pack)] = plan
+        return plan
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
 
     @property
     def packs(self) -> tuple[Pack, ...]:
@@ -119,6 +148,9 @@ class Library:
             )])
         # Effective dates are calendar days in China, the policies' own time zone.
         day = (as_of or dt.datetime.now(CHINA_TZ)).astimezone(CHINA_TZ).date()
+        chosen = self._chosen.get((pack_id, day))
+        if chosen is not None:
+            return chosen
         in_force = [p for p in versions if p.in_force(day)]
         if not in_force:
             windows = ", ".join(
@@ -127,6 +159,8 @@ class Library:
                 code="RP502", message=f"no version of `{pack_id}` is in force on {day}",
                 pack=pack_id, value=str(day), hint=f"versions in force: {windows}",
             )])
+        if len(self._chosen) < 4096:  # bounded: batch inputs usually share a few days
+            self._chosen[(pack_id, day)] = in_force[-1]
         return in_force[-1]
 
     def check_facts(self, facts: Any, *, file: str = "") -> None:
@@ -153,8 +187,7 @@ class Library:
             self.check_facts(facts)
         instant = self.resolve_as_of(facts, as_of)
         pack = self.select(pack_id, as_of=instant, version=version)
-        return evaluate_pack(pack, facts, as_of=instant, schema=self._schema,
-                             limits=self._limits)
+        return self._plan(pack).evaluate(facts, instant)
 
     def evaluate_all(
         self,
@@ -185,8 +218,7 @@ class Library:
             platform = subject.get("platform") if isinstance(subject, Mapping) else None
             if pack.platforms and platform is not None and platform not in pack.platforms:
                 continue  # another platform's policy; an unknown platform still gets it
-            verdict = evaluate_pack(pack, facts, as_of=instant, schema=self._schema,
-                                    limits=self._limits)
+            verdict = self._plan(pack).evaluate(facts, instant)
             if verdict.applicable:
                 verdicts.append(verdict)
         return verdicts
@@ -201,12 +233,20 @@ class Library:
         if chosen is None:
             return dt.datetime.now(CHINA_TZ)
         try:
+            if isinstance(chosen, str):
+                return _parse_text_instant(chosen)
             return parse_instant(chosen)
         except (ValueError, TypeError) as exc:
             raise FactsError([Problem(
                 code="RP303", message=f"as_of is not an ISO 8601 instant or date: {exc}",
                 value=str(chosen), hint="e.g. 2026-11-21T09:30:00+08:00 or 2026-11-21",
             )]) from None
+
+
+@lru_cache(maxsize=1024)
+def _parse_text_instant(text: str) -> dt.datetime:
+    # Documents of one batch share a handful of as_of strings; datetimes are immutable.
+    return parse_instant(text)
 
 
 def _unknown_pack(pack_id: str, ids: Iterable[str]) -> EvaluationError:
@@ -216,8 +256,8 @@ def _unknown_pack(pack_id: str, ids: Iterable[str]) -> EvaluationError:
     )])
 
 
-def load(path: str | os.PathLike[str] | None = None, *, limits: Limits = DEFAULT_LIMITS) \
-        -> Library:
+def load(path: str | os.PathLike[str] | None = None, *, limits: Limits = DEFAULT_LIMITS,
+         engine: Engine = "compiled") -> Library:
     """Load and compile every pack under ``path`` (default: the bundled packs).
 
     Raises :class:`PackError` listing every problem of every file, sorted by location.
@@ -239,7 +279,7 @@ def load(path: str | os.PathLike[str] | None = None, *, limits: Limits = DEFAULT
     problems.extend(_cross_file_problems(packs))
     if problems:
         raise PackError(problems)
-    return Library(packs, limits=limits)
+    return Library(packs, limits=limits, engine=engine)
 
 
 def _cross_file_problems(packs: Sequence[Pack]) -> list[Problem]:
@@ -261,7 +301,7 @@ def _cross_file_problems(packs: Sequence[Pack]) -> list[Problem]:
                     f"{seen[pack.version].file}", value=pack.version,
                     hint="bump the version of the newer file"))
             seen[pack.version] = pack
-        for earlier, later in zip(versions, versions[1:]):
+        for earlier, later in itertools.pairwise(versions):
             if earlier.effective_until is None or earlier.effective_until >= later.effective_from:
                 where = later.positions.get("effective_from", Where(1, 1))
                 out.append(Problem(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from rulepack._expr import names_in_template
@@ -138,38 +139,55 @@ def fill(template: str, lang: str, lookup: Lookup) -> str:
     ``lookup`` gives (found, value, is_rate, value labels) for a placeholder name.
 
     No attribute access or format mini-language reaches Python's ``str.format``: a template is
-    data written by an analyst, so it is read here piece by piece.
+    data written by an analyst, so it is read here piece by piece (once per template).
     """
     out: list[str] = []
+    for literal, name, spec in _pieces(template):
+        if literal:
+            out.append(literal)
+        if name is None:
+            continue
+        found, value, rate, labels = lookup(name)
+        if not found:
+            out.append("?")
+        elif isinstance(value, str) and name in ("why", "title"):
+            out.append(value)
+        else:
+            out.append(fmt(value, lang, rate=rate, spec=spec, labels=labels))
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _pieces(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    """A template as (literal text, placeholder name or None, format spec) pieces."""
+    pieces: list[tuple[str, str | None, str]] = []
+    literal: list[str] = []
     i = 0
     names = iter(names_in_template(template))
     while i < len(template):
         if template.startswith("{{", i):
-            out.append("{")
+            literal.append("{")
             i += 2
             continue
         if template.startswith("}}", i):
-            out.append("}")
+            literal.append("}")
             i += 2
             continue
         if template[i] == "{":
             end = template.find("}", i)
             name, spec = next(names)
             if end < 0:
-                out.append(template[i:])
+                literal.append(template[i:])
                 break
-            found, value, rate, labels = lookup(name)
-            if not found:
-                out.append("?")
-            elif isinstance(value, str) and name in ("why", "title"):
-                out.append(value)
-            else:
-                out.append(fmt(value, lang, rate=rate, spec=spec, labels=labels))
+            pieces.append(("".join(literal), name, spec))
+            literal = []
             i = end + 1
             continue
-        out.append(template[i])
+        literal.append(template[i])
         i += 1
-    return "".join(out)
+    if literal:
+        pieces.append(("".join(literal), None, ""))
+    return tuple(pieces)
 
 
 def join_checks(texts: list[str], lang: str) -> str:

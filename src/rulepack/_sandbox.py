@@ -30,7 +30,7 @@ def _sized(value: Any) -> int:
 
 
 @lru_cache(maxsize=8)
-def _operators(limits: Limits) -> dict[type, Callable[..., Any]]:
+def operators_for(limits: Limits) -> dict[type, Callable[..., Any]]:
     """simpleeval's operator table with guards that read ``limits`` instead of globals."""
 
     def add(a: Any, b: Any) -> Any:
@@ -74,7 +74,7 @@ class Sandbox(EvalWithCompoundTypes):
         functions: Mapping[str, Callable[..., Any]] | None = None,
     ) -> None:
         super().__init__(
-            operators=_operators(limits),
+            operators=operators_for(limits),
             functions=dict(functions if functions is not None else _FUNCTION_IMPLS),
             names={},
         )

@@ -7,7 +7,7 @@ language asked for (:meth:`Verdict.to_dict`, :meth:`Reason.message`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,11 +16,34 @@ from rulepack._model import Lang, Messages, Source, Status, Text
 
 DEFAULT_LANG: Lang = "zh"
 
+_NO_TITLE = Text("", "")
 _DEFAULT_MESSAGE = Text(zh="{title}：{why}", en="{title}: {why}")
 _STATUS_WORD = {
     "zh": {"pass": "通过", "fail": "未通过", "unknown": "无法判断", "skipped": "不适用"},
     "en": {"pass": "pass", "fail": "fail", "unknown": "unknown", "skipped": "not applicable"},
 }
+
+
+@dataclass(frozen=True)
+class CheckSite:
+    """What a check knows before any document is seen: its atom's text, label, path and units.
+
+    Made once per atom when a pack is prepared; evaluation then only records the values
+    (:data:`CheckRecord`), and :class:`Check` objects are built from both when asked for.
+    """
+
+    text: str
+    label: Text | None
+    path: str | None
+    op: str | None  # the comparison operator, None for a boolean atom
+    param: str | None
+    rate: bool
+    value_labels: Mapping[str, Text] | None
+    negated: bool
+
+
+# (site, status, actual, threshold, missing fact paths, error): one evaluated atom, as data.
+CheckRecord = tuple[CheckSite, Status, Any, Any, tuple[str, ...], str | None]
 
 
 @dataclass(frozen=True)
@@ -42,12 +65,25 @@ class Check:
     # Labels of enum values (``vulgar`` → 低俗色情), for words only; never in to_dict.
     value_labels: Mapping[str, Text] | None = field(default=None, repr=False, compare=False)
 
+    @classmethod
+    def from_record(cls, record: CheckRecord) -> Check:
+        site, status, actual, threshold, missing, error = record
+        if site.op is None or status == "unknown":
+            return cls(expr=site.text, status=status, label=site.label, path=site.path,
+                       actual=actual, rate=site.rate, missing=missing, error=error,
+                       value_labels=site.value_labels)
+        return cls(expr=site.text, status=status, label=site.label, path=site.path,
+                   actual=actual, op=site.op, threshold=threshold, param=site.param,
+                   gap=_gap(site.op, actual, threshold) if status == "fail" else None,
+                   rate=site.rate, value_labels=site.value_labels)
+
     def text(self, lang: Lang = DEFAULT_LANG) -> str:
         """The check in words: "99,999 of 100,000 fans: 1 short"."""
         return _render.check_text(self, lang)
 
-    def to_dict(self, lang: Lang = DEFAULT_LANG) -> dict[str, Any]:
-        out: dict[str, Any] = {"expr": self.expr, "status": self.status, "text": self.text(lang)}
+    def to_dict(self, lang: Lang = DEFAULT_LANG, *, text: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"expr": self.expr, "status": self.status,
+                               "text": self.text(lang) if text is None else text}
         for key in ("path", "op", "param", "error"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
@@ -75,15 +111,15 @@ class Reason:
     values: Mapping[str, Any] = field(default_factory=dict)
     details: Mapping[str, Any] = field(default_factory=dict)
     error: str | None = None
-    messages: Messages = Messages()
+    messages: Messages = field(default_factory=Messages)
     # The sources of the table rows that decided, where rows cite their own sentence.
     row_sources: tuple[Source, ...] = ()
     context: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def message(self, lang: Lang = DEFAULT_LANG) -> str:
+    def message(self, lang: Lang = DEFAULT_LANG, *, texts: list[str] | None = None) -> str:
         """The rule's message for its status, filled with the actual values."""
         template = self.messages.by_status.get(self.status, _DEFAULT_MESSAGE).get(lang)
-        why = self.why(lang)
+        why = self.why(lang, texts=texts)
 
         def lookup(name: str) -> tuple[bool, Any, bool, Mapping[str, Any] | None]:
             if name == "why":
@@ -106,9 +142,14 @@ class Reason:
 
         return _render.fill(template, lang, lookup)
 
-    def why(self, lang: Lang = DEFAULT_LANG) -> str:
-        """The deciding checks in words, or the status when there are none."""
-        texts = list(dict.fromkeys(check.text(lang) for check in self.checks))
+    def why(self, lang: Lang = DEFAULT_LANG, *, texts: list[str] | None = None) -> str:
+        """The deciding checks in words, or the status when there are none.
+
+        ``texts`` are the checks' texts when the caller has them already.
+        """
+        if texts is None:
+            texts = [check.text(lang) for check in self.checks]
+        texts = list(dict.fromkeys(texts))
         missing = self.details.get("missing")
         if missing and not any(c.missing for c in self.checks):
             texts.append(("缺少：" if lang == "zh" else "missing: ") + ", ".join(missing))
@@ -119,16 +160,17 @@ class Reason:
         return _render.join_checks(texts, lang)
 
     def to_dict(self, lang: Lang = DEFAULT_LANG) -> dict[str, Any]:
+        texts = [check.text(lang) for check in self.checks]
         out: dict[str, Any] = {
             "rule": self.rule,
             "kind": self.kind,
             "status": self.status,
-            "message": self.message(lang),
+            "message": self.message(lang, texts=texts),
             "values": {k: to_jsonable(v) for k, v in self.values.items()},
             "source": self.source.to_dict(),
             **({"row_sources": [s.to_dict() for s in self.row_sources]}
                if self.row_sources else {}),
-            "checks": [c.to_dict(lang) for c in self.checks],
+            "checks": [c.to_dict(lang, text=t) for c, t in zip(self.checks, texts)],
         }
         if self.details:
             out["details"] = to_jsonable(self.details)
@@ -137,21 +179,60 @@ class Reason:
         return out
 
 
-@dataclass(frozen=True)
 class Verdict:
-    """What one pack version decided about one fact document."""
+    """What one pack version decided about one fact document.
 
-    pack: str
-    version: str
-    digest: str
-    as_of: dt.datetime
-    outcome: Status
-    result: Mapping[str, Any]
-    reasons: tuple[Reason, ...]
-    missing: tuple[str, ...]
-    title: Text = Text("", "")
-    # False when the pack's own `when` does not hold for this document: every rule skipped.
-    applicable: bool = True
+    The outcome, result and missing facts are computed by evaluation; the per-rule reasons are
+    kept as compact records and turned into :class:`Reason` objects on first access, so that a
+    caller who only wants the decision does not pay for the explanation objects. Treat a
+    verdict as read-only.
+    """
+
+    __slots__ = (
+        "_build",
+        "_reasons",
+        "applicable",
+        "as_of",
+        "digest",
+        "missing",
+        "outcome",
+        "pack",
+        "result",
+        "title",
+        "version",
+    )
+
+    def __init__(
+        self, *, pack: str, version: str, digest: str, as_of: dt.datetime, outcome: Status,
+        result: Mapping[str, Any], missing: tuple[str, ...], title: Text = _NO_TITLE,
+        applicable: bool = True, reasons: tuple[Reason, ...] | None = None,
+        build: Callable[[], tuple[Reason, ...]] | None = None,
+    ) -> None:
+        self.pack = pack
+        self.version = version
+        self.digest = digest
+        self.as_of = as_of
+        self.outcome = outcome
+        self.result = result
+        self.missing = missing
+        self.title = title
+        # False when the pack's own `when` does not hold for this document: every rule skipped.
+        self.applicable = applicable
+        self._reasons = reasons
+        self._build = build
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """One reason per rule, in pack order."""
+        if self._reasons is None:
+            self._reasons = self._build() if self._build is not None else ()
+            self._build = None
+        return self._reasons
+
+    def __repr__(self) -> str:
+        return (f"Verdict(pack={self.pack!r}, version={self.version!r}, "
+                f"outcome={self.outcome!r}, result={dict(self.result)!r}, "
+                f"missing={self.missing!r})")
 
     def reason(self, rule: str) -> Reason:
         """The reason of one rule, by id."""
@@ -177,9 +258,9 @@ class Verdict:
         """A readable explanation: the outcome, the result, then every rule's message."""
         words = _STATUS_WORD[lang]
         title = self.title.get(lang) if self.title.zh else self.pack
+        outcome = f"  {'结论' if lang == 'zh' else 'outcome'}: {words[self.outcome]}"
         lines = [f"{self.pack} {self.version} — {title}",
-                 f"  {'结论' if lang == 'zh' else 'outcome'}: {words[self.outcome]}"
-                 f"  (as_of {self.as_of.isoformat()})"]
+                 f"{outcome}  (as_of {self.as_of.isoformat()})"]
         if self.result:
             shown = ", ".join(f"{k}={_render.fmt(v, lang)}" for k, v in self.result.items())
             lines.append(f"  {'结果' if lang == 'zh' else 'result'}: {shown}")
@@ -210,3 +291,23 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
         return [to_jsonable(v) for v in value]
     return str(value)
+
+
+def _gap(op: str, actual: Any, threshold: Any) -> Any:
+    """How far a failed threshold check is from passing, in the threshold's unit."""
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                  for v in (actual, threshold))
+    if not numbers:
+        return None
+    integral = isinstance(actual, int) and isinstance(threshold, int)
+    if op == ">=":
+        gap = threshold - actual
+    elif op == "<=":
+        gap = actual - threshold
+    elif op == ">" and integral:
+        gap = threshold - actual + 1
+    elif op == "<" and integral:
+        gap = actual - threshold + 1
+    else:
+        return None
+    return gap if integral else round(gap, 10)
