@@ -575,7 +575,7 @@ class _Run:
             for name in (rule.into_score, rule.into_deducted):
                 if name:
                     self.unknown_results[name] = exc.missing
-            details = {"missing": list(exc.missing)} if exc.missing else {"errors": [str(exc)]}
+            details: dict[str, Any] = {"missing": list(exc.missing)} if exc.missing else {"errors": [str(exc)]}
             return "unknown", (), details
         self.result[rule.into_score] = score
         if rule.into_deducted:
