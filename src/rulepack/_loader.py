@@ -52,6 +52,7 @@ from rulepack._model import (
     Text,
     Where,
 )
+from rulepack._typecheck import check_types
 
 _STATUS_MESSAGES = ("pass", "fail", "unknown", "skipped")
 
@@ -214,16 +215,24 @@ class _Builder:
             results=frozenset(self.results) | extra, limits=self.limits,
         )
         try:
-            return compile_expression(text, scope)
+            compiled = compile_expression(text, scope)
         except CompileError as exc:
-            line, column = self.doc.position(path)
-            shift = 1 if path in self.doc.quoted else 0
-            single_line = "\n" not in text
-            at = self.doc.offset_position(path, exc.offset) or (
-                (line, column + shift + exc.offset) if single_line else (line, column))
-            self.sink.add(exc.code, exc.message, at=at, rule=self.rule_id,
-                          value=exc.value if exc.value is not None else text, hint=exc.hint)
+            self.expr_problem(exc, text, path)
             return None
+        # Kinds are checked on the compiled tree, where every name is resolved; all findings
+        # are kept, and the pack is rejected with the other problems of its file.
+        for finding in check_types(compiled, self.facts, lead=len(text) - len(text.lstrip())):
+            self.expr_problem(finding, text, path)
+        return compiled
+
+    def expr_problem(self, exc: CompileError, text: str, path: tuple[Any, ...]) -> None:
+        line, column = self.doc.position(path)
+        shift = 1 if path in self.doc.quoted else 0
+        single_line = "\n" not in text
+        at = self.doc.offset_position(path, exc.offset) or (
+            (line, column + shift + exc.offset) if single_line else (line, column))
+        self.sink.add(exc.code, exc.message, at=at, rule=self.rule_id,
+                      value=exc.value if exc.value is not None else text, hint=exc.hint)
 
     def condition(self, raw: Any, path: tuple[Any, ...]) -> Condition:
         if isinstance(raw, bool):
