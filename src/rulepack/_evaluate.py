@@ -61,6 +61,7 @@ ConditionCode = Callable[["_Run"], Outcome]
 ExpressionCode = Callable[["_Run"], Any]
 
 _PASS: Outcome = ("pass", ())
+_UNREAD = object()
 
 
 def kleene_and(statuses: Iterable[Status]) -> Status:
@@ -264,9 +265,8 @@ class _Run:
         return self.fact(name)
 
     def fact(self, path: str) -> Any:
-        try:
-            value = self.cache[path]
-        except KeyError:
+        value = self.cache.get(path, _UNREAD)
+        if value is _UNREAD:
             value = self.cache[path] = self.plan.read(self.document, path)
         self.reads[path] = value
         return value

@@ -104,7 +104,9 @@ def _numbers(fn: str, value: object) -> list[Number]:
     """Return value if it is a list of numbers, else raise TypeError."""
     items = _list(fn, value)
     for index, item in enumerate(items):
-        if isinstance(item, bool) or not isinstance(item, (int, float)):
+        # `type(...) in` first: exact ints and floats are the common case and bools are not.
+        if type(item) not in (int, float) and (
+                isinstance(item, bool) or not isinstance(item, (int, float))):
             raise TypeError(
                 f"{fn}: expected a list of numbers, got {_type_name(item)} at index {index}"
             )
@@ -339,7 +341,10 @@ def _total_impl(items: object) -> Number:
 
 def _avg_impl(items: object) -> float:
     """Average a list of numbers (0 for an empty list)."""
-    numbers = _numbers("avg", items)
+    return _average(_numbers("avg", items))
+
+
+def _average(numbers: list[Number]) -> float:
     if not numbers:
         # Documented choice: with nothing to average (e.g. no videos) the
         # average is 0 (no plays), so rules need no special case.
@@ -353,7 +358,7 @@ def _avg_newest_impl(items: object, n: object) -> float:
     count = _int("avg_newest", n)
     if count < 1:
         raise ValueError(f"avg_newest: n must be >= 1, got {count}")
-    return _avg_impl(numbers[:count])
+    return _average(numbers[:count])
 
 
 def _minimum_impl(items: object) -> Number:
