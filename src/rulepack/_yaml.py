@@ -188,15 +188,17 @@ class _Builder:
             raise YamlSyntaxError(f"the value cannot be read: {exc}", _pos(node)) from None
 
     def _block_lines(self, node: yaml.Node) -> list[tuple[int, int, int]]:
-        out: list[tuple[int, int, int]] = []
-        for index in range(node.start_mark.line + 1, node.end_mark.line + 1):
-            if index >= len(self._lines):
-                break
-            text = self._lines[index]
-            if text.strip():
-                indent = len(text) - len(text.lstrip())
-                out.append((index + 1, indent + 1, len(text.strip())))
-        return out
+        # A block ending with a line break ends at column 0 of the next line, which is not
+        # part of it.
+        end = node.end_mark.line + (0 if node.end_mark.column == 0 else 1)
+        rows = [(index, self._lines[index].rstrip())
+                for index in range(node.start_mark.line + 1, min(end, len(self._lines)))
+                if self._lines[index].strip()]
+        if not rows:
+            return []
+        # Indentation beyond the block's own is part of the text (more-indented lines).
+        base = min(len(text) - len(text.lstrip()) for _, text in rows)
+        return [(index + 1, base + 1, len(text) - base) for index, text in rows]
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
         mapping: dict[Any, Any] = {}
