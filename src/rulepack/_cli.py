@@ -17,13 +17,32 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from rulepack import _batch, _verify
 from rulepack._cases import run_tests
 from rulepack._errors import EvaluationError, FactsError, PackError, Problem, RulepackError
 from rulepack._facts import read_documents
 from rulepack._library import Library, bundled, display_path, load, test_files
+from rulepack._tables import table_problems
 from rulepack._verdict import Verdict
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
+
+_EVAL_EPILOG = """\
+batch evaluation:
+  rulepack eval --batch FACTS.jsonl [--pack ID]... [--jobs N] [--output OUT.jsonl]
+  reads JSON Lines (- for stdin) line by line and writes one JSON record per input line per
+  pack, in input order. A line that is not JSON (RP701) or not a valid fact document (RP702)
+  gives an error record with its line number and the reason, and the run goes on. Without
+  --pack, a line gets a record for each pack that applies, or one saying none applies. Lines
+  without an as_of are judged at --as-of, else at the instant the run started. A progress bar
+  is shown on stderr when it is a terminal.
+
+exit codes:
+  0  every document (with --batch: every line) was evaluated
+  1  the packs have problems (`rulepack check` lists them)
+  2  bad arguments or unreadable input; with --batch: some lines failed (see their records)
+  70 an internal error
+"""
 
 
 class _UsageError(Exception):
@@ -47,16 +66,29 @@ def _parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("list", help="list the packs and their versions")
     listing.add_argument("rules", nargs="?", help="pack file or folder (default: bundled packs)")
 
-    ev = sub.add_parser("eval", help="evaluate fact documents against the packs")
+    ev = sub.add_parser("eval", help="evaluate fact documents against the packs",
+                        epilog=_EVAL_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     ev.add_argument("facts", nargs="+", help="fact files: YAML, JSON or JSON Lines; - for stdin")
     ev.add_argument("--pack", action="append", default=[], metavar="ID",
                     help="evaluate this pack (repeatable; default: every pack whose subject "
                     "is present)")
     ev.add_argument("--as-of", help="instant or date to judge at, when a document has none")
     ev.add_argument("--version", help="pin the version of the single --pack")
-    ev.add_argument("--format", choices=("text", "jsonl"), default="text")
+    ev.add_argument("--format", choices=("text", "jsonl"),
+                    help="text (the default) or jsonl; --batch always writes jsonl")
     ev.add_argument("--lang", choices=("zh", "en"), default="zh")
     ev.add_argument("--rules", help="pack file or folder (default: bundled packs)")
+    ev.add_argument("--batch", action="store_true",
+                    help="stream the fact files as JSON Lines: one record per line per pack, "
+                    "in input order")
+    ev.add_argument("--jobs", type=int, default=1, metavar="N",
+                    help="with --batch: evaluate in N processes (default: 1)")
+    ev.add_argument("--output", metavar="OUT.jsonl",
+                    help="with --batch: write the records to this file (default: stdout)")
+
+    verify = sub.add_parser("verify", help="check the packs' declared properties and "
+                            "complete tables on generated fact documents")
+    _verify.add_arguments(verify)
 
     test = sub.add_parser("test", help="run the test cases kept beside the packs")
     test.add_argument("rules", nargs="?", help="pack folder or test file (default: bundled)")
@@ -70,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             _parser().print_help(sys.stderr)
             return EXIT_INPUT
-        handler = {"check": _check, "list": _list, "eval": _eval, "test": _test}[args.command]
+        handler = {"check": _check, "list": _list, "eval": _eval, "test": _test,
+                   "verify": _verify.run_verify}[args.command]
         return handler(args)
     except _UsageError as exc:
         print(f"rulepack: {exc}\n  help: run `rulepack --help`", file=sys.stderr)
@@ -113,6 +146,10 @@ def _check(args: argparse.Namespace) -> int:
     root = _rules_path(args.rules)
     try:
         library = load(root)
+        # Packs that compile are then verified statically: every decision table's rows.
+        findings = [p for pack in library.packs for p in table_problems(pack, library.schema)]
+        if findings:
+            raise PackError(findings)
     except PackError as exc:
         if args.format == "json":
             print(json.dumps([p.to_dict() for p in exc.problems], ensure_ascii=False, indent=2))
@@ -165,6 +202,11 @@ def _documents(names: Sequence[str]) -> Iterator[tuple[str, int, Any]]:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    if args.batch:
+        return _eval_batch(args)
+    if args.jobs != 1 or args.output is not None:
+        raise _UsageError("--jobs and --output go with --batch")
+    args.format = args.format or "text"
     library = load(_rules_path(args.rules))
     if args.version and len(args.pack) != 1:
         raise _UsageError("--version needs exactly one --pack")
@@ -211,6 +253,40 @@ def _eval(args: argparse.Namespace) -> int:
             for verdict in verdicts:
                 print(verdict.explain(args.lang))
     return status
+
+
+def _eval_batch(args: argparse.Namespace) -> int:
+    if args.format == "text":
+        raise _UsageError("--batch writes JSON Lines; leave out --format text")
+    if args.jobs < 1:
+        raise _UsageError("--jobs needs a number of processes, 1 or more")
+    if args.version and len(args.pack) != 1:
+        raise _UsageError("--version needs exactly one --pack")
+    rules = _rules_path(args.rules)
+    library = load(rules)
+    # Problems that would fail every line are reported once, before any work.
+    for pack_id in args.pack:
+        library.versions(pack_id)
+    if args.version:
+        library.select(args.pack[0], version=args.version)
+    unreadable = _batch.unreadable(args.facts)
+    if unreadable:
+        raise FactsError(unreadable)
+    options = _batch.BatchOptions(
+        rules=rules, packs=tuple(args.pack), version=args.version,
+        as_of=Library.resolve_as_of({}, args.as_of), lang=args.lang)
+    progress = _batch.Progress.for_terminal(sys.stderr, _batch.input_size(args.facts))
+    try:
+        with _batch.output(args.output) as out:
+            summary = _batch.run(library, options, args.facts, out, jobs=args.jobs,
+                                 progress=progress)
+    except _batch.OutputError as exc:
+        raise _UsageError(str(exc)) from None
+    if summary.failed:
+        print(f"rulepack: {summary.failed:,} of {summary.lines:,} line(s) failed; their error "
+              "records say why", file=sys.stderr)
+        return EXIT_INPUT
+    return EXIT_OK
 
 
 def _verdicts(library: Library, doc: dict[str, Any], args: argparse.Namespace) -> list[Verdict]:

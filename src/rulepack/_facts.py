@@ -71,7 +71,182 @@ def format_checker() -> FormatChecker:
     checker.checks("date", raises=ValueError)(_check_date)
     checker.checks("date-time", raises=ValueError)(_check_instant)
     return checker
+
+
 _Validator = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPE_CHECKER)
+
+
+# -- a compiled yes/no check ----------------------------------------------------------------------
+#
+# compile_precheck turns the schema into nested closures that answer True only where jsonschema
+# (with the type and format checkers above) certainly finds no error. Whatever it does not know -
+# a keyword outside the small set the fact schema uses, a float standing for an integer enum
+# value - answers False, and the caller asks jsonschema, so a False is never wrong either.
+
+Precheck = Callable[[Any], bool]
+
+# Keywords that only annotate: they never make a document invalid.
+_ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "$defs", "title", "description",
+                          "default", "examples", "deprecated", "readOnly", "writeOnly"})
+
+
+def _never(value: Any) -> bool:
+    return False
+
+
+def _always(value: Any) -> bool:
+    return True
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_integer(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+_TYPES: dict[str, Precheck] = {
+    "string": lambda v: isinstance(v, (str, dt.date)),
+    "integer": _is_integer,
+    "number": _is_number,
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+}
+
+
+def _format_check(check: Callable[[object], bool]) -> Precheck:
+    def conforms(value: Any) -> bool:
+        try:
+            return check(value)
+        except ValueError:
+            return False
+    return conforms
+
+
+_FORMATS: dict[str, Precheck] = {
+    "date": _format_check(_check_date), "date-time": _format_check(_check_instant)}
+
+
+def compile_precheck(schema: Mapping[str, Any] | bool) -> Precheck:
+    """A fast check that is True only for documents jsonschema finds valid (see above)."""
+    defs = schema.get("$defs", {}) if isinstance(schema, Mapping) else {}
+    return _Compiler(defs).node(schema)
+
+
+class _Compiler:
+    def __init__(self, defs: Mapping[str, Any]) -> None:
+        self._defs = defs
+        self._compiled: dict[str, Precheck] = {}
+
+    def node(self, schema: Any) -> Precheck:
+        if schema is True:
+            return _always
+        if not isinstance(schema, Mapping):
+            return _never
+        checks: list[Precheck] = []
+        for keyword, value in schema.items():
+            if keyword in _ANNOTATIONS or keyword.startswith("x-") or keyword in (
+                    "properties", "additionalProperties"):
+                continue
+            checks.append(self._keyword(keyword, value))
+        if "properties" in schema or "additionalProperties" in schema:
+            checks.append(self._object(schema.get("properties", {}),
+                                       schema.get("additionalProperties", True)))
+        return _all(checks)
+
+    def _keyword(self, keyword: str, value: Any) -> Precheck:
+        if keyword == "type":
+            return _type(value)
+        if keyword == "enum" and isinstance(value, list):
+            return _enum(value)
+        if keyword == "format":
+            return _FORMATS.get(str(value), _always)  # jsonschema ignores formats it lacks
+        if keyword in ("minimum", "maximum") and _is_number(value):
+            return _bound(keyword, value)
+        if keyword == "anyOf" and isinstance(value, list) and value:
+            options = tuple(self.node(option) for option in value)
+            return lambda v: any(option(v) for option in options)
+        if keyword == "items" and isinstance(value, (Mapping, bool)):
+            item = self.node(value)
+            return lambda v: not isinstance(v, list) or all(item(i) for i in v)
+        if keyword == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+            return self._ref(value.removeprefix("#/$defs/"))
+        return _never
+
+    def _ref(self, name: str) -> Precheck:
+        if name not in self._defs:
+            return _never
+        if name not in self._compiled:
+            # Placed before compiling so that a definition that refers to itself terminates.
+            self._compiled[name] = lambda v: self._compiled[name](v)
+            self._compiled[name] = self.node(self._defs[name])
+        compiled = self._compiled
+        return lambda v: compiled[name](v)
+
+    def _object(self, properties: Mapping[str, Any], additional: Any) -> Precheck:
+        known = {key: self.node(sub) for key, sub in properties.items()}
+        extra: Precheck | None = None if additional is False else self.node(additional)
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return True
+            get = known.get
+            for key, item in value.items():
+                sub = get(key) if isinstance(key, str) else None
+                if sub is None:
+                    sub = extra
+                    if sub is None:
+                        return False
+                if not sub(item):
+                    return False
+            return True
+
+        return check
+
+
+def _all(checks: list[Precheck]) -> Precheck:
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    frozen = tuple(checks)
+    return lambda v: all(check(v) for check in frozen)
+
+
+def _type(value: Any) -> Precheck:
+    names = value if isinstance(value, list) else [value]
+    checks = tuple(_TYPES.get(str(name), _never) for name in names)
+    if len(checks) == 1:
+        return checks[0]
+    return lambda v: any(check(v) for check in checks)
+
+
+def _enum(values: list[Any]) -> Precheck:
+    # Keyed by exact type: True == 1 in Python but not in JSON Schema. Values of any other
+    # type (lists, floats equal to integers) are left to jsonschema.
+    allowed = frozenset((type(v), v) for v in values if type(v) in (str, int, bool, type(None)))
+
+    def check(v: Any) -> bool:
+        try:
+            return (type(v), v) in allowed
+        except TypeError:  # unhashable: a list or a mapping
+            return False
+
+    return check
+
+
+def _bound(keyword: str, limit: float) -> Precheck:
+    if keyword == "minimum":
+        return lambda v: not _is_number(v) or v >= limit
+    return lambda v: not _is_number(v) or v <= limit
 
 
 class FactSchema:
@@ -101,6 +276,10 @@ class FactSchema:
             if info.item_path in self.value_labels:
                 self.value_labels[path] = self.value_labels[info.item_path]
         self._validator = _Validator(schema, format_checker=format_checker())
+        # jsonschema walks the schema interpretively and costs more than evaluating a pack;
+        # nearly every document is valid, so a compiled yes/no check answers first and
+        # jsonschema runs only to word the problems of a document that check did not pass.
+        self._precheck = compile_precheck(schema)
         self.converters: dict[str, Callable[[Any], Any]] = {
             path: _to_date if info.kind == "date" else parse_instant
             for path, info in self.fields.items()
@@ -155,8 +334,20 @@ class FactSchema:
 
     def problems(self, document: Any, file: str = "") -> list[Problem]:
         """Every way ``document`` breaks the schema, each naming its JSON path."""
+        if self._certainly_valid(document):
+            return []
         out = [self._problem(error, file) for error in self._validator.iter_errors(document)]
         return sorted(out, key=lambda p: p.value or "")
+
+    def is_valid(self, document: Any) -> bool:
+        """Whether ``document`` matches the schema; the same answer as :meth:`problems`."""
+        return self._certainly_valid(document) or bool(self._validator.is_valid(document))
+
+    def _certainly_valid(self, document: Any) -> bool:
+        try:
+            return self._precheck(document)
+        except Exception:  # noqa: BLE001 - a surprise only means "ask jsonschema"
+            return False
 
     def check(self, document: Any, file: str = "") -> None:
         """Raise :class:`FactsError` listing every problem of ``document``."""
