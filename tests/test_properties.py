@@ -13,9 +13,10 @@ What each test proves is in its docstring. In short:
 4. / 5. Missing facts only ever add ``unknown``: removing a fact from a document never turns a
    pack outcome, or a check rule's status, from ``pass`` into ``fail`` or back.
 
-Fact documents are drawn from ``schemas/facts.schema.json`` itself (see ``fact_documents``), so
-new facts in the schema are exercised without touching this file. The bundled packs are whatever
-``rulepack.load()`` finds at run time.
+Fact documents are drawn from ``schemas/facts.schema.json`` itself by the public strategy
+``rulepack.testing.facts_for_schema`` (see ``fact_documents``), so new facts in the schema are
+exercised without touching this file; numbers are drawn near the bundled packs' thresholds.
+The bundled packs are whatever ``rulepack.load()`` finds at run time.
 
 When a property fails, Hypothesis prints the falsifying arguments (the document, the removed
 path, the pack text) and the ``note`` lines written below.
@@ -43,11 +44,10 @@ from hypothesis import strategies as st
 import rulepack
 from rulepack._errors import CODES
 from rulepack._expr import CompiledExpr
+from rulepack.testing import facts_for_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY_PACK = ROOT / "rules" / "xingtu" / "entry.yaml"
-FACT_SCHEMA: dict[str, Any] = json.loads(
-    (ROOT / "schemas" / "facts.schema.json").read_text(encoding="utf-8"))
 
 CODE = re.compile(r"RP\d{3}")
 STATUSES = {"pass", "fail", "unknown", "skipped"}
@@ -409,88 +409,36 @@ def test_loader_mutated_expressions_load_or_raise_pack_error(text: str) -> None:
 # -- fact documents from the fact schema --------------------------------------------------------
 
 
-def _resolve(node: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(node)
-    while "$ref" in merged:
-        target = FACT_SCHEMA["$defs"][merged.pop("$ref").rsplit("/", 1)[-1]]
-        merged = {**target, **merged}
-    return merged
+def _native(kind: str, value: str) -> dt.date | dt.datetime:
+    return dt.date.fromisoformat(value) if kind == "date" else dt.datetime.fromisoformat(value)
 
 
-def _version_strings() -> st.SearchStrategy[str]:
-    return st.lists(st.integers(min_value=0, max_value=20), min_size=1, max_size=4).map(
-        lambda parts: ".".join(map(str, parts)))
+def _with_native_dates(draw: st.DrawFn, value: Any, path: str = "") -> Any:
+    """``value`` with some of its ISO dates and instants handed over as Python objects, as
+    Python callers may pass them (documents read from files carry the strings)."""
+    if isinstance(value, dict):
+        return {key: _with_native_dates(draw, item, f"{path}.{key}" if path else key)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_native_dates(draw, item, f"{path}[]") for item in value]
+    info = bundled_schema_fields().get(path)
+    if isinstance(value, str) and info is not None and info.kind in ("date", "instant") \
+            and draw(st.booleans()):
+        return _native(info.kind, value)
+    return value
 
 
-# Plausible values for free-text facts that rules parse or compare.
-STRING_HINTS: dict[str, st.SearchStrategy[str]] = {
-    "account.phone.country_code": st.sampled_from(["+86", "+852", "+1", "86", ""]),
-    "account.app.version": _version_strings(),
-    "account.app.latest_version": _version_strings(),
-    "account.identity.id_number": st.one_of(
-        st.sampled_from(["11010519491231002X", "110105194912310021", "440524188001010014"]),
-        st.text(alphabet="0123456789X", min_size=17, max_size=19)),
-    "account.region": st.sampled_from(["广东", "北京", "上海", "新疆"]),
-}
-
-
-def _strategy(node: dict[str, Any], path: str) -> st.SearchStrategy[Any]:
-    node = _resolve(node)
-    types = node.get("type", [])
-    types = types if isinstance(types, list) else [types]
-    main = next((t for t in types if t != "null"), None)
-    if "enum" in node:
-        base: st.SearchStrategy[Any] = st.sampled_from([v for v in node["enum"] if v is not None])
-    elif main == "object":
-        base = _objects(node, path)
-    elif main == "array":
-        base = st.lists(_strategy(node.get("items", {}), path + "[]"), max_size=5)
-    elif main == "integer":
-        low = int(node.get("minimum", -1_000_000))
-        base = st.integers(min_value=low, max_value=int(node.get("maximum", low + 10**9)))
-    elif main == "number":
-        low = node.get("minimum", -1e6)
-        high = node.get("maximum", low + 1e9)
-        base = st.one_of(st.integers(min_value=int(low), max_value=int(high)),
-                         st.floats(min_value=low, max_value=high, allow_nan=False))
-    elif main == "boolean":
-        base = st.booleans()
-    elif main == "string" and node.get("format") == "date":
-        dates = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31))
-        # Python callers may pass real dates; documents read from files carry ISO strings.
-        base = st.one_of(dates.map(dt.date.isoformat), dates)
-    elif main == "string" and node.get("format") == "date-time":
-        base = st.one_of(_instants().map(lambda t: t.isoformat()), _instants())
-    elif main == "string":
-        base = STRING_HINTS.get(path, st.text(max_size=8))
-    else:
-        raise AssertionError(f"the fact schema has a shape this test does not know: {path}")
-    return st.one_of(st.none(), base) if "null" in types else base
-
-
-def _objects(node: dict[str, Any], path: str) -> st.SearchStrategy[dict[str, Any]]:
-    properties = {name: _strategy(sub, f"{path}.{name}" if path else name)
-                  for name, sub in node.get("properties", {}).items()
-                  if not (path == "" and name == "as_of")}
-    required = set(node.get("required", ()))
-    names = sorted(properties)
-
-    @st.composite
-    def build(draw: st.DrawFn) -> dict[str, Any]:
-        # Most keys present (so that packs decide), a random few left out (so they are missing).
-        left_out = draw(st.one_of(st.just(frozenset()),
-                                  st.frozensets(st.sampled_from(names), max_size=2),
-                                  st.frozensets(st.sampled_from(names)))) if names else set()
-        return {name: draw(properties[name]) for name in names
-                if name not in left_out or name in required}
-
-    return build()
+@st.composite
+def _documents(draw: st.DrawFn, documents: st.SearchStrategy[dict[str, Any]]) -> dict[str, Any]:
+    return dict(_with_native_dates(draw, draw(documents)))
 
 
 @functools.lru_cache(maxsize=1)
 def fact_documents() -> st.SearchStrategy[dict[str, Any]]:
-    """Valid fact documents: random subsets of every object's properties, values per schema."""
-    return _objects(FACT_SCHEMA, "")
+    """Valid fact documents from the public strategy: random subsets of every object's facts,
+    numbers near the bundled packs' thresholds, some dates as Python objects. Deferred, so that
+    collecting the tests does not load the packs."""
+    return st.deferred(lambda: _documents(facts_for_schema(near=bundled_library())))
 
 
 def removable_paths(document: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -277,6 +277,12 @@ def load(path: str | os.PathLike[str] | None = None, *, limits: Limits = DEFAULT
         except PackError as exc:
             problems.extend(exc.problems)
     problems.extend(_cross_file_problems(packs))
+    # Imported here: the verifier builds on the library, and a property that names nothing
+    # is a load error like any other.
+    from rulepack._verify import property_problems
+
+    for pack in packs:
+        problems.extend(property_problems(pack, schema))
     if problems:
         raise PackError(problems)
     return Library(packs, limits=limits, engine=engine)
