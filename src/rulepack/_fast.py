@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -94,7 +95,10 @@ def _source(body: ast.expr, limits: Limits, via_run: bool = True) -> str:
         raise _Unsupported  # the sandbox might stop it on its step budget; keep its behaviour
     # The translator rewrites in place; the pack's own tree must stay as the sandbox sees it.
     translated = _Translator(via_run).visit(copy.deepcopy(body))
-    return ast.unparse(ast.fix_missing_locations(translated))
+    try:
+        return ast.unparse(ast.fix_missing_locations(translated))
+    except ValueError:
+        raise _Unsupported from None  # an integer over Python's int-to-text digit limit
 
 
 class _Translator(ast.NodeTransformer):
@@ -129,6 +133,21 @@ class _Translator(ast.NodeTransformer):
         value = node.value
         if isinstance(value, str) and len(value) > simpleeval.MAX_STRING_LENGTH:
             raise _Unsupported  # simpleeval refuses it at run time; let it
+        if isinstance(value, float) and math.isnan(value):
+            # `in` finds a NaN only by identity: the sandbox reuses the param's own object,
+            # code written from text would make a new one.
+            raise _Unsupported
+        return node
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        operands = [node.left, *node.comparators]
+        for op, left, right in zip(node.ops, operands, operands[1:]):
+            if isinstance(op, (ast.Is, ast.IsNot)) and not (_singleton(left)
+                                                             or _singleton(right)):
+                # Identity of other constants depends on how Python stores them (compiled
+                # code shares equal constants, the sandbox builds tuples afresh).
+                raise _Unsupported
+        self.generic_visit(node)
         return node
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
@@ -146,6 +165,12 @@ class _Translator(ast.NodeTransformer):
         node.args = [self.visit(a) for a in node.args]
         node.func = ast.Name("_f_" + node.func.id, ast.Load())
         return node
+
+
+def _singleton(node: ast.expr) -> bool:
+    """None, True or False: constants whose identity is the same wherever they come from."""
+    return isinstance(node, ast.Constant) and (
+        node.value is None or node.value is True or node.value is False)
 
 
 def _call(function: ast.expr, argument: str) -> ast.Call:

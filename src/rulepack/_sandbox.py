@@ -86,6 +86,14 @@ class Sandbox(EvalWithCompoundTypes):
         self.nodes[ast.ListComp] = self._comprehension
         self.nodes[ast.GeneratorExp] = self._comprehension
 
+    def _check_disallowed_items(self, item: Any) -> None:
+        # simpleeval walks every value an expression produces, recursively, looking for modules
+        # and forbidden functions. Here no such value can arise: names resolve only to facts
+        # (JSON data), result fields and loop items, and calls only to the library functions
+        # checked at load. The walk would cost time on every node, and on a deeply nested
+        # fact it raises RecursionError out of the evaluation.
+        return None
+
     def run(self, tree: ast.Expression) -> Any:
         """Evaluate one compiled tree with a fresh work budget."""
         self._steps = 0
