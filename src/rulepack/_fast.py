@@ -280,6 +280,9 @@ class _ConditionWriter:
         site = self.constant(check_site)
         lines = ["try:"]
         if comparison is not None:
+            if comparison.op in ("is", "is not") and not (
+                    _singleton(comparison.actual.body) or _singleton(comparison.threshold.body)):
+                raise _Unsupported  # identity of other constants: see _Translator.visit_Compare
             # The actual side first, then the threshold: the order the sandbox path reads in.
             actual = _source(comparison.actual.body, limits)
             threshold = _source(comparison.threshold.body, limits)
