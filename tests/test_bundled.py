@@ -84,9 +84,7 @@ def _expressions(node: Any) -> Iterator[str]:
     if isinstance(node, dict):
         for key, value in node.items():
             if key in ("require", "when", "pass_if", "all", "any", "not") and isinstance(value,
-                                                                                        str):
-                yield value
-            elif key in ("expr", "points", "start", "floor", "ceiling") and isinstance(value, str):
+                                                                                        str) or key in ("expr", "points", "start", "floor", "ceiling") and isinstance(value, str):
                 yield value
             elif key == "set" and isinstance(value, dict):
                 yield from (v for v in value.values() if isinstance(v, str))
@@ -141,7 +139,7 @@ def test_examples_cover_every_subject(library: rulepack.Library) -> None:
 def test_readme_table_lists_every_pack(library: rulepack.Library) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme.split("<!-- packs -->")[1].split("<!-- /packs -->")[0]
-    assert re.findall(r"^\| `([a-z_.]+)` \|", table, flags=re.M) == list(library.ids)
+    assert re.findall(r"^\| `([a-z_.]+)` \|", table, flags=re.MULTILINE) == list(library.ids)
 
 
 def test_readme_sample_is_what_the_command_prints(

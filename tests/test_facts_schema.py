@@ -55,7 +55,7 @@ FactLoader.add_implicit_resolver(
 
 
 def load_facts(text: str) -> Any:
-    return yaml.load(text, Loader=FactLoader)  # noqa: S506 - FactLoader is a SafeLoader
+    return yaml.load(text, Loader=FactLoader)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from rulepack._functions import FUNCTIONS, LibraryFunction, Version
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 CST = dt.timezone(dt.timedelta(hours=8))  # +08:00, China Standard Time
 
 
@@ -647,7 +647,7 @@ def test_resident_id_valid_rejects_bad_birth_dates() -> None:
         "1101051949123100 X",
         "11010519491231 02X",
         "1101A519491231002X",
-        "１１０１０５１９４９１２３１００２Ｘ",  # full-width digits  # noqa: RUF001
+        "１１０１０５１９４９１２３１００２Ｘ",  # full-width digits
         11010519491231002,
         None,
         ["11010519491231002X"],

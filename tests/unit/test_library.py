@@ -118,7 +118,7 @@ def test_verdict_to_dict_is_json_safe_and_complete(two_versions: rulepack.Librar
 def test_python_dates_are_accepted_as_facts(two_versions: rulepack.Library) -> None:
     library = two_versions
     facts = {"task": {"published_at": dt.datetime(2026, 5, 1, 9, 0,
-                                                  tzinfo=dt.timezone.utc)}}
+                                                  tzinfo=dt.UTC)}}
     library.check_facts(facts)  # a datetime stands for its ISO string
 
 

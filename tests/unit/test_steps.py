@@ -11,7 +11,7 @@ import pytest
 
 from rulepack import _yaml
 from rulepack._errors import CODES
-from rulepack._expr import CompileError, CompileScope, Limits, compile_expression
+from rulepack._expr import DEFAULT_LIMITS, CompileError, CompileScope, Limits, compile_expression
 from rulepack._facts import CHINA_TZ, Missing, parse_instant
 from rulepack._library import fact_schema
 from rulepack._render import fmt
@@ -76,13 +76,13 @@ def test_every_fact_field_has_labels() -> None:
 # -- sandbox ------------------------------------------------------------------------------------
 
 
-def compiled(text: str, limits: Limits = Limits()) -> ast.Expression:
+def compiled(text: str, limits: Limits = DEFAULT_LIMITS) -> ast.Expression:
     scope = CompileScope(facts=fact_schema().fields, params={"n": 3}, results=frozenset(),
                          limits=limits)
     return compile_expression(text, scope).tree
 
 
-def run(text: str, facts: dict[str, object], limits: Limits = Limits()) -> object:
+def run(text: str, facts: dict[str, object], limits: Limits = DEFAULT_LIMITS) -> object:
     schema = fact_schema()
     box = Sandbox(schema.lookup(facts), schema.convert_item, limits)
     return box.run(compiled(text, limits))
@@ -160,5 +160,5 @@ def test_gap_texts_in_both_languages() -> None:
 
 def test_readme_lists_every_error_code() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    listed = dict(re.findall(r"^\| (RP\d{3}) \| (.+?) \|$", readme, flags=re.M))
+    listed = dict(re.findall(r"^\| (RP\d{3}) \| (.+?) \|$", readme, flags=re.MULTILINE))
     assert listed == CODES

@@ -245,7 +245,7 @@ def test_a_witness_the_evaluator_does_not_reproduce_is_dropped(
 
 def test_check_reports_table_findings(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["check", str(FIXTURES)])
-    out, err = capsys.readouterr()
+    _, err = capsys.readouterr()
     assert code == 1
     assert "RP601: organization.annual_framework_cny = 10,000,000 matches rows A and B" in err
     assert "RP601: organization.annual_framework_cny = 50,000,000 matches rows S and A" in err
