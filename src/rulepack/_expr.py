@@ -134,7 +134,7 @@ def compile_expression(text: str, scope: CompileScope) -> CompiledExpr:
             "RP206", f"the expression has {count} syntax nodes, more than {limits.max_nodes}",
             hint="split it into an all/any group of smaller conditions",
         )
-    checker = _Checker(scope, lead)
+    checker = _Checker(scope, lead, source)
     rewritten = checker.visit(tree)
     ast.fix_missing_locations(rewritten)
     reads = tuple(dict.fromkeys(checker.reads))
@@ -196,9 +196,10 @@ def _reads_of(node: ast.AST) -> bool:
 class _Checker(ast.NodeTransformer):
     """Checks every node against the whitelist and rewrites paths; collects what is read."""
 
-    def __init__(self, scope: CompileScope, lead: int) -> None:
+    def __init__(self, scope: CompileScope, lead: int, source: str) -> None:
         self.scope = scope
         self.lead = lead
+        self.lines = source.splitlines(keepends=True)
         self.reads: list[str] = []
         self.loop_vars: dict[str, str | None] = {}  # loop variable -> item path, if known
         self.param_nodes: dict[int, str] = {}
@@ -209,7 +210,7 @@ class _Checker(ast.NodeTransformer):
         self, code: str, message: str, node: ast.AST, value: str | None = None,
         hint: str | None = None,
     ) -> CompileError:
-        offset = getattr(node, "col_offset", 0) + self.lead
+        offset = source_offset(self.lines, self.lead, node)
         return CompileError(code, message, offset, value, hint)
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
@@ -446,6 +447,20 @@ class _Checker(ast.NodeTransformer):
         node.rp_path = ".".join([item_path or var, *parts])  # type: ignore[attr-defined]
         node.rp_fields = tuple(parts)  # type: ignore[attr-defined]
         return node
+
+
+def source_offset(lines: list[str], lead: int, node: ast.AST) -> int:
+    """The character offset of ``node`` in the written expression.
+
+    ``ast`` counts columns in UTF-8 bytes on each line; positions in a pack count characters in
+    the whole text (a Chinese literal before the node, or an earlier line, would shift them).
+    """
+    if not lines:
+        return lead
+    line = min(max(getattr(node, "lineno", 1), 1), len(lines))
+    before = sum(len(text) for text in lines[:line - 1])
+    head = lines[line - 1].encode("utf-8")[:getattr(node, "col_offset", 0)]
+    return lead + before + len(head.decode("utf-8", "ignore"))
 
 
 def names_in_template(template: str) -> list[tuple[str, str]]:

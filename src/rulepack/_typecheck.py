@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rulepack._errors import did_you_mean
-from rulepack._expr import CompiledExpr, CompileError, FieldInfo
+from rulepack._expr import CompiledExpr, CompileError, FieldInfo, source_offset
 from rulepack._functions import FUNCTIONS, LibraryFunction
 
 _NUMERIC = frozenset({"int", "float", "number"})
@@ -142,15 +142,8 @@ class _Typer:
         self.findings.append(CompileError(code, message, self.offset(node), value, hint))
 
     def offset(self, node: ast.AST) -> int:
-        """The character offset of ``node`` in the written expression.
-
-        ``ast`` counts columns in UTF-8 bytes on each line; messages count characters in the
-        whole text (a Chinese literal before the node would otherwise shift it).
-        """
-        line = min(max(getattr(node, "lineno", 1), 1), len(self.lines))
-        before = sum(len(text) for text in self.lines[:line - 1])
-        head = self.lines[line - 1].encode("utf-8")[:getattr(node, "col_offset", 0)]
-        return self.lead + before + len(head.decode("utf-8", "ignore"))
+        """The character offset of ``node`` in the written expression."""
+        return source_offset(self.lines, self.lead, node)
 
     def source(self, node: ast.AST) -> str:
         """The text ``node`` was written as (``params.NAME`` for an inlined param)."""

@@ -180,3 +180,18 @@ def test_yaml_one_one_booleans_stay_strings(tmp_path: Path) -> None:
     # `on`, `yes`, `no` are not booleans: a param named by them keeps its text.
     write(tmp_path, GOOD.replace("  min_fans: 100000", "  min_fans: 100000\n  word: no"))
     assert rulepack.load(tmp_path).packs[0].params["word"] == "no"
+
+
+def test_columns_in_a_more_indented_line_of_a_folded_expression(tmp_path: Path) -> None:
+    folded = GOOD.replace(
+        "    require: account.fans >= params.min_fans\n",
+        "    require: >-\n"
+        "      (account.fans >= params.min_fans\n"
+        "        and account.platfrm == 'douyin')\n"
+        "    message: {pass: {zh: 好, en: ok}}\n",
+    )
+    (problem,) = problems(tmp_path, folded)
+    assert problem.code == "RP203"
+    # The more-indented line keeps its extra two spaces in the text: `account.platfrm` starts
+    # at column 13 of line 16, and the block ends before the `message:` line.
+    assert (problem.line, problem.column) == (16, 13)
