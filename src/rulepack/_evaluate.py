@@ -100,8 +100,6 @@ class Plan:
         self.pack = pack
         self.schema = schema
         self.limits = limits
-        # Fact paths split once, with the converter of each (dates, instants).
-        self.paths: dict[str, tuple[tuple[str, ...], Callable[[Any], Any] | None]] = {}
         self.sites: dict[int, CheckSite] = {}
         self.conditions: dict[int, ConditionCode] = {}
         self.expressions: dict[int, ExpressionCode] = {}
@@ -110,26 +108,6 @@ class Plan:
 
     def evaluate(self, document: Any, as_of: dt.datetime) -> Verdict:
         return _Run(self, document, as_of).verdict()
-
-    def read(self, document: Mapping[str, Any], path: str) -> Any:
-        """The typed value at a dotted fact path; raise :class:`Missing` when it is absent.
-
-        A null on the way down is the value (``account.ban: null`` makes ``account.ban.level``
-        null, not missing).
-        """
-        split = self.paths.get(path)
-        if split is None:
-            split = self.paths[path] = (tuple(path.split(".")), self.schema.converters.get(path))
-        parts, convert = split
-        node: Any = document
-        for part in parts:
-            if node is None:
-                break
-            # `type(...) is dict` first: the ABC check is slow and documents are plain dicts.
-            if not (type(node) is dict or isinstance(node, Mapping)) or part not in node:
-                raise Missing(path)
-            node = node[part]
-        return convert(node) if convert is not None and node is not None else node
 
 
 def _site(atom: Atom, schema: FactSchema) -> CheckSite:
@@ -267,7 +245,7 @@ class _Run:
     def fact(self, path: str) -> Any:
         value = self.cache.get(path, _UNREAD)
         if value is _UNREAD:
-            value = self.cache[path] = self.plan.read(self.document, path)
+            value = self.cache[path] = self.schema.read(self.document, path)
         self.reads[path] = value
         return value
 
@@ -289,7 +267,7 @@ class _Run:
             if path in self.cache:
                 continue
             try:
-                self.cache[path] = self.plan.read(self.document, path)
+                self.cache[path] = self.schema.read(self.document, path)
             except Missing:
                 out.append(path)
         return tuple(dict.fromkeys(out))

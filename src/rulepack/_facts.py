@@ -254,6 +254,8 @@ class FactSchema:
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.schema = schema
+        # Fact paths split once, with the converter of each (dates, instants).
+        self._paths: dict[str, tuple[tuple[str, ...], Callable[[Any], Any] | None]] = {}
         self._defs: Mapping[str, Any] = schema.get("$defs", {})
         self.fields: dict[str, FieldInfo] = {}
         self._enum_labels: dict[str, dict[str, dict[str, str]]] = {}
@@ -382,25 +384,35 @@ class FactSchema:
 
     def lookup(self, document: Mapping[str, Any]) -> Callable[[str], Any]:
         """A function from a dotted fact path to its typed value, raising :class:`Missing`."""
-        converters = self.converters
         cache: dict[str, Any] = {}
 
         def get(path: str) -> Any:
             if path in cache:
                 return cache[path]
-            node: Any = document
-            for part in path.split("."):
-                if node is None:
-                    break
-                if not isinstance(node, Mapping) or part not in node:
-                    raise Missing(path)
-                node = node[part]
-            convert = converters.get(path)
-            value = convert(node) if convert is not None and node is not None else node
-            cache[path] = value
+            value = cache[path] = self.read(document, path)
             return value
 
         return get
+
+    def read(self, document: Mapping[str, Any], path: str) -> Any:
+        """The typed value at a dotted fact path; raise :class:`Missing` when it is absent.
+
+        A null on the way down is the value (``account.ban: null`` makes ``account.ban.level``
+        null, not missing).
+        """
+        split = self._paths.get(path)
+        if split is None:
+            split = self._paths[path] = (tuple(path.split(".")), self.converters.get(path))
+        parts, convert = split
+        node: Any = document
+        for part in parts:
+            if node is None:
+                break
+            # `type(...) is dict` first: the ABC check is slow and documents are plain dicts.
+            if not (type(node) is dict or isinstance(node, Mapping)) or part not in node:
+                raise Missing(path)
+            node = node[part]
+        return convert(node) if convert is not None and node is not None else node
 
     def convert_item(self, path: str, value: Any) -> Any:
         convert = self.converters.get(path)
