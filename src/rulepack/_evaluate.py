@@ -270,6 +270,8 @@ class _Run:
                 self.cache[path] = self.schema.read(self.document, path)
             except Missing:
                 out.append(path)
+            except RUNTIME_ERRORS:
+                pass  # present but unreadable (an impossible date): not missing
         return tuple(dict.fromkeys(out))
 
     def run(self, expr: CompiledExpr, tree: ast.Expression | None = None) -> Any:

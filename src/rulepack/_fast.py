@@ -48,7 +48,7 @@ from rulepack._model import AllOf, AnyOf, Atom, Condition, Constant, NotOf
 from rulepack._sandbox import LimitExceeded, operators_for
 from rulepack._verdict import CheckSite
 
-_GUARDED = {ast.Add: "_add", ast.Mult: "_mult", ast.Pow: "_pow"}
+_GUARDED = {ast.Add: "_add", ast.Mult: "_mult", ast.Mod: "_mod", ast.Pow: "_pow"}
 _PYTHON_OP = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
               "in": "in", "not in": "not in", "is": "is", "is not": "is not"}
 
@@ -191,6 +191,7 @@ def _namespace(limits: Limits) -> dict[str, Any]:
         "_str": str,
         "_add": operators[ast.Add],
         "_mult": operators[ast.Mult],
+        "_mod": operators[ast.Mod],
         "_pow": operators[ast.Pow],
     }
     for name, function in FUNCTIONS.items():

@@ -44,6 +44,12 @@ def operators_for(limits: Limits) -> dict[type, Callable[..., Any]]:
                 raise LimitExceeded(f"a value longer than {limits.max_string} would be built")
         return a * b
 
+    def mod(a: Any, b: Any) -> Any:
+        if isinstance(a, str):
+            # `'%100000000d' % 1` would build text of any size; expressions do not format text.
+            raise TypeError("`%` takes numbers, not text")
+        return a % b
+
     def power(a: Any, b: Any) -> Any:
         if abs(a) > limits.max_power or abs(b) > limits.max_power:
             raise LimitExceeded(f"{a} ** {b} is over the power limit {limits.max_power}")
@@ -51,7 +57,7 @@ def operators_for(limits: Limits) -> dict[type, Callable[..., Any]]:
 
     return {
         ast.Add: add, ast.Sub: operator.sub, ast.Mult: mult, ast.Div: operator.truediv,
-        ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: power,
+        ast.FloorDiv: operator.floordiv, ast.Mod: mod, ast.Pow: power,
         ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Gt: operator.gt, ast.Lt: operator.lt,
         ast.GtE: operator.ge, ast.LtE: operator.le, ast.Not: operator.not_,
         ast.USub: operator.neg, ast.UAdd: operator.pos,

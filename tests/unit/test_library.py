@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,30 @@ def test_malformed_instants_are_rejected_on_any_machine(two_versions: rulepack.L
     with pytest.raises(FactsError) as caught:
         two_versions.check_facts({"task": {"published_at": instant}})
     assert caught.value.problems[0].value == "$.task.published_at"
+
+
+def test_an_unreadable_second_fact_makes_the_rule_unknown_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "pack.yaml").write_text(textwrap.dedent("""\
+        id: demo.days
+        version: 1.0.0
+        effective_from: 2020-01-01
+        subject: account
+        title: {zh: 天数, en: Days}
+        description: {zh: 天数, en: Days}
+        sources: [{seed: s.txt, quote: q}]
+        rules:
+          - id: days
+            kind: output
+            title: {zh: 天数, en: Days}
+            source: {seed: s.txt, quote: q}
+            set:
+              d: days_between(account.verification.submitted_on, account.identity.id_expires_on)
+        """), encoding="utf-8")
+    for engine in ("compiled", "sandbox"):
+        library = rulepack.load(tmp_path, engine=engine)
+        verdict = library.evaluate(
+            "demo.days", {"account": {"identity": {"id_expires_on": "2026-02-30"}}},
+            as_of="2026-11-21", validate=False)
+        assert verdict.reason("days").status == "unknown"
+        assert verdict.result == {"d": None}
+        assert verdict.missing == ("account.verification.submitted_on",)

@@ -162,3 +162,9 @@ def test_readme_lists_every_error_code() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     listed = dict(re.findall(r"^\| (RP\d{3}) \| (.+?) \|$", readme, flags=re.MULTILINE))
     assert listed == CODES
+
+
+def test_percent_does_not_format_text() -> None:
+    assert run("account.fans % params.n", {"account": {"fans": 10}}) == 1
+    with pytest.raises(TypeError, match="takes numbers"):
+        run("'%100000000d' % account.fans", {"account": {"fans": 1}})
