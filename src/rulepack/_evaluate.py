@@ -26,7 +26,6 @@ from rulepack._expr import CompiledExpr, Limits
 from rulepack._facts import CHINA_TZ, FactSchema, Missing
 from rulepack._model import (
     AllOf,
-    AnyOf,
     Assignment,
     Atom,
     CheckRule,
@@ -42,6 +41,7 @@ from rulepack._model import (
     Status,
     TableRule,
     Text,
+    atoms_in,
 )
 from rulepack._sandbox import LimitExceeded, Sandbox
 from rulepack._verdict import Check, CheckRecord, CheckSite, Reason, Verdict
@@ -129,7 +129,7 @@ def _site(atom: Atom, schema: FactSchema) -> CheckSite:
 def atoms_of(pack: Pack) -> Iterable[Atom]:
     """Every atom of every condition of ``pack``."""
     for condition in conditions_of(pack):
-        yield from _atoms(condition)
+        yield from atoms_in(condition)
 
 
 def conditions_of(pack: Pack) -> Iterable[Condition]:
@@ -162,16 +162,6 @@ def expressions_of(pack: Pack) -> Iterable[CompiledExpr]:
         elif isinstance(rule, ScoreRule):
             yield from (d.points for d in rule.deductions)
             yield from (e for e in (rule.start, rule.floor, rule.ceiling) if e is not None)
-
-
-def _atoms(node: Condition) -> Iterable[Atom]:
-    if isinstance(node, Atom):
-        yield node
-    elif isinstance(node, NotOf):
-        yield from _atoms(node.child)
-    elif isinstance(node, (AllOf, AnyOf)):
-        for child in node.children:
-            yield from _atoms(child)
 
 
 def evaluate_pack(

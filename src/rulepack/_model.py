@@ -6,6 +6,7 @@ Nothing here parses or evaluates; every expression arrives compiled (:mod:`rulep
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -79,6 +80,17 @@ class Constant:
 
 
 Condition = Atom | AllOf | AnyOf | NotOf | Constant
+
+
+def atoms_in(node: Condition | None) -> Iterator[Atom]:
+    """Every atom of a condition tree, in evaluation order."""
+    if isinstance(node, Atom):
+        yield node
+    elif isinstance(node, NotOf):
+        yield from atoms_in(node.child)
+    elif isinstance(node, (AllOf, AnyOf)):
+        for child in node.children:
+            yield from atoms_in(child)
 
 
 # -- rules --------------------------------------------------------------------------------------

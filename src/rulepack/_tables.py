@@ -34,7 +34,6 @@ from rulepack._expr import DEFAULT_LIMITS, FieldInfo
 from rulepack._facts import CHINA_TZ, FactSchema
 from rulepack._model import (
     AllOf,
-    AnyOf,
     Atom,
     Condition,
     Constant,
@@ -43,6 +42,7 @@ from rulepack._model import (
     Row,
     Status,
     TableRule,
+    atoms_in,
 )
 
 _MAX_POINTS = 20_000  # candidate inputs of one table; a larger table is left unverified
@@ -445,16 +445,6 @@ def _winner(policy: str, rows: Sequence[Row], statuses: Sequence[Status]) -> int
     return None if blocked else best
 
 
-def _atoms(node: Condition | None) -> Iterator[Atom]:
-    if isinstance(node, Atom):
-        yield node
-    elif isinstance(node, NotOf):
-        yield from _atoms(node.child)
-    elif isinstance(node, (AllOf, AnyOf)):
-        for child in node.children:
-            yield from _atoms(child)
-
-
 def _context(pack: Pack, rule: TableRule) -> Condition | None:
     """Where the table is consulted: the pack's and the rule's ``when``."""
     parts = tuple(c for c in (pack.when, rule.when) if c is not None)
@@ -493,7 +483,7 @@ class _Table:
         row_paths: list[frozenset[str]] = []
         for node in (*(row.when for row in rule.rows), context):
             paths: set[str] = set()
-            for atom in _atoms(node):
+            for atom in atoms_in(node):
                 found = _atom_tests(atom.expr.tree.body, schema.fields)
                 if found is None:
                     continue
@@ -598,7 +588,7 @@ class _Table:
         live = False
         witness: tuple[Point, int] | None = None
         maskers: set[int] = set()
-        free = self.free_atoms(i)
+        free = self.freeatoms_in(i)
         for point, context, rows in self.cells:
             if context == "fail" or rows[i] == "fail":
                 continue
@@ -615,12 +605,12 @@ class _Table:
             return None  # hidden only through free atoms: no input to show, so no finding
         return self.masked_problem(i, witness, sorted(maskers))
 
-    def free_atoms(self, i: int) -> list[str]:
+    def freeatoms_in(self, i: int) -> list[str]:
         """The free atoms that can decide whether row ``i`` wins: those of the context, of the
         row, and of the rows that can beat it."""
         rows = self.rule.rows[: i + 1] if self.rule.hit_policy == "first" else self.rule.rows
         return sorted({a.expr.text for node in (self.context, *(r.when for r in rows))
-                       for a in _atoms(node) if id(a) not in self.logic.analysed})
+                       for a in atoms_in(node) if id(a) not in self.logic.analysed})
 
     def can_win(self, i: int, free: Sequence[str], point: Point,
                 cell: tuple[Status, Sequence[Status]]) -> bool:
@@ -749,7 +739,7 @@ class _Table:
         values = dict(zip((d.path for d in self.domains), point))
         bounds: list[tuple[bool, str, Row]] = []
         for row in rows:
-            for atom in _atoms(row.when):
+            for atom in atoms_in(row.when):
                 comparison = atom.expr.comparison
                 if comparison is None or comparison.op not in ("<=", ">=") \
                         or comparison.actual_path not in values:
