@@ -189,6 +189,7 @@ class _Run:
         "pack",
         "plan",
         "reads",
+        "records",
         "result",
         "saw_missing",
         "schema",
@@ -214,6 +215,7 @@ class _Run:
         # then the verdict need not look for them.
         self.saw_missing = False
         self._sandbox: Sandbox | None = None
+        self.records: tuple[_RuleRecord, ...] = ()
 
     @property
     def sandbox(self) -> Sandbox:
@@ -345,7 +347,7 @@ class _Run:
     def verdict(self) -> Verdict:
         pack = self.pack
         pack_when = self.condition(pack.when) if pack.when is not None else None
-        records = [self.rule(rule, pack_when) for rule in pack.rules]
+        records = self.records = tuple([self.rule(rule, pack_when) for rule in pack.rules])
         decisive = [r[1] for r in records if r[0].decisive and r[1] != "skipped"]
         missing: list[str] = []
         if self.saw_missing:
@@ -363,7 +365,7 @@ class _Run:
             missing=tuple(dict.fromkeys(missing)),
             title=pack.title,
             applicable=pack_when is None or pack_when[0] != "fail",
-            build=lambda: tuple(self.reason(record) for record in records),
+            explanation=self,
         )
 
     def rule(self, rule: Rule, pack_when: Outcome | None) -> _RuleRecord:
@@ -407,20 +409,35 @@ class _Run:
         status = kleene_and((pack_when[0], own[0]))
         return status, tuple(c for p in (pack_when, own) if p[0] == status for c in p[1])
 
+    # -- explanations (read when a verdict's reasons are asked for) -----------------------
+
+    def reasons(self) -> tuple[Reason, ...]:
+        return tuple(self.reason(record) for record in self.records)
+
+    @staticmethod
+    def rule_checks(record: _RuleRecord) -> tuple[CheckRecord, ...]:
+        """The check records of one rule record, each check explained once."""
+        # One check read by several rows (or groups) is explained once.
+        return tuple({(c[0].text, c[1], c[4]): c for c in record[2]}.values())
+
+    @staticmethod
+    def rule_values(record: _RuleRecord) -> dict[str, Any]:
+        """The facts one rule read, by path."""
+        return dict(record[3])
+
     def reason(self, record: _RuleRecord) -> Reason:
-        rule, status, checks, values, details = record
+        rule, status, _, _, details = record
+        values = self.rule_values(record)
         details = dict(details)
         error = "; ".join(details.pop("errors", [])) or None
         row_sources: tuple[Any, ...] = ()
         if isinstance(rule, TableRule) and details.get("matched"):
             matched = set(details["matched"])
             row_sources = tuple(r.source for r in rule.rows if r.id in matched and r.source)
-        # One check read by several rows (or groups) is explained once.
-        unique = {(c[0].text, c[1], c[4]): c for c in checks}
         labels = self.schema.value_labels
         return Reason(
             rule=rule.id, kind=rule.kind, status=status, title=rule.title, source=rule.source,
-            checks=tuple(Check.from_record(c) for c in unique.values()), values=dict(values),
+            checks=tuple(Check.from_record(c) for c in self.rule_checks(record)), values=values,
             details=details, error=error, messages=rule.messages, row_sources=row_sources,
             context={"params": self.pack.params, "result": self.result,
                      "today": self.today, "as_of": self.as_of,

@@ -100,13 +100,18 @@ def _list(fn: str, value: object) -> list[Any]:
     return value
 
 
+_PLAIN_NUMBER_TYPES = frozenset((int, float))
+
+
 def _numbers(fn: str, value: object) -> list[Number]:
     """Return value if it is a list of numbers, else raise TypeError."""
     items = _list(fn, value)
+    # Exact ints and floats are the common case: one pass in C over the item types. Anything
+    # else (a bool, or a subclass of int) is looked at item by item below.
+    if _PLAIN_NUMBER_TYPES.issuperset(map(type, items)):
+        return items
     for index, item in enumerate(items):
-        # `type(...) in` first: exact ints and floats are the common case and bools are not.
-        if type(item) not in (int, float) and (
-                isinstance(item, bool) or not isinstance(item, (int, float))):
+        if isinstance(item, bool) or not isinstance(item, (int, float)):
             raise TypeError(
                 f"{fn}: expected a list of numbers, got {_type_name(item)} at index {index}"
             )
@@ -322,8 +327,9 @@ def _year_end_impl(ref: object) -> _dt.date:
 
 def _sum(items: list[Number]) -> Number:
     """Add up numbers, exactly for ints and with correctly rounded floats."""
-    if all(isinstance(item, int) for item in items):
-        return sum(items)
+    total = sum(items)
+    if type(total) is int:  # every item was an int: the sum is exact
+        return total
     # fsum avoids the drift of naive float addition (0.1 * 10 gives 1.0, not
     # 0.9999999999999999), which matters when a total meets a threshold.
     return math.fsum(items)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from rulepack import _render
 from rulepack._model import Lang, Messages, Source, Status, Text
@@ -179,6 +179,12 @@ class Reason:
         return out
 
 
+class Explanation(Protocol):
+    """The compact records an evaluation kept, able to build the reasons of its verdict."""
+
+    def reasons(self) -> tuple[Reason, ...]: ...
+
+
 class Verdict:
     """What one pack version decided about one fact document.
 
@@ -189,7 +195,7 @@ class Verdict:
     """
 
     __slots__ = (
-        "_build",
+        "_explanation",
         "_reasons",
         "applicable",
         "as_of",
@@ -206,7 +212,7 @@ class Verdict:
         self, *, pack: str, version: str, digest: str, as_of: dt.datetime, outcome: Status,
         result: Mapping[str, Any], missing: tuple[str, ...], title: Text = _NO_TITLE,
         applicable: bool = True, reasons: tuple[Reason, ...] | None = None,
-        build: Callable[[], tuple[Reason, ...]] | None = None,
+        explanation: Explanation | None = None,
     ) -> None:
         self.pack = pack
         self.version = version
@@ -219,14 +225,14 @@ class Verdict:
         # False when the pack's own `when` does not hold for this document: every rule skipped.
         self.applicable = applicable
         self._reasons = reasons
-        self._build = build
+        self._explanation = explanation
 
     @property
     def reasons(self) -> tuple[Reason, ...]:
         """One reason per rule, in pack order."""
         if self._reasons is None:
-            self._reasons = self._build() if self._build is not None else ()
-            self._build = None
+            explanation = self._explanation
+            self._reasons = explanation.reasons() if explanation is not None else ()
         return self._reasons
 
     def __repr__(self) -> str:
