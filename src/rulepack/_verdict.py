@@ -7,7 +7,7 @@ language asked for (:meth:`Verdict.to_dict`, :meth:`Reason.message`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
