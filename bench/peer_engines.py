@@ -123,7 +123,7 @@ def _rulepack() -> list[Engine]:
 
     def rendered(doc: Doc) -> str:
         v = evaluate(PACK_ID, doc, as_of=AS_OF, validate=False)
-        return json.dumps(v.to_dict("en"), ensure_ascii=False)
+        return v.to_json("en")
 
     def validated(doc: Doc) -> Any:
         return evaluate(PACK_ID, doc, as_of=AS_OF, validate=True)
@@ -133,8 +133,8 @@ def _rulepack() -> list[Engine]:
                _from_verdict),
         Engine(RULEPACK[1], True, "the same, then `for r in v.reasons: r.checks`",
                verdict_checks, _from_verdict),
-        Engine(RULEPACK[2], True, "json.dumps(v.to_dict('en'), ensure_ascii=False)",
-               rendered, _from_json),
+        Engine(RULEPACK[2], True, "the same, then v.to_json('en') (the bytes of "
+               "json.dumps(v.to_dict('en'), ensure_ascii=False))", rendered, _from_json),
         Engine(RULEPACK[3], True, "library.evaluate(..., validate=True)", validated,
                _from_verdict),
     ]

@@ -179,6 +179,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help=f"smoke run: {QUICK_DOCS} documents, {QUICK_ROUNDS} round")
     parser.add_argument("--docs", type=int, help=f"documents (default {FULL_DOCS:,})")
     parser.add_argument("--rounds", type=int, help=f"timed rounds (default {FULL_ROUNDS})")
+    parser.add_argument("--only", help="comma-separated words: time only the engines whose "
+                        "names contain one (case-insensitive); the hand-written floor always "
+                        "runs. E.g. --only rulepack,zen")
     parser.add_argument("--out", type=Path, help="JSON results file (default "
                         "bench/results/peers.json, or peers-quick.json with --quick)")
     args = parser.parse_args(argv)
@@ -199,6 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     expected = [python_rules(doc) for doc in docs]
     engines = all_engines()
+    if args.only:
+        words = [w.strip().lower() for w in args.only.split(",") if w.strip()]
+        engines = [e for i, e in enumerate(engines)
+                   if i == 0 or any(w in e.name.lower() for w in words)]
     ready = [e for e in engines if e.unavailable is None]
     print(f"checking the answers of {len(ready)} engines on {len(docs):,} documents",
           file=sys.stderr)

@@ -494,11 +494,12 @@ def assert_unknown_is_explained(verdict: rulepack.Verdict) -> None:
 # -- 2. generated packs: robustness at evaluation -----------------------------------------------
 
 
-def _fields(kind: str, *, nullable: bool | None = None) -> list[str]:
+def _fields(kind: str, *, nullable: bool | None = None, enums: bool = True) -> list[str]:
     schema = bundled_schema_fields()
     return sorted(p for p, info in schema.items()
                   if info.kind == kind and "[]" not in p
-                  and (nullable is None or info.nullable == nullable))
+                  and (nullable is None or info.nullable == nullable)
+                  and (enums or info.enum is None))
 
 
 @functools.lru_cache(maxsize=1)
@@ -535,7 +536,9 @@ class Grammar:
         results = [f"result.{name}" for name, kind in self.results.items() if kind == "number"]
         if results and self.draw(st.integers(0, 2)) == 0:
             return self.pick(results)  # results flow between rules: read them often
-        return self.pick(_fields("integer") + _fields("number") + NUMBER_LITERALS + [
+        # No enum-valued numbers (ban levels): `level == 2.5` is a load-time type finding.
+        return self.pick(_fields("integer", enums=False) + _fields("number", enums=False)
+                         + NUMBER_LITERALS + [
             "params.n1", "params.n2", "params.k", "params.zero"])
 
     def number(self, depth: int) -> str:

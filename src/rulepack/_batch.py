@@ -159,10 +159,10 @@ class Renderer:
         return 0
 
     def _verdict_line(self, name: str, number: int, verdict: Verdict) -> str:
-        record = verdict.to_dict(self._options.lang)
-        record["input"] = name
-        record["line"] = number
-        return _encode(record)
+        # verdict.to_dict(lang) plus input and line, written as json would write that dict:
+        # the verdict's own JSON with the two keys spliced in before its closing brace.
+        return f'{verdict.to_json(self._options.lang)[:-1]}, "input": {_encode(name)}, ' \
+            f'"line": {_encode(number)}}}'
 
     def _errors(self, name: str, number: int, error: dict[str, Any], out: list[str]) -> None:
         for pack in self._error_packs:

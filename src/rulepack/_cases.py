@@ -175,10 +175,10 @@ def _same(actual: Any, expected: Any) -> bool:
             return "T" in actual and parse_instant(actual) == parse_instant(expected)
         except ValueError:
             return False
-    if isinstance(expected, float) or isinstance(actual, float):
-        if isinstance(expected, (int, float)) and isinstance(actual, (int, float)) \
-                and not isinstance(expected, bool) and not isinstance(actual, bool):
-            return abs(actual - expected) <= 1e-9 * max(1.0, abs(expected))
+    if (isinstance(expected, float) or isinstance(actual, float)) \
+            and isinstance(expected, (int, float)) and isinstance(actual, (int, float)) \
+            and not isinstance(expected, bool) and not isinstance(actual, bool):
+        return abs(actual - expected) <= 1e-9 * max(1.0, abs(expected))
     return bool(actual == expected and type(actual) is type(expected)) or (
         isinstance(actual, (int, float)) and isinstance(expected, (int, float))
         and not isinstance(actual, bool) and not isinstance(expected, bool) and actual == expected

@@ -234,12 +234,13 @@ def _eval(args: argparse.Namespace) -> int:
             _print_problems(problems)
             continue
         if args.format == "jsonl":
+            # verdict.to_dict(lang) plus input (and line), as json.dumps would write that
+            # dict: the verdict's own JSON with the keys spliced in before its closing brace.
+            added = f', "input": {json.dumps(file, ensure_ascii=False)}'
+            if line:
+                added += f', "line": {json.dumps(line)}'
             for verdict in verdicts:
-                record = verdict.to_dict(args.lang)
-                record["input"] = file
-                if line:
-                    record["line"] = line
-                print(json.dumps(record, ensure_ascii=False))
+                print(f"{verdict.to_json(args.lang)[:-1]}{added}}}")
         else:
             if not first:
                 print()

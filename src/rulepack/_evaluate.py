@@ -22,8 +22,8 @@ from typing import Any
 
 from simpleeval import InvalidExpression
 
-from rulepack._expr import CompiledExpr, Limits
-from rulepack._facts import CHINA_TZ, FactSchema, Missing
+from rulepack._expr import SPECIAL_NAMES, CompiledExpr, Limits
+from rulepack._facts import FactSchema, Missing, china_day
 from rulepack._model import (
     AllOf,
     Assignment,
@@ -42,6 +42,7 @@ from rulepack._model import (
     TableRule,
     Text,
     atoms_in,
+    reads_of,
 )
 from rulepack._sandbox import LimitExceeded, Sandbox
 from rulepack._verdict import Check, CheckRecord, CheckSite, Reason, Verdict
@@ -59,9 +60,12 @@ RUNTIME_ERRORS = (TypeError, ValueError, ArithmeticError, KeyError, IndexError,
 Outcome = tuple[Status, tuple[CheckRecord, ...]]
 ConditionCode = Callable[["_Run"], Outcome]
 ExpressionCode = Callable[["_Run"], Any]
+RulesCode = Callable[["_Run"], "tuple[tuple[_RuleRecord, ...], Status]"]
+DeciderCode = Callable[[tuple[CheckRecord, ...]], Outcome]
 
 _PASS: Outcome = ("pass", ())
-_UNREAD = object()
+# A fact not read yet (never a fact's value: those come from JSON).
+UNREAD = object()
 
 
 def kleene_and(statuses: Iterable[Status]) -> Status:
@@ -103,11 +107,31 @@ class Plan:
         self.sites: dict[int, CheckSite] = {}
         self.conditions: dict[int, ConditionCode] = {}
         self.expressions: dict[int, ExpressionCode] = {}
+        # Every rule at once, for a pack without `when`: see rulepack._fast.
+        self.rules_code: RulesCode | None = None
+        # For the conditions that code evaluates raw: their check records, remade from the
+        # values kept, and the ones that decided (what `_Run.condition` returns).
+        self.deciders: dict[int, DeciderCode] = {}
         for atom in atoms_of(pack):
             self.sites[id(atom)] = _site(atom, schema)
+        # The facts each rule refers to, for its reason's values: those of its `when` alone
+        # (when it was skipped) and those of the whole rule.
+        self.facts_of: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {
+            id(rule): (_facts_only(reads_of(rule.when)), _facts_only(reads_of(rule)))
+            for rule in pack.rules
+        }
 
-    def evaluate(self, document: Any, as_of: dt.datetime) -> Verdict:
-        return _Run(self, document, as_of).verdict()
+    def evaluate(self, document: Any, as_of: dt.datetime, today: dt.date | None = None) \
+            -> Verdict:
+        """The verdict on ``document`` at ``as_of``; ``today`` is as_of's day in China, when
+        the caller knows it already."""
+        return _Run(self, document, as_of, today).verdict()
+
+
+def _facts_only(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The fact paths among ``paths``: not result fields, not the items of a list."""
+    return tuple(p for p in paths if not p.startswith("result.") and "[]" not in p
+                 and p not in SPECIAL_NAMES)
 
 
 def _site(atom: Atom, schema: FactSchema) -> CheckSite:
@@ -176,8 +200,10 @@ def evaluate_pack(
     return Plan(pack, schema, limits).evaluate(document, as_of)
 
 
-# One rule looked at: the rule, its status, its check records, the facts it read, details.
-_RuleRecord = tuple[Rule, Status, tuple[CheckRecord, ...], dict[str, Any], dict[str, Any]]
+# One rule looked at: the rule, its status, its check records, details. When compiled code
+# evaluated the rule, the fourth item is its condition and the third the raw values of every
+# atom, which the plan's decider for that condition turns into the deciding check records.
+_RuleRecord = tuple[Rule, Status, tuple[CheckRecord, ...], Condition | None, dict[str, Any]]
 
 
 class _Run:
@@ -188,7 +214,6 @@ class _Run:
         "document",
         "pack",
         "plan",
-        "reads",
         "records",
         "result",
         "saw_missing",
@@ -197,20 +222,21 @@ class _Run:
         "unknown_results",
     )
 
-    def __init__(self, plan: Plan, document: Any, as_of: dt.datetime) -> None:
+    def __init__(self, plan: Plan, document: Any, as_of: dt.datetime,
+                 today: dt.date | None = None) -> None:
         self.plan = plan
         self.pack = plan.pack
         self.as_of = as_of
         # Dates of the policy calendar (today, calendar windows) are China's, whatever offset
         # the instant was written with.
-        self.today = as_of.astimezone(CHINA_TZ).date()
+        self.today = china_day(as_of) if today is None else today
         self.schema = plan.schema
-        self.document: Mapping[str, Any] = document if isinstance(document, Mapping) else {}
+        self.document: Mapping[str, Any] = document \
+            if type(document) is dict or isinstance(document, Mapping) else {}
         self.cache: dict[str, Any] = {}
         self.result: dict[str, Any] = {}
         # Result fields that could not be computed, with the fact paths that were missing.
         self.unknown_results: dict[str, tuple[str, ...]] = {}
-        self.reads: dict[str, Any] = {}
         # Every missing fact is found through missing_failure; most documents have none, and
         # then the verdict need not look for them.
         self.saw_missing = False
@@ -235,10 +261,9 @@ class _Run:
         return self.fact(name)
 
     def fact(self, path: str) -> Any:
-        value = self.cache.get(path, _UNREAD)
-        if value is _UNREAD:
+        value = self.cache.get(path, UNREAD)
+        if value is UNREAD:
             value = self.cache[path] = self.schema.read(self.document, path)
-        self.reads[path] = value
         return value
 
     def result_field(self, field: str) -> Any:
@@ -339,7 +364,7 @@ class _Run:
             if site.path is None:
                 actual = None
             elif site.negated:
-                actual = self.reads.get(site.path, actual)
+                actual = self.cache.get(site.path, actual)
         return (site, status, actual, threshold, (), None)
 
     # -- rules ------------------------------------------------------------------------------
@@ -347,34 +372,34 @@ class _Run:
     def verdict(self) -> Verdict:
         pack = self.pack
         pack_when = self.condition(pack.when) if pack.when is not None else None
-        records = self.records = tuple([self.rule(rule, pack_when) for rule in pack.rules])
-        decisive = [r[1] for r in records if r[0].decisive and r[1] != "skipped"]
-        missing: list[str] = []
+        code = self.plan.rules_code
+        outcome: Status
+        if code is not None:
+            records, outcome = code(self)
+        else:
+            records = tuple([self.rule(rule, pack_when) for rule in pack.rules])
+            # A skipped rule neither fails nor is unknown: it leaves the outcome to the others.
+            decisive = [r[1] for r in records if r[0].decisive]
+            outcome = "fail" if "fail" in decisive else \
+                "unknown" if "unknown" in decisive else "pass"
+        self.records = records
+        missing: tuple[str, ...] = ()
         if self.saw_missing:
+            found: list[str] = []
             for record in records:
-                missing.extend(record[4].get("missing", ()))
-                for check in record[2]:
-                    missing.extend(check[4])
-        return Verdict(
-            pack=pack.id,
-            version=pack.version,
-            digest=pack.digest,
-            as_of=self.as_of,
-            outcome=kleene_and(decisive),
-            result=self.result,
-            missing=tuple(dict.fromkeys(missing)),
-            title=pack.title,
-            applicable=pack_when is None or pack_when[0] != "fail",
-            explanation=self,
-        )
+                found.extend(record[4].get("missing", ()))
+                for check in self.rule_checks(record):
+                    found.extend(check[4])
+            missing = tuple(dict.fromkeys(found))
+        return Verdict(pack, self.as_of, outcome, self.result, missing,
+                       pack_when is None or pack_when[0] != "fail", self)
 
     def rule(self, rule: Rule, pack_when: Outcome | None) -> _RuleRecord:
-        self.reads = {}
         applies = self.applicability(rule, pack_when)
         if applies[0] == "fail":
             for name in _fields_of(rule):
                 self.result[name] = [] if _collects(rule) else None
-            return rule, "skipped", (), self.reads, {}
+            return rule, "skipped", (), None, {}
         details: dict[str, Any]
         if isinstance(rule, CheckRule):
             status, checks = self.condition(rule.require)
@@ -398,7 +423,7 @@ class _Run:
             if status != "pass" or fields:
                 status = "unknown"
                 checks = applies[1] + checks
-        return rule, status, checks, self.reads, details
+        return rule, status, checks, None, details
 
     def applicability(self, rule: Rule, pack_when: Outcome | None) -> Outcome:
         if rule.when is None:
@@ -414,16 +439,26 @@ class _Run:
     def reasons(self) -> tuple[Reason, ...]:
         return tuple(self.reason(record) for record in self.records)
 
-    @staticmethod
-    def rule_checks(record: _RuleRecord) -> tuple[CheckRecord, ...]:
-        """The check records of one rule record, each check explained once."""
+    def rule_checks(self, record: _RuleRecord) -> tuple[CheckRecord, ...]:
+        """The records of the checks that decided one rule, each check explained once."""
+        checks = record[2]
+        if record[3] is not None:  # kept raw by compiled code: its decider makes the records
+            checks = self.plan.deciders[id(record[3])](checks)[1]
         # One check read by several rows (or groups) is explained once.
-        return tuple({(c[0].text, c[1], c[4]): c for c in record[2]}.values())
+        return tuple({(c[0].text, c[1], c[4]): c for c in checks}.values())
 
-    @staticmethod
-    def rule_values(record: _RuleRecord) -> dict[str, Any]:
-        """The facts one rule read, by path."""
-        return dict(record[3])
+    def rule_values(self, record: _RuleRecord) -> dict[str, Any]:
+        """The facts one rule refers to that the document has, by path: those of its `when`
+        alone when it was skipped, else those of all its parts (also parts evaluation did not
+        need, such as the far side of an `and` or the rows after a first hit)."""
+        when_facts, all_facts = self.plan.facts_of[id(record[0])]
+        values: dict[str, Any] = {}
+        for path in when_facts if record[1] == "skipped" else all_facts:
+            try:
+                values[path] = self.fact(path)
+            except (Missing, *RUNTIME_ERRORS):
+                pass  # absent, or present but unreadable (an impossible date)
+        return values
 
     def reason(self, record: _RuleRecord) -> Reason:
         rule, status, _, _, details = record

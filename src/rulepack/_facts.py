@@ -254,8 +254,8 @@ class FactSchema:
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.schema = schema
-        # Fact paths split once, with the converter of each (dates, instants).
-        self._paths: dict[str, tuple[tuple[str, ...], Callable[[Any], Any] | None]] = {}
+        # One compiled reader per fact path read so far.
+        self._readers: dict[str, Callable[[Any], Any]] = {}
         self._defs: Mapping[str, Any] = schema.get("$defs", {})
         self.fields: dict[str, FieldInfo] = {}
         self._enum_labels: dict[str, dict[str, dict[str, str]]] = {}
@@ -400,19 +400,14 @@ class FactSchema:
         A null on the way down is the value (``account.ban: null`` makes ``account.ban.level``
         null, not missing).
         """
-        split = self._paths.get(path)
-        if split is None:
-            split = self._paths[path] = (tuple(path.split(".")), self.converters.get(path))
-        parts, convert = split
-        node: Any = document
-        for part in parts:
-            if node is None:
-                break
-            # `type(...) is dict` first: the ABC check is slow and documents are plain dicts.
-            if not (type(node) is dict or isinstance(node, Mapping)) or part not in node:
-                raise Missing(path)
-            node = node[part]
-        return convert(node) if convert is not None and node is not None else node
+        reader = self._readers.get(path)
+        if reader is None:
+            reader = self._readers[path] = self.reader(path)
+        return reader(document)
+
+    def reader(self, path: str) -> Callable[[Any], Any]:
+        """A function reading one fact path from a document, as :meth:`read` does."""
+        return _compile_reader(path, self.converters.get(path))
 
     def convert_item(self, path: str, value: Any) -> Any:
         convert = self.converters.get(path)
@@ -426,6 +421,38 @@ class FactSchema:
 
     def is_rate(self, path: str | None) -> bool:
         return path in self.rates
+
+
+def _compile_reader(path: str, convert: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """Reading a path is the innermost step of evaluation, so each path gets straight-line
+    code: one dict lookup per level for plain dicts, ``in`` then ``[]`` for other mappings.
+    The source holds only this function's names and ``repr`` of the path's parts."""
+    lines = ["def _read(node):"]
+    indent = "    "
+    for part in path.split("."):
+        key = repr(part)
+        lines += [
+            f"{indent}if node is not None:",
+            f"{indent}    if type(node) is dict:",
+            f"{indent}        node = node.get({key}, _ABSENT)",
+            f"{indent}        if node is _ABSENT:",
+            f"{indent}            raise _Missing({path!r})",
+            f"{indent}    elif isinstance(node, _Mapping) and {key} in node:",
+            f"{indent}        node = node[{key}]",
+            f"{indent}    else:",
+            f"{indent}        raise _Missing({path!r})",
+        ]
+        indent += "    "
+    lines.append("    return node if node is None or _convert is None else _convert(node)")
+    scope: dict[str, Any] = {"__builtins__": {}, "type": type, "dict": dict,
+                             "isinstance": isinstance, "_Mapping": Mapping,
+                             "_Missing": Missing, "_ABSENT": _ABSENT, "_convert": convert}
+    exec(compile("\n".join(lines) + "\n", f"<read {path}>", "exec"), scope)  # noqa: S102
+    reader: Callable[[Any], Any] = scope["_read"]
+    return reader
+
+
+_ABSENT = object()
 
 
 def _json_path(parts: Any) -> str:
@@ -443,6 +470,22 @@ def _to_date(value: Any) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
+def china_day(instant: dt.datetime) -> dt.date:
+    """The calendar day in China at ``instant``: policy dates are China's, whatever offset an
+    instant was written with."""
+    # Converting between time zones costs as much as evaluating a rule, and the documents of
+    # one run share a few instants: remember them (equal instants have equal days).
+    day = _CHINA_DAYS.get(instant)
+    if day is None:
+        day = instant.astimezone(CHINA_TZ).date()
+        if len(_CHINA_DAYS) < 4096:
+            _CHINA_DAYS[instant] = day
+    return day
+
+
+_CHINA_DAYS: dict[dt.datetime, dt.date] = {}
+
+
 def parse_instant(value: Any) -> dt.datetime:
     """An aware datetime from an instant, a date (midnight China time) or an ISO string."""
     if isinstance(value, dt.datetime):
@@ -450,11 +493,12 @@ def parse_instant(value: Any) -> dt.datetime:
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time(), CHINA_TZ)
     if not isinstance(value, str):
-        raise ValueError(f"not an instant: {value!r}")
+        # ValueError, like the parse errors below: callers word them all as one (RP303).
+        raise ValueError(f"not an instant: {value!r}")  # noqa: TRY004
     text = value.strip()
     if len(text) == 10:
         return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), CHINA_TZ)
-    parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    parsed = dt.datetime.fromisoformat(text)  # 3.11 reads a trailing Z as UTC
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA_TZ)
 
 

@@ -27,7 +27,8 @@ import ast
 import copy
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import simpleeval
@@ -36,15 +37,20 @@ from rulepack._evaluate import (
     NEGATE,
     RUNTIME_ERRORS,
     ConditionCode,
+    DeciderCode,
     ExpressionCode,
     Plan,
+    RulesCode,
     conditions_of,
     expressions_of,
+)
+from rulepack._evaluate import (
+    UNREAD as _UNREAD,
 )
 from rulepack._expr import SPECIAL_NAMES, CompiledExpr, Limits
 from rulepack._facts import Missing
 from rulepack._functions import FUNCTIONS
-from rulepack._model import AllOf, AnyOf, Atom, Condition, Constant, NotOf
+from rulepack._model import AllOf, AnyOf, Atom, CheckRule, Condition, Constant, NotOf, Rule
 from rulepack._sandbox import LimitExceeded, operators_for
 from rulepack._verdict import CheckSite
 
@@ -58,7 +64,8 @@ class _Unsupported(Exception):
 
 
 def compile_plan(plan: Plan) -> None:
-    """Compile every condition and expression of ``plan.pack`` that can be compiled."""
+    """Compile every condition and expression of ``plan.pack`` that can be compiled, and the
+    pack as a whole."""
     namespace = _namespace(plan.limits)
     for condition in conditions_of(plan.pack):
         if not isinstance(condition, Constant):
@@ -67,6 +74,8 @@ def compile_plan(plan: Plan) -> None:
         code = _expression_code(expr.tree, plan.limits, namespace)
         if code is not None:
             plan.expressions[id(expr)] = code
+    if plan.pack.when is None:
+        plan.rules_code = _rules_code(plan, namespace)
 
 
 def compile_expression(tree: ast.Expression, limits: Limits) \
@@ -88,13 +97,17 @@ def compile_expression(tree: ast.Expression, limits: Limits) \
 # -- translation --------------------------------------------------------------------------------
 
 
-def _source(body: ast.expr, limits: Limits, via_run: bool = True) -> str:
-    """Python source for one checked tree; raise :class:`_Unsupported` if it cannot be."""
+def _source(body: ast.expr, limits: Limits, via_run: bool = True,
+            fact_locals: _FactLocals | None = None) -> str:
+    """Python source for one checked tree; raise :class:`_Unsupported` if it cannot be.
+
+    With ``fact_locals`` (in a whole-pack function) each fact is read once into a local.
+    """
     nodes = sum(1 for _ in ast.walk(body))
     if nodes > limits.max_steps:
         raise _Unsupported  # the sandbox might stop it on its step budget; keep its behaviour
     # The translator rewrites in place; the pack's own tree must stay as the sandbox sees it.
-    translated = _Translator(via_run).visit(copy.deepcopy(body))
+    translated = _Translator(via_run, fact_locals).visit(copy.deepcopy(body))
     try:
         return ast.unparse(ast.fix_missing_locations(translated))
     except ValueError:
@@ -104,10 +117,11 @@ def _source(body: ast.expr, limits: Limits, via_run: bool = True) -> str:
 class _Translator(ast.NodeTransformer):
     """Rewrites a checked tree into plain Python calling this module's helpers."""
 
-    def __init__(self, via_run: bool) -> None:
+    def __init__(self, via_run: bool, fact_locals: _FactLocals | None = None) -> None:
         # Compiled pack code reads through the evaluation (`_run`); a lone expression compiled
         # for comparison with the sandbox reads through the same `lookup` the sandbox gets.
         self.via_run = via_run
+        self.fact_locals = fact_locals
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
         if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.Attribute, ast.Starred,
@@ -127,7 +141,9 @@ class _Translator(ast.NodeTransformer):
         if name.startswith("result."):
             accessor = ast.Attribute(run, "result_field", ast.Load())
             return ast.copy_location(_call(accessor, name[7:]), node)
-        return ast.copy_location(_call(ast.Name("_fact", ast.Load()), name), node)
+        if self.fact_locals is None:
+            return ast.copy_location(_call(ast.Name("_fact", ast.Load()), name), node)
+        return ast.copy_location(self.fact_locals.read(name), node)
 
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
         value = node.value
@@ -221,10 +237,28 @@ def _expression_code(tree: ast.Expression, limits: Limits, namespace: dict[str, 
 
 
 class _ConditionWriter:
-    """Emits the statements of one condition function, one local per sub-result."""
+    """Emits the statements of one condition, one local per sub-result.
 
-    def __init__(self, plan: Plan) -> None:
+    ``_s<n>`` holds a sub-condition's status. By default ``_l<n>`` holds the records of the
+    checks that decided it, as :meth:`rulepack._evaluate._Run.condition` returns them. With
+    ``raw`` (inside a whole-pack function) no record lists are built: the caller keeps the
+    values of every atom, in order (``atom_records``), and a decider remakes their records
+    and picks the deciding ones only when an explanation is read (:func:`_decider_code`).
+    """
+
+    def __init__(self, plan: Plan, fact_locals: _FactLocals | None = None,
+                 raw: bool = False, replay: bool = False) -> None:
         self.plan = plan
+        self.fact_locals = fact_locals
+        self.raw = raw
+        # Replaying: atoms are not evaluated but taken from `_records`, the atom records a
+        # raw evaluation kept, to pick the deciding ones (see `deciders` in _rules_code).
+        self.replay = replay
+        # Raw: the names the rule record keeps, per atom (status, value or record, and the
+        # threshold when it is computed), and how to remake each record from them.
+        self.atom_records: list[str] = []
+        self.recipes: list[tuple[Any, ...]] = []
+        self.slot = 0  # replaying: the index in `_records` of the next atom's values
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {}
         self.count = 0
@@ -247,10 +281,14 @@ class _ConditionWriter:
             return self.atom(node)
         n = self.fresh()
         if isinstance(node, Constant):
-            self.emit(f"_s{n} = {'pass' if node.value else 'fail'!r}; _l{n} = ()")
+            self.emit(f"_s{n} = {'pass' if node.value else 'fail'!r}")
+            if not self.raw:
+                self.emit(f"_l{n} = ()")
         elif isinstance(node, NotOf):
             child = self.condition(node.child)
-            self.emit(f"_s{n} = _NEG[_s{child}]; _l{n} = _l{child}")
+            self.emit(f"_s{n} = _NEG[_s{child}]")
+            if not self.raw:
+                self.emit(f"_l{n} = _l{child}")
         else:
             children = [self.condition(child) for child in node.children]
             statuses = "(" + "".join(f"_s{c}, " for c in children) + ")"
@@ -258,56 +296,117 @@ class _ConditionWriter:
             assert isinstance(node, (AllOf, AnyOf))
             self.emit(f"_s{n} = {decide!r} if {decide!r} in {statuses} else 'unknown' "
                       f"if 'unknown' in {statuses} else {other!r}")
-            parts = ", ".join(f"*(_l{c} if _s{c} == _s{n} else ())" for c in children)
-            self.emit(f"_l{n} = ({parts},)" if len(children) == 1 else f"_l{n} = ({parts})")
+            if not self.raw:
+                parts = ", ".join(f"*(_l{c} if _s{c} == _s{n} else ())" for c in children)
+                self.emit(f"_l{n} = ({parts},)" if len(children) == 1 else f"_l{n} = ({parts})")
         return n
 
     def atom(self, atom: Atom) -> int:
         n = self.fresh()
-        try:
-            block = self.atom_block(n, self.plan.sites[id(atom)], atom.expr)
-        except _Unsupported:
-            self.emit(f"_c{n} = _run.atom({self.constant(atom)})")
+        if self.replay:
+            self.replay_atom(n)
         else:
-            for line in block:
-                self.emit(line)
-        self.emit(f"_s{n} = _c{n}[1]; _l{n} = (_c{n},)")
+            try:
+                block = self.atom_block(n, self.plan.sites[id(atom)], atom.expr)
+            except _Unsupported:
+                self.emit(f"_c{n} = _run.atom({self.constant(atom)}); _s{n} = _c{n}[1]")
+                self.recipes.append(("record",))
+                self.atom_records += [f"_s{n}", f"_c{n}"]
+            else:
+                for line in block:
+                    self.emit(line)
+        if not self.raw:
+            self.emit(f"_l{n} = (_c{n},)")
         return n
 
     def atom_block(self, n: int, check_site: CheckSite, expr: CompiledExpr) -> list[str]:
-        """The statements evaluating one atom into ``_c<n>``, as ``_Run.atom`` would."""
+        """The statements evaluating one atom into ``_s<n>`` (its status) and ``_c<n>`` (its
+        record), as ``_Run.atom`` would.
+
+        Raw, ``_c<n>`` is the record only when the atom is unknown; otherwise it is the actual
+        value, with the threshold in ``_t<n>`` unless that is a constant, and the record is
+        made by the decider when an explanation is read (:meth:`replay_atom`).
+        """
         limits = self.plan.limits
         comparison = expr.comparison
         site = self.constant(check_site)
         lines = ["try:"]
+        threshold_slot = False
         if comparison is not None:
             if comparison.op in ("is", "is not") and not (
                     _singleton(comparison.actual.body) or _singleton(comparison.threshold.body)):
                 raise _Unsupported  # identity of other constants: see _Translator.visit_Compare
             # The actual side first, then the threshold: the order the sandbox path reads in.
-            actual = _source(comparison.actual.body, limits)
-            threshold = _source(comparison.threshold.body, limits)
-            lines += [f"    _a = {actual}", f"    _t = {threshold}",
-                      f"    _ok = _a {_PYTHON_OP[comparison.op]} _t"]
-            record = f"({site}, 'pass' if _ok else 'fail', _a, _t, (), None)"
+            actual = _source(comparison.actual.body, limits, fact_locals=self.fact_locals)
+            threshold = _source(comparison.threshold.body, limits,
+                                fact_locals=self.fact_locals)
+            op = _PYTHON_OP[comparison.op]
+            shown = "_a"
+            if _literal(comparison.threshold.body):
+                # A constant threshold is written where it is used: no local to store.
+                lines += [f"    _a = {actual}",
+                          f"    _s{n} = 'pass' if _a {op} {threshold} else 'fail'"]
+                recipe: tuple[Any, ...] = ("literal", check_site, threshold)
+            else:
+                lines += [f"    _a = {actual}", f"    _t = {threshold}",
+                          f"    _s{n} = 'pass' if _a {op} _t else 'fail'"]
+                threshold, threshold_slot = "_t", True
+                recipe = ("slot", check_site)
         else:
-            lines.append(f"    _a = {_source(expr.tree.body, limits)}")
+            source = _source(expr.tree.body, limits, fact_locals=self.fact_locals)
+            lines += [f"    _a = {source}", f"    _s{n} = 'pass' if _a else 'fail'"]
             path = check_site.path
-            shown = "None" if path is None else (
-                f"_run.reads.get({path!r}, _a)" if expr.negated else "_a")
-            record = f"({site}, 'pass' if _a else 'fail', {shown}, None, (), None)"
+            shown = "None" if path is None else (self.fact_value(path) if expr.negated else "_a")
+            threshold = "None"
+            recipe = ("literal", check_site, "None")
         source = self.constant(expr)
+        unknown = f"_s{n} = 'unknown'" + (f"; _t{n} = None" if self.raw and threshold_slot else "")
         lines += [
             "except _Missing as _e:",
-            f"    _c{n} = _run.missing_check({site}, {source}, _e.path)",
+            f"    _c{n} = _run.missing_check({site}, {source}, _e.path); {unknown}",
             "except _Limit as _e:",
-            f"    _c{n} = ({site}, 'unknown', None, None, (), 'RP505: ' + _str(_e))",
+            f"    _c{n} = ({site}, 'unknown', None, None, (), 'RP505: ' + _str(_e)); {unknown}",
             "except _ERRORS as _e:",
-            f"    _c{n} = ({site}, 'unknown', None, None, (), 'RP504: ' + _str(_e))",
+            f"    _c{n} = ({site}, 'unknown', None, None, (), 'RP504: ' + _str(_e)); {unknown}",
             "else:",
-            f"    _c{n} = {record}",
         ]
+        if not self.raw:
+            lines.append(f"    _c{n} = ({site}, _s{n}, {shown}, {threshold}, (), None)")
+            return lines
+        lines.append(f"    _c{n} = {shown}" + (f"; _t{n} = _t" if threshold_slot else ""))
+        self.recipes.append(recipe)
+        self.atom_records += [f"_s{n}", f"_c{n}"] + ([f"_t{n}"] if threshold_slot else [])
         return lines
+
+    def replay_atom(self, n: int) -> None:
+        """The record of the next atom, from the values its raw evaluation kept."""
+        recipe = self.recipes[len(self.atom_records)]
+        self.atom_records.append(f"_c{n}")
+        i = self.slot
+        self.slot += 3 if recipe[0] == "slot" else 2
+        self.emit(f"_s{n} = _records[{i}]")
+        if recipe[0] == "record":
+            self.emit(f"_c{n} = _records[{i + 1}]")
+            return
+        site = self.constant(recipe[1])
+        threshold = f"_records[{i + 2}]" if recipe[0] == "slot" else recipe[2]
+        self.emit(f"_c{n} = _records[{i + 1}] if _s{n} == 'unknown' else "
+                  f"({site}, _s{n}, _records[{i + 1}], {threshold}, (), None)")
+
+    def fact_value(self, path: str) -> str:
+        """The value of fact ``path`` as read, for a negated atom's record (its ``not x``
+        evaluated to the opposite of what the reader should see)."""
+        if self.fact_locals is not None and path in self.fact_locals.locals:
+            local = self.fact_locals.locals[path]
+            return f"({local} if {local} is not _U else _a)"
+        return f"_run.cache.get({path!r}, _a)"
+
+
+def _literal(node: ast.expr) -> bool:
+    """A constant, or a tuple of constants: code that costs nothing to repeat."""
+    if isinstance(node, ast.Tuple):
+        return all(isinstance(e, ast.Constant) for e in node.elts)
+    return isinstance(node, ast.Constant)
 
 
 def _condition_code(condition: Condition, plan: Plan, namespace: dict[str, Any]) \
@@ -319,3 +418,111 @@ def _condition_code(condition: Condition, plan: Plan, namespace: dict[str, Any])
     scope = _build(source, namespace, writer.constants)
     code: ConditionCode = scope["_code"]
     return code
+
+
+def _decider_code(condition: Condition, recipes: list[tuple[Any, ...]], plan: Plan,
+                  namespace: dict[str, Any]) -> DeciderCode:
+    """For a condition evaluated raw: its atoms' records remade from the values kept, and
+    the deciding ones picked, as :meth:`rulepack._evaluate._Run.condition` picks them."""
+    writer = _ConditionWriter(plan, replay=True)
+    writer.recipes = recipes
+    root = writer.condition(condition)
+    source = ("def _code(_records):\n" + "\n".join(writer.lines)
+              + f"\n    return _s{root}, _l{root}\n")
+    scope = _build(source, namespace, writer.constants)
+    code: DeciderCode = scope["_code"]
+    return code
+
+
+def _inlined(rule: Rule) -> bool:
+    """Whether the whole-pack function evaluates ``rule`` itself: a check with no `when` and
+    no assignments. Any other rule is handed to :meth:`rulepack._evaluate._Run.rule`."""
+    return isinstance(rule, CheckRule) and rule.when is None and not rule.assignments
+
+
+def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
+    """One function evaluating every rule of a pack with no `when`, into its rule records and
+    the pack's outcome.
+
+    Facts read by inlined rules live in locals of this function, read once per document.
+    """
+    fact_locals = _FactLocals(plan.schema.converters)
+    writer = _ConditionWriter(plan, fact_locals, raw=True)
+    records: list[str] = []
+    decisive: list[str] = []
+    for rule in plan.pack.rules:
+        name = writer.constant(rule)
+        if _inlined(rule):
+            assert isinstance(rule, CheckRule)
+            writer.atom_records, writer.recipes = [], []
+            n = writer.condition(rule.require)
+            atoms = "".join(f"{c}, " for c in writer.atom_records)
+            # The values of every atom, and the condition whose decider makes their records
+            # and picks the deciding ones.
+            records.append(f"({name}, _s{n}, ({atoms}), {writer.constant(rule.require)}, {{}})")
+            plan.deciders[id(rule.require)] = _decider_code(rule.require, writer.recipes, plan,
+                                                            namespace)
+            status = f"_s{n}"
+        else:
+            # A rule handed over runs before the rules after it: keep that order.
+            writer.emit(f"_r{len(records)} = _run.rule({name}, None)")
+            records.append(f"_r{len(records)}")
+            status = f"{records[-1]}[1]"
+        if rule.decisive:
+            decisive.append(status)
+    head = ["def _code(_run):", "    _fact = _run.fact", "    _doc = _run.document",
+            *("    " + line for line in fact_locals.prologue())]
+    # The outcome: Kleene `and` of the decisive rules (a skipped rule changes nothing).
+    statuses = "(" + "".join(f"{s}, " for s in decisive) + ")"
+    outcome = f"'fail' if 'fail' in {statuses} else 'unknown' if 'unknown' in {statuses} " \
+              "else 'pass'"
+    source = "\n".join([*head, *writer.lines,
+                        f"    return ({', '.join(records)},), {outcome}"]) + "\n"
+    scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_type": type,
+                            "_dict": dict}, writer.constants)
+    code: RulesCode = scope["_code"]
+    return code
+
+
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
+
+
+class _FactLocals:
+    """The facts a whole-pack function reads, each into a local of its own, once.
+
+    A fact one level below a subject (``account.fans``, no conversion) is looked up with one
+    ``dict.get`` in the subject's object, fetched once at the top of the function; anything
+    else, and any lookup that finds nothing there, goes through ``_run.fact``, which gives
+    the exact answer (a null subject, a mapping that is not a dict, a missing fact).
+    """
+
+    def __init__(self, converters: Mapping[str, Any]) -> None:
+        self.locals: dict[str, str] = {}
+        self.parents: dict[str, str] = {}
+        self.converters = converters
+
+    def read(self, path: str) -> ast.expr:
+        # Before the first place that reads a fact nothing can have read it: no need to look.
+        # (Reading twice would only cost time: a document does not change during evaluation.)
+        first = path not in self.locals
+        local = self.locals.setdefault(path, f"_v{len(self.locals)}")
+        slow = f"({local} := _fact({path!r}))"
+        parts = path.split(".")
+        if len(parts) == 2 and path not in self.converters:
+            parent = self.parents.setdefault(parts[0], f"_p{len(self.parents)}")
+            text = (f"{local} if ({local} := {parent}.get({parts[1]!r}, _U)) is not _U "
+                    f"else {slow}")
+        else:
+            text = slow
+        if not first:
+            text = f"{local} if {local} is not _U else ({text})"
+        text = f"({text})"
+        expr: ast.expr = ast.parse(text, mode="eval").body
+        return expr
+
+    def prologue(self) -> list[str]:
+        lines = [" = ".join(self.locals.values()) + " = _U"] if self.locals else []
+        for part, parent in self.parents.items():
+            lines += [f"{parent} = _doc.get({part!r}, _NOPE) if _type(_doc) is _dict else _NOPE",
+                      f"if _type({parent}) is not _dict: {parent} = _NOPE"]
+        return lines

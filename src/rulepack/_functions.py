@@ -337,7 +337,7 @@ def _sum(items: list[Number]) -> Number:
 
 def _count_impl(items: object) -> int:
     """Count the items of a list."""
-    return len(_list("count", items))
+    return len(items) if type(items) is list else len(_list("count", items))
 
 
 def _total_impl(items: object) -> Number:
@@ -360,6 +360,14 @@ def _average(numbers: list[Number]) -> float:
 
 def _avg_newest_impl(items: object, n: object) -> float:
     """Average the first n items of a newest-first list of numbers."""
+    if type(items) is list and type(n) is int and n >= 1 \
+            and _PLAIN_NUMBER_TYPES.issuperset(map(type, items)):
+        # The common case, checked in one pass; anything else gets the checks and words below.
+        head = items[:n]
+        if not head:
+            return 0.0
+        total = sum(head)
+        return (total if type(total) is int else math.fsum(head)) / len(head)
     numbers = _numbers("avg_newest", items)
     count = _int("avg_newest", n)
     if count < 1:

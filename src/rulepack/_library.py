@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -15,7 +15,7 @@ from rulepack import _fast
 from rulepack._errors import EvaluationError, FactsError, PackError, Problem, did_you_mean
 from rulepack._evaluate import Plan
 from rulepack._expr import DEFAULT_LIMITS, Limits
-from rulepack._facts import CHINA_TZ, FactSchema, parse_instant
+from rulepack._facts import CHINA_TZ, FactSchema, china_day, parse_instant
 from rulepack._loader import PackSchema, load_pack_file
 from rulepack._model import Pack, Where
 from rulepack._verdict import Verdict
@@ -98,6 +98,7 @@ class Library:
         # race between threads only does the same work twice.
         self._plans: dict[int, Plan] = {}
         self._chosen: dict[tuple[str, dt.date], Pack] = {}
+        self._plans_on: dict[tuple[str, dt.date], Plan] = {}
 
     def _plan(self, pack: Pack) -> Plan:
         plan = self._plans.get(id(pack))
@@ -147,10 +148,13 @@ class Library:
                 hint="versions: " + ", ".join(p.version for p in versions),
             )])
         # Effective dates are calendar days in China, the policies' own time zone.
-        day = (as_of or dt.datetime.now(CHINA_TZ)).astimezone(CHINA_TZ).date()
+        return self._in_force(pack_id, china_day(as_of or dt.datetime.now(CHINA_TZ)))
+
+    def _in_force(self, pack_id: str, day: dt.date) -> Pack:
         chosen = self._chosen.get((pack_id, day))
         if chosen is not None:
             return chosen
+        versions = self.versions(pack_id)
         in_force = [p for p in versions if p.in_force(day)]
         if not in_force:
             windows = ", ".join(
@@ -185,9 +189,57 @@ class Library:
         """
         if validate:
             self.check_facts(facts)
-        instant = self.resolve_as_of(facts, as_of)
-        pack = self.select(pack_id, as_of=instant, version=version)
-        return self._plan(pack).evaluate(facts, instant)
+        instant, day = self._instant_and_day(facts, as_of)
+        if version is not None:
+            return self._plan(self.select(pack_id, version=version)).evaluate(facts, instant, day)
+        plan = self._plans_on.get((pack_id, day))
+        if plan is None:
+            plan = self._plan(self._in_force(pack_id, day))
+            if len(self._plans_on) < 4096:  # bounded like _chosen
+                self._plans_on[(pack_id, day)] = plan
+        return plan.evaluate(facts, instant, day)
+
+    def evaluator(
+        self,
+        pack_id: str,
+        *,
+        as_of: dt.datetime | dt.date | str | None = None,
+        version: str | None = None,
+        validate: bool = True,
+    ) -> Callable[[Mapping[str, Any]], Verdict]:
+        """:meth:`evaluate` made ready for many documents: ``library.evaluator(id, as_of=t)``
+        is a function ``facts -> Verdict`` giving what ``library.evaluate(id, facts, as_of=t)``
+        gives.
+
+        With ``as_of`` given, the instant is read and the version chosen once, here; a
+        document that carries its own ``as_of`` still gets the version in force on its day.
+        Raises :class:`EvaluationError` here for an unknown pack or version, and
+        :class:`FactsError` for an ``as_of`` that is not an instant.
+        """
+        versions = self.versions(pack_id)
+        if version is not None:
+            self.select(pack_id, version=version)
+        # The plan, instant and day shared by documents without their own as_of.
+        ready: tuple[Plan, dt.datetime, dt.date] | None = None
+        if as_of is not None:
+            instant, day = self._instant_and_day({}, as_of)
+            pinned = [p for p in versions if p.version == version] if version else \
+                [p for p in versions if p.in_force(day)][-1:]
+            if pinned:
+                ready = (self._plan(pinned[0]), instant, day)
+        check = self._schema.check
+        evaluate = self.evaluate
+
+        def evaluator(facts: Mapping[str, Any]) -> Verdict:
+            if ready is not None and type(facts) is dict and facts.get("as_of") is None:
+                if validate:
+                    check(facts)
+                return ready[0].evaluate(facts, ready[1], ready[2])
+            # Anything else (no fixed instant, a document's own as_of, no version in force):
+            # the general path, which also words any error.
+            return evaluate(pack_id, facts, as_of=as_of, version=version, validate=validate)
+
+        return evaluator
 
     def evaluate_all(
         self,
@@ -204,7 +256,7 @@ class Library:
         """
         if validate:
             self.check_facts(facts)
-        instant = self.resolve_as_of(facts, as_of)
+        instant, day = self._instant_and_day(facts, as_of)
         verdicts: list[Verdict] = []
         for pack_id in self.ids:
             versions = self._by_id[pack_id]
@@ -212,16 +264,34 @@ class Library:
             if subject is None:
                 continue
             try:
-                pack = self.select(pack_id, as_of=instant)
+                pack = self._in_force(pack_id, day)
             except EvaluationError:
                 continue
             platform = subject.get("platform") if isinstance(subject, Mapping) else None
             if pack.platforms and platform is not None and platform not in pack.platforms:
                 continue  # another platform's policy; an unknown platform still gets it
-            verdict = self._plan(pack).evaluate(facts, instant)
+            verdict = self._plan(pack).evaluate(facts, instant, day)
             if verdict.applicable:
                 verdicts.append(verdict)
         return verdicts
+
+    @classmethod
+    def _instant_and_day(cls, facts: Mapping[str, Any],
+                         as_of: dt.datetime | dt.date | str | None) -> tuple[dt.datetime, dt.date]:
+        """:meth:`resolve_as_of`, with the instant's calendar day in China."""
+        if type(facts) is dict:  # the common case, without resolve_as_of's general checks
+            chosen = facts.get("as_of")
+            if chosen is None:
+                chosen = as_of
+            if type(chosen) is str:
+                try:
+                    return _parse_text_instant(chosen)
+                except (ValueError, TypeError):
+                    pass  # resolve_as_of words the error
+            elif type(chosen) is dt.datetime and chosen.tzinfo is not None:
+                return chosen, china_day(chosen)
+        instant = cls.resolve_as_of(facts, as_of)
+        return instant, china_day(instant)
 
     @staticmethod
     def resolve_as_of(facts: Mapping[str, Any],
@@ -234,7 +304,7 @@ class Library:
             return dt.datetime.now(CHINA_TZ)
         try:
             if isinstance(chosen, str):
-                return _parse_text_instant(chosen)
+                return _parse_text_instant(chosen)[0]
             return parse_instant(chosen)
         except (ValueError, TypeError) as exc:
             raise FactsError([Problem(
@@ -244,9 +314,11 @@ class Library:
 
 
 @lru_cache(maxsize=1024)
-def _parse_text_instant(text: str) -> dt.datetime:
-    # Documents of one batch share a handful of as_of strings; datetimes are immutable.
-    return parse_instant(text)
+def _parse_text_instant(text: str) -> tuple[dt.datetime, dt.date]:
+    # Documents of one batch share a handful of as_of strings; datetimes are immutable. The
+    # day in China comes along: converting time zones costs more than evaluating a rule.
+    instant = parse_instant(text)
+    return instant, china_day(instant)
 
 
 def _unknown_pack(pack_id: str, ids: Iterable[str]) -> EvaluationError:

@@ -51,6 +51,7 @@ from rulepack._model import (
     TableRule,
     Text,
     Where,
+    reads_of,
 )
 from rulepack._typecheck import check_types
 
@@ -263,7 +264,7 @@ class _Builder:
 
     def check_messages(self, rule: Rule, raw: Mapping[str, Any], path: tuple[Any, ...]) -> None:
         """Every placeholder of a rule's messages names something that rule can fill."""
-        reads = _rule_reads(rule)
+        reads = set(reads_of(rule))
         for status, text in (raw or {}).items():
             for lang in ("zh", "en"):
                 self.placeholders(text[lang], path + (status, lang), reads)
@@ -347,15 +348,15 @@ class _Builder:
 
     def rule(self, raw: Mapping[str, Any], path: tuple[Any, ...]) -> Rule:
         kind = raw.get("kind", "check")
-        common: dict[str, Any] = dict(
-            id=raw["id"],
-            title=_text(raw["title"]),
-            source=_source(raw["source"]),
-            when=self.condition(raw["when"], path + ("when",)) if "when" in raw else None,
-            messages=self.messages(raw.get("message"), path + ("message",)),
-            decisive=raw.get("decisive", kind != "output"),
-            where=self.where(path),
-        )
+        common: dict[str, Any] = {
+            "id": raw["id"],
+            "title": _text(raw["title"]),
+            "source": _source(raw["source"]),
+            "when": self.condition(raw["when"], path + ("when",)) if "when" in raw else None,
+            "messages": self.messages(raw.get("message"), path + ("message",)),
+            "decisive": raw.get("decisive", kind != "output"),
+            "where": self.where(path),
+        }
         if kind == "table":
             return self.table(raw, path, common)
         if kind == "score":
@@ -450,39 +451,6 @@ class _Builder:
 def _never() -> CompiledExpr:
     # Stands in for an expression that failed to compile; the pack is rejected anyway.
     return CompiledExpr("0", ast.Expression(ast.Constant(0)), ())
-
-
-def _rule_reads(rule: Rule) -> set[str]:
-    """The fact paths a rule's expressions read, found by walking its compiled parts."""
-    out: set[str] = set()
-
-    def visit(node: Any) -> None:
-        if isinstance(node, CompiledExpr):
-            out.update(node.reads)
-        elif isinstance(node, Atom):
-            visit(node.expr)
-        elif isinstance(node, (AllOf, AnyOf)):
-            for child in node.children:
-                visit(child)
-        elif isinstance(node, NotOf):
-            visit(node.child)
-        elif isinstance(node, (tuple, list)):
-            for item in node:
-                visit(item)
-        elif isinstance(node, (Assignment,)):
-            visit(node.expr)
-        elif isinstance(node, Row):
-            visit(node.when)
-            visit([value for _, value in node.then])
-        elif isinstance(node, Deduction):
-            visit(node.when)
-            visit(node.points)
-
-    visit(rule.when)
-    for attribute in ("require", "assignments", "rows", "deductions", "start", "floor",
-                      "ceiling", "pass_if"):
-        visit(getattr(rule, attribute, None))
-    return out
 
 
 def _declared_results(rules: list[Mapping[str, Any]]) -> list[str]:

@@ -227,3 +227,38 @@ class Pack:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+
+def reads_of(*parts: Any) -> tuple[str, ...]:
+    """Every path read by the expressions in ``parts`` (conditions, rules, rows, deductions,
+    assignments, expressions, or tuples of them), in order of appearance, each once."""
+    out: dict[str, None] = {}
+
+    def visit(node: Any) -> None:
+        if isinstance(node, CompiledExpr):
+            out.update(dict.fromkeys(node.reads))
+        elif isinstance(node, Atom):
+            visit(node.expr)
+        elif isinstance(node, (AllOf, AnyOf)):
+            visit(node.children)
+        elif isinstance(node, NotOf):
+            visit(node.child)
+        elif isinstance(node, (tuple, list)):
+            for item in node:
+                visit(item)
+        elif isinstance(node, Assignment):
+            visit(node.expr)
+        elif isinstance(node, Row):
+            visit(node.when)
+            visit([value for _, value in node.then])
+        elif isinstance(node, Deduction):
+            visit(node.when)
+            visit(node.points)
+        elif isinstance(node, RuleBase):
+            visit(node.when)
+            for attribute in ("require", "assignments", "rows", "deductions", "start",
+                              "floor", "ceiling", "pass_if"):
+                visit(getattr(node, attribute, None))
+
+    visit(parts)
+    return tuple(out)

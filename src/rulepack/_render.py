@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from rulepack._expr import names_in_template
 
 if TYPE_CHECKING:
-    from rulepack._verdict import Check
+    from rulepack._verdict import Check, CheckSite
 
 _YES_NO = {"zh": ("是", "否"), "en": ("yes", "no")}
 _SEP = {"zh": "；", "en": "; "}
@@ -71,63 +71,135 @@ def _number(value: float) -> str:
 def check_text(check: Check, lang: str) -> str:
     """One atomic condition explained: its label, actual value, threshold and gap."""
     label = check.label.get(lang) if check.label else check.expr  # type: ignore[arg-type]
-    zh = lang == "zh"
-    if check.status == "unknown":
-        if check.missing:
-            paths = ", ".join(check.missing)
-            return f"缺少{label}（{paths}）" if zh else f"{label}: missing ({paths})"
-        return f"无法判断{label}：{check.error}" if zh else f"{label}: cannot tell ({check.error})"
+
     def show(value: Any) -> str:
         return fmt(value, lang, rate=check.rate, labels=check.value_labels)
 
-    if check.op in (">=", ">", "<=", "<") and _numeric(check.actual, check.threshold):
-        return _threshold_text(check, label, show, zh)
-    if check.op is not None:
-        actual, threshold = show(check.actual), show(check.threshold)
-        if check.status == "pass":
-            return f"{label}：{actual}" if zh else f"{label}: {actual}"
-        if check.op in ("==", "is"):
-            return f"{label}为 {actual}，应为 {threshold}" if zh else \
-                f"{label} is {actual}, expected {threshold}"
-        if check.op in ("!=", "is not"):
-            return f"{label}不得为 {threshold}" if zh else f"{label} must not be {threshold}"
-        if check.op == "in":
-            return f"{label}为 {actual}，不在 {threshold} 之中" if zh else \
-                f"{label} is {actual}, not one of {threshold}"
-        if check.op == "not in":
-            return f"{label}为 {actual}，属于 {threshold}" if zh else \
-                f"{label} is {actual}, one of {threshold}"
-        return f"{label}：{actual}（要求 {_OP_WORD.get(check.op, check.op)} {threshold}）" if zh \
-            else f"{label} {actual}, needs {_OP_WORD.get(check.op, check.op)} {threshold}"
-    if check.path is not None and isinstance(check.actual, bool):
-        return f"{label}：{show(check.actual)}" if zh else f"{label}: {show(check.actual)}"
-    if check.status == "pass":
+    return _words(label, check.op, check.path is not None, show, lang == "zh", check.status,
+                  check.actual, check.threshold, check.gap, check.missing, check.error)
+
+
+Show = Callable[[Any], str]
+# (status, actual, threshold, gap, missing, error) -> the check's text, as check_text words it
+# for a Check with those fields.
+SiteText = Callable[[str, Any, Any, Any, tuple[str, ...], str | None], str]
+
+
+def site_text(site: CheckSite, lang: str) -> SiteText:
+    """``check_text(Check.from_record(record), lang)`` for the records of one check site, with
+    the label and the formatting of its values (:func:`shower`) fixed once. The words are
+    check_text's own."""
+    label = site.label.get(lang) if site.label else site.text  # type: ignore[arg-type]
+    op, has_path, zh = site.op, site.path is not None, lang == "zh"
+    show = shower(lang, rate=site.rate, labels=site.value_labels)
+
+    def text(status: str, actual: Any, threshold: Any, gap: Any, missing: tuple[str, ...],
+             error: str | None) -> str:
+        return _words(label, op, has_path, show, zh, status, actual, threshold, gap, missing,
+                      error)
+
+    return text
+
+
+def _words(label: str, op: str | None, has_path: bool, show: Show, zh: bool, status: str,
+           actual: Any, threshold: Any, gap: Any, missing: tuple[str, ...],
+           error: str | None) -> str:
+    """The words of one check; ``op`` is not looked at when it is unknown."""
+    if status == "unknown":
+        if missing:
+            paths = ", ".join(missing)
+            return f"缺少{label}（{paths}）" if zh else f"{label}: missing ({paths})"
+        return f"无法判断{label}：{error}" if zh else f"{label}: cannot tell ({error})"
+    if op in (">=", ">", "<=", "<") and _number_type(actual) and _number_type(threshold):
+        return _threshold_text(label, op, show, zh, status, actual, threshold, gap)
+    if op is not None:
+        shown, limit = show(actual), show(threshold)
+        if status == "pass":
+            return f"{label}：{shown}" if zh else f"{label}: {shown}"
+        if op in ("==", "is"):
+            return f"{label}为 {shown}，应为 {limit}" if zh else \
+                f"{label} is {shown}, expected {limit}"
+        if op in ("!=", "is not"):
+            return f"{label}不得为 {limit}" if zh else f"{label} must not be {limit}"
+        if op == "in":
+            return f"{label}为 {shown}，不在 {limit} 之中" if zh else \
+                f"{label} is {shown}, not one of {limit}"
+        if op == "not in":
+            return f"{label}为 {shown}，属于 {limit}" if zh else \
+                f"{label} is {shown}, one of {limit}"
+        return f"{label}：{shown}（要求 {_OP_WORD.get(op, op)} {limit}）" if zh \
+            else f"{label} {shown}, needs {_OP_WORD.get(op, op)} {limit}"
+    if has_path and isinstance(actual, bool):
+        return f"{label}：{show(actual)}" if zh else f"{label}: {show(actual)}"
+    if status == "pass":
         return f"满足：{label}" if zh else f"holds: {label}"
     return f"不满足：{label}" if zh else f"does not hold: {label}"
 
 
-def _numeric(*values: Any) -> bool:
-    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+def _number_type(value: Any) -> bool:
+    """A number and not a boolean; the common types first."""
+    kind = type(value)
+    return kind is int or kind is float or (
+        kind is not bool and isinstance(value, (int, float)))
 
 
-def _threshold_text(check: Check, label: str, show: Callable[[Any], str], zh: bool) -> str:
-    actual, threshold, op = show(check.actual), show(check.threshold), check.op
-    if check.status == "pass":
-        word = _OP_WORD[op or ""]
-        return f"{label} {actual}，满足 {word} {threshold}" if zh else \
-            f"{label} {actual} {word} {threshold}"
-    gap = show(check.gap) if check.gap is not None else None
-    if op == ">=" or (op == ">" and gap is not None):
-        if gap is not None:
-            return f"{label} {actual}，未达到 {threshold}，还差 {gap}" if zh else \
-                f"{actual} of {threshold} {label}: {gap} short"
-        return f"{label} {actual}，须高于 {threshold}" if zh else \
-            f"{label} {actual}, must be above {threshold}"
-    if op == "<=" and gap is not None:
-        return f"{label} {actual}，超过上限 {threshold}，超出 {gap}" if zh else \
-            f"{label} {actual}, over the limit of {threshold} by {gap}"
-    return f"{label} {actual}，须低于 {threshold}" if zh else \
-        f"{label} {actual}, must be below {threshold}"
+def _threshold_text(label: str, op: str, show: Show, zh: bool, status: str, actual: Any,
+                    threshold: Any, gap: Any) -> str:
+    shown, limit = show(actual), show(threshold)
+    if status == "pass":
+        word = _OP_WORD[op]
+        return f"{label} {shown}，满足 {word} {limit}" if zh else \
+            f"{label} {shown} {word} {limit}"
+    short = show(gap) if gap is not None else None
+    if op == ">=" or (op == ">" and short is not None):
+        if short is not None:
+            return f"{label} {shown}，未达到 {limit}，还差 {short}" if zh else \
+                f"{shown} of {limit} {label}: {short} short"
+        return f"{label} {shown}，须高于 {limit}" if zh else \
+            f"{label} {shown}, must be above {limit}"
+    if op == "<=" and short is not None:
+        return f"{label} {shown}，超过上限 {limit}，超出 {short}" if zh else \
+            f"{label} {shown}, over the limit of {limit} by {short}"
+    return f"{label} {shown}，须低于 {limit}" if zh else \
+        f"{label} {shown}, must be below {limit}"
+
+
+# -- values formatted once their units are known -----------------------------------------------
+#
+# A verdict rendered to JSON (rulepack._json) words every check: fixing a check site's units
+# and labels once per language, rather than on every value, is most of what makes that fast.
+
+
+def shower(lang: str, *, rate: bool = False, spec: str = "",
+           labels: Mapping[str, Any] | None = None) -> Show:
+    """``fmt(value, lang, rate=rate, spec=spec, labels=labels)`` as a function of the value."""
+    zh = lang == "zh"
+    percent = rate or spec == "%"
+    names = {key: str(text.get(lang)) for key, text in labels.items()} if labels else None
+    empty = "“”" if zh else '""'
+    yes, no = _YES_NO.get(lang, _YES_NO["en"])
+
+    def show(value: Any) -> str:
+        # The plain types by exact type, in fmt's order; anything else (subclasses included)
+        # is fmt's own business.
+        kind = type(value)
+        if kind is str:
+            if names is not None and value in names:
+                return names[value]
+            return value if value else empty
+        if kind is int:
+            if names is not None and str(value) in names:
+                return names[str(value)]
+            return _number(value * 100) + "%" if percent else f"{value:,}"
+        if kind is float:
+            return _number(value * 100) + "%" if percent else _number(value)
+        if kind is bool:
+            return yes if value else no
+        if value is None:
+            return "—"
+        return fmt(value, lang, rate=rate, spec=spec, labels=labels)
+
+    return show
 
 
 Lookup = Callable[[str], tuple[bool, Any, bool, Mapping[str, Any] | None]]
@@ -142,7 +214,7 @@ def fill(template: str, lang: str, lookup: Lookup) -> str:
     data written by an analyst, so it is read here piece by piece (once per template).
     """
     out: list[str] = []
-    for literal, name, spec in _pieces(template):
+    for literal, name, spec in pieces(template):
         if literal:
             out.append(literal)
         if name is None:
@@ -158,7 +230,7 @@ def fill(template: str, lang: str, lookup: Lookup) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _pieces(template: str) -> tuple[tuple[str, str | None, str], ...]:
+def pieces(template: str) -> tuple[tuple[str, str | None, str], ...]:
     """A template as (literal text, placeholder name or None, format spec) pieces."""
     pieces: list[tuple[str, str | None, str]] = []
     literal: list[str] = []

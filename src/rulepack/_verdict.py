@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from rulepack import _render
-from rulepack._model import Lang, Messages, Source, Status, Text
+from rulepack._model import Lang, Messages, Pack, Source, Status, Text
 
 DEFAULT_LANG: Lang = "zh"
 
-_NO_TITLE = Text("", "")
-_DEFAULT_MESSAGE = Text(zh="{title}：{why}", en="{title}: {why}")
-_STATUS_WORD = {
+DEFAULT_MESSAGE = Text(zh="{title}：{why}", en="{title}: {why}")
+STATUS_WORD = {
     "zh": {"pass": "通过", "fail": "未通过", "unknown": "无法判断", "skipped": "不适用"},
     "en": {"pass": "pass", "fail": "fail", "unknown": "unknown", "skipped": "not applicable"},
 }
@@ -74,7 +73,7 @@ class Check:
                        value_labels=site.value_labels)
         return cls(expr=site.text, status=status, label=site.label, path=site.path,
                    actual=actual, op=site.op, threshold=threshold, param=site.param,
-                   gap=_gap(site.op, actual, threshold) if status == "fail" else None,
+                   gap=check_gap(site.op, actual, threshold) if status == "fail" else None,
                    rate=site.rate, value_labels=site.value_labels)
 
     def text(self, lang: Lang = DEFAULT_LANG) -> str:
@@ -118,7 +117,7 @@ class Reason:
 
     def message(self, lang: Lang = DEFAULT_LANG, *, texts: list[str] | None = None) -> str:
         """The rule's message for its status, filled with the actual values."""
-        template = self.messages.by_status.get(self.status, _DEFAULT_MESSAGE).get(lang)
+        template = self.messages.by_status.get(self.status, DEFAULT_MESSAGE).get(lang)
         why = self.why(lang, texts=texts)
 
         def lookup(name: str) -> tuple[bool, Any, bool, Mapping[str, Any] | None]:
@@ -156,7 +155,7 @@ class Reason:
         if self.error:
             texts.append(self.error)
         if not texts:
-            return _STATUS_WORD[lang][self.status]
+            return STATUS_WORD[lang][self.status]
         return _render.join_checks(texts, lang)
 
     def to_dict(self, lang: Lang = DEFAULT_LANG) -> dict[str, Any]:
@@ -194,38 +193,43 @@ class Verdict:
     verdict as read-only.
     """
 
-    __slots__ = (
-        "_explanation",
-        "_reasons",
-        "applicable",
-        "as_of",
-        "digest",
-        "missing",
-        "outcome",
-        "pack",
-        "result",
-        "title",
-        "version",
-    )
+    __slots__ = ("_explanation", "_pack", "_reasons", "applicable", "as_of", "missing",
+                 "outcome", "result")
 
     def __init__(
-        self, *, pack: str, version: str, digest: str, as_of: dt.datetime, outcome: Status,
-        result: Mapping[str, Any], missing: tuple[str, ...], title: Text = _NO_TITLE,
-        applicable: bool = True, reasons: tuple[Reason, ...] | None = None,
-        explanation: Explanation | None = None,
+        self, pack: Pack, as_of: dt.datetime, outcome: Status, result: Mapping[str, Any],
+        missing: tuple[str, ...] = (), applicable: bool = True,
+        explanation: Explanation | None = None, *, reasons: tuple[Reason, ...] | None = None,
     ) -> None:
-        self.pack = pack
-        self.version = version
-        self.digest = digest
+        # Positional and few: a verdict is made for every document evaluated.
+        self._pack = pack
         self.as_of = as_of
         self.outcome = outcome
         self.result = result
         self.missing = missing
-        self.title = title
         # False when the pack's own `when` does not hold for this document: every rule skipped.
         self.applicable = applicable
         self._reasons = reasons
-        self._explanation = explanation
+        # Given reasons are the verdict's; records that might say otherwise are dropped.
+        self._explanation = explanation if reasons is None else None
+
+    @property
+    def pack(self) -> str:
+        """The pack id."""
+        return self._pack.id
+
+    @property
+    def version(self) -> str:
+        return self._pack.version
+
+    @property
+    def digest(self) -> str:
+        """The digest of the pack version's canonical form."""
+        return self._pack.digest
+
+    @property
+    def title(self) -> Text:
+        return self._pack.title
 
     @property
     def reasons(self) -> tuple[Reason, ...]:
@@ -260,9 +264,16 @@ class Verdict:
             "missing": list(self.missing),
         }
 
+    def to_json(self, lang: Lang = DEFAULT_LANG) -> str:
+        """The same as ``json.dumps(verdict.to_dict(lang), ensure_ascii=False)``, written
+        directly from the evaluation's records, without building the reasons or the dict."""
+        from rulepack import _json  # it renders verdicts, so it imports this module
+
+        return _json.render(self, lang)
+
     def explain(self, lang: Lang = DEFAULT_LANG) -> str:
         """A readable explanation: the outcome, the result, then every rule's message."""
-        words = _STATUS_WORD[lang]
+        words = STATUS_WORD[lang]
         title = self.title.get(lang) if self.title.zh else self.pack
         outcome = f"  {'结论' if lang == 'zh' else 'outcome'}: {words[self.outcome]}"
         lines = [f"{self.pack} {self.version} — {title}",
@@ -299,11 +310,11 @@ def to_jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _gap(op: str, actual: Any, threshold: Any) -> Any:
-    """How far a failed threshold check is from passing, in the threshold's unit."""
-    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                  for v in (actual, threshold))
-    if not numbers:
+def check_gap(op: str, actual: Any, threshold: Any) -> Any:
+    """How far a failed threshold check is from passing, in the threshold's unit (the gap of
+    :meth:`Check.from_record`)."""
+    if not (isinstance(actual, (int, float)) and not isinstance(actual, bool)
+            and isinstance(threshold, (int, float)) and not isinstance(threshold, bool)):
         return None
     integral = isinstance(actual, int) and isinstance(threshold, int)
     if op == ">=":

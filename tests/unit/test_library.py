@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -172,3 +173,96 @@ def test_an_unreadable_second_fact_makes_the_rule_unknown_not_a_crash(tmp_path: 
         assert verdict.reason("days").status == "unknown"
         assert verdict.result == {"d": None}
         assert verdict.missing == ("account.verification.submitted_on",)
+
+
+# -- evaluator: evaluate made ready for many documents -----------------------------------------
+
+
+@pytest.mark.parametrize("as_of", ["2025-06-01", "2026-06-01T09:00:00+08:00",
+                                   dt.datetime(2026, 6, 1, 1, tzinfo=dt.UTC), None])
+@pytest.mark.parametrize("version", [None, "1.0.0"])
+@pytest.mark.parametrize("facts", [
+    FACTS,
+    {"account": {"fans": 100000}},
+    {"account": {}},
+    {**FACTS, "as_of": "2025-06-01T12:00:00+08:00"},  # its own as_of: its own version
+    {**FACTS, "as_of": "2026-02-01"},
+])
+def test_an_evaluator_gives_what_evaluate_gives(two_versions: rulepack.Library, as_of: Any,
+                                                version: str | None,
+                                                facts: dict[str, Any]) -> None:
+    evaluator = two_versions.evaluator("demo.entry", as_of=as_of, version=version)
+    expected = two_versions.evaluate("demo.entry", facts, as_of=as_of, version=version)
+    got = evaluator(facts)
+    if as_of is None and "as_of" not in facts:
+        # Both read the clock: only the instant may differ.
+        expected_dict, got_dict = expected.to_dict("en"), got.to_dict("en")
+        expected_dict.pop("as_of"), got_dict.pop("as_of")
+        assert got_dict == expected_dict
+    else:
+        assert got.to_dict("en") == expected.to_dict("en")
+
+
+def test_an_evaluator_reports_errors_as_evaluate_does(two_versions: rulepack.Library) -> None:
+    with pytest.raises(EvaluationError) as unknown:
+        two_versions.evaluator("demo.entyr")
+    assert unknown.value.problems[0].code == "RP501"
+    with pytest.raises(EvaluationError) as no_version:
+        two_versions.evaluator("demo.entry", version="9.9.9")
+    assert no_version.value.problems[0].code == "RP503"
+    # No version in force at the fixed day: each call says so, as evaluate would.
+    early = two_versions.evaluator("demo.entry", as_of="2024-01-01")
+    with pytest.raises(EvaluationError) as not_in_force:
+        early(FACTS)
+    assert not_in_force.value.problems[0].code == "RP502"
+    # A document with its own as_of in force still evaluates.
+    assert early({**FACTS, "as_of": "2026-03-01"}).version == "1.1.0"
+    strict = two_versions.evaluator("demo.entry", as_of="2026-01-01")
+    with pytest.raises(FactsError):
+        strict({"account": {"fans": "many"}})
+    loose = two_versions.evaluator("demo.entry", as_of="2026-01-01", validate=False)
+    assert loose({"account": {"fans": "many"}}).outcome == "unknown"
+
+
+# -- values: the facts a rule refers to -------------------------------------------------------
+
+VALUES_PACK = """\
+id: demo.values
+version: 1.0.0
+effective_from: 2020-01-01
+subject: account
+title: {zh: 演示, en: Demo}
+description: {zh: 演示包, en: A demo pack}
+sources: [{seed: s.txt, quote: 粉丝}]
+rules:
+  - id: both
+    title: {zh: 两者, en: Both}
+    source: {seed: s.txt, quote: 粉丝}
+    require: account.fans >= 10 and account.mcn_signed
+  - id: guarded
+    title: {zh: 条件, en: Guarded}
+    source: {seed: s.txt, quote: 粉丝}
+    when: account.platform == 'douyin'
+    require: account.content_healthy
+"""
+
+
+@pytest.mark.parametrize("engine", ["compiled", "sandbox"])
+def test_values_are_the_facts_a_rule_refers_to(tmp_path: Path, engine: str) -> None:
+    (tmp_path / "p.yaml").write_text(VALUES_PACK, encoding="utf-8")
+    library = rulepack.load(tmp_path, engine=engine)  # type: ignore[arg-type]
+    facts = {"account": {"fans": 1, "mcn_signed": True, "platform": "xigua",
+                         "content_healthy": True}}
+    verdict = library.evaluate("demo.values", facts, as_of="2026-01-01")
+    both, guarded = verdict.reasons
+    # `and` stopped at the fans, yet the reason shows every fact the rule names.
+    assert both.values == {"account.fans": 1, "account.mcn_signed": True}
+    # A skipped rule shows what decided that it does not apply, not what it would check.
+    assert guarded.status == "skipped"
+    assert guarded.values == {"account.platform": "xigua"}
+    # Facts the document lacks are not values (they are the verdict's missing facts).
+    partial = library.evaluate("demo.values", {"account": {"fans": 20}}, as_of="2026-01-01")
+    assert partial.reasons[0].values == {"account.fans": 20}
+    # (Whether `guarded` applies is unknown, so its requirement is looked at too.)
+    assert partial.missing == ("account.mcn_signed", "account.platform",
+                               "account.content_healthy")

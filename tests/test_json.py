@@ -1,0 +1,521 @@
+"""``Verdict.to_json`` against the reference, byte for byte.
+
+The reference is ``json.dumps(verdict.to_dict(lang), ensure_ascii=False)``; ``to_json`` writes
+the same text from the evaluation's records without building the reasons (rulepack._json, with
+the check texts of rulepack._render.site_text). Compared here, in Chinese and English, on:
+
+1. every case of the bundled ``*.test.yaml`` files and of ``tests/conformance``;
+2. documents drawn for every bundled pack by ``rulepack.testing.facts_for`` (some facts left
+   out), some then broken (values of the wrong type, odd numbers and strings, keys removed),
+   and documents over the whole schema through ``evaluate_all``;
+3. edge cases: unknown checks, strings that need escapes, floats, NaN and infinities, rates,
+   enum labels, dates and instants, every kind of message placeholder;
+
+and the caches of rendered parts, which must never serve one pack's parts to another.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import functools
+import json
+import math
+import sys
+import tempfile
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+import rulepack
+from rulepack import _batch, _json, _render, _yaml
+from rulepack._verdict import Check, Verdict
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFORMANCE = ROOT / "tests" / "conformance"
+LANGS = ("zh", "en")
+CHINA = dt.timezone(dt.timedelta(hours=8))
+AS_OF = dt.datetime(2026, 5, 20, 10, 0, tzinfo=CHINA)
+PROFILE: dict[str, Any] = {
+    "deadline": None, "derandomize": True, "database": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+
+
+def reference(verdict: Verdict, lang: str) -> str:
+    return json.dumps(verdict.to_dict(lang), ensure_ascii=False)  # type: ignore[arg-type]
+
+
+def assert_renders(verdict: Verdict, where: str = "") -> None:
+    """``to_json`` equals the reference in both languages, and every check's text equals
+    ``check_text`` (which the JSON holds too, but here the failure names the check)."""
+    explanation = verdict._explanation
+    for lang in LANGS:
+        fast = verdict.to_json(lang)  # type: ignore[arg-type]
+        slow = reference(verdict, lang)
+        assert fast == slow, f"{where} {verdict.pack} ({lang})\nfast: {fast}\nslow: {slow}"
+        if explanation is None:
+            continue
+        for record in explanation.records:  # type: ignore[attr-defined]
+            for check in explanation.rule_checks(record):  # type: ignore[attr-defined]
+                built = Check.from_record(check)
+                text = _render.site_text(check[0], lang)(
+                    built.status, built.actual, built.threshold, built.gap, built.missing,
+                    built.error)
+                assert text == built.text(lang), (where, check)  # type: ignore[arg-type]
+
+
+# -- 1. test cases ------------------------------------------------------------------------------
+
+
+@functools.cache
+def bundled() -> rulepack.Library:
+    return rulepack.load()
+
+
+BUNDLED_TEST_FILES = sorted((ROOT / "rules").rglob("*.test.yaml"))
+
+
+def _as_of(case: Mapping[str, Any]) -> Any:
+    """The case's as_of; without one (and none in the facts), a fixed instant, not now."""
+    facts = case.get("facts")
+    if case.get("as_of") is not None or (isinstance(facts, Mapping) and "as_of" in facts):
+        return case.get("as_of")
+    return AS_OF
+
+
+@pytest.mark.parametrize("path", BUNDLED_TEST_FILES, ids=lambda p: p.name)
+def test_bundled_test_cases(path: Path) -> None:
+    data = _yaml.load(path.read_text(encoding="utf-8")).data
+    assert data["cases"], path
+    for case in data["cases"]:
+        try:
+            verdict = bundled().evaluate(data["pack"], case["facts"], as_of=_as_of(case),
+                                         version=case.get("version"))
+        except rulepack.RulepackError:
+            continue
+        assert_renders(verdict, f"{path.name}::{case['name']}")
+
+
+def _write_packs(packs: list[Any], folder: Path) -> None:
+    """The packs of a conformance file, one file each, as tests/test_conformance.py writes them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, pack in enumerate(packs):
+        if isinstance(pack, str):
+            text = pack
+        else:
+            plain = json.loads(json.dumps(pack, ensure_ascii=False))
+            text = yaml.safe_dump(plain, allow_unicode=True, sort_keys=False, width=1000)
+        (folder / f"{index:02d}.yaml").write_text(text, encoding="utf-8")
+
+
+@functools.cache
+def conformance(name: str, limits: tuple[tuple[str, Any], ...] = ()) -> rulepack.Library:
+    data = _yaml.load((CONFORMANCE / name).read_text(encoding="utf-8")).data
+    with tempfile.TemporaryDirectory(prefix="rulepack-json-") as folder:
+        _write_packs(data.get("packs") or [], Path(folder) / "rules")
+        return rulepack.load(Path(folder) / "rules", limits=rulepack.Limits(**dict(limits)))
+
+
+def _evaluation_cases(path: Path) -> list[Mapping[str, Any]]:
+    data = _yaml.load(path.read_text(encoding="utf-8")).data
+    return [case for case in data["cases"]
+            if "pack_text" not in case and "pack_files" not in case and "facts" in case]
+
+
+CONFORMANCE_FILES = [p for p in sorted(CONFORMANCE.glob("*.yaml")) if _evaluation_cases(p)]
+
+
+@pytest.mark.parametrize("path", CONFORMANCE_FILES, ids=lambda p: p.name)
+def test_conformance_cases(path: Path) -> None:
+    for case in _evaluation_cases(path):
+        library = conformance(path.name, tuple(sorted((case.get("limits") or {}).items())))
+        try:
+            if case.get("call") == "evaluate_all":
+                verdicts = library.evaluate_all(case["facts"], as_of=_as_of(case))
+            else:
+                verdicts = [library.evaluate(case.get("pack") or library.ids[0], case["facts"],
+                                             as_of=_as_of(case), version=case.get("version"))]
+        except rulepack.RulepackError:
+            continue
+        for verdict in verdicts:
+            assert_renders(verdict, f"{path.name}::{case['name']}")
+
+
+# -- 2. generated documents ---------------------------------------------------------------------
+
+# Values that stress the writer where a fact of another type was expected.
+ODD_VALUES = st.sampled_from([
+    None, True, False, 0, -1, 2**53 + 1, 0.1, -0.0, 1e16, 99_999.5, math.nan, math.inf,
+    -math.inf, "", 'quote " backslash \\ newline \n tab \t nul \x00 unit \x1f', "😀 \ud800",
+    "douyin", [], [1, 2.5, "x"], {}, {"on": "2026-01-01", "points": 3},
+])
+
+
+def _positions(document: Any) -> list[tuple[Any, Any]]:
+    """Every (container, key) of a document below its top level."""
+    out: list[tuple[Any, Any]] = []
+    items = document.items() if isinstance(document, dict) else \
+        enumerate(document) if isinstance(document, list) else ()
+    for key, value in items:
+        out.append((document, key))
+        out.extend(_positions(value))
+    return out
+
+
+def broken(document: dict[str, Any], edits: list[tuple[int, Any]]) -> dict[str, Any]:
+    """``document`` with a few values replaced (or, for ``"delete"``, keys removed)."""
+    out = copy.deepcopy(document)
+    for index, value in edits:
+        positions = [p for p in _positions(out) if p[0] is not out]  # keep subject and as_of
+        if not positions:
+            break
+        container, key = positions[index % len(positions)]
+        if value == "delete" and isinstance(container, dict):
+            del container[key]
+        else:
+            container[key] = None if value == "delete" else value
+    return out
+
+
+EDITS = st.lists(st.tuples(st.integers(0, 2**16), st.one_of(st.just("delete"), ODD_VALUES)),
+                 max_size=3)
+
+
+@functools.cache
+def _pack_facts(pack_id: str) -> st.SearchStrategy[dict[str, Any]]:
+    from rulepack.testing import facts_for
+
+    return facts_for(pack_id, bundled())
+
+
+@settings(max_examples=15, **PROFILE)
+@pytest.mark.parametrize("pack_id", bundled().ids)
+@given(data=st.data(), edits=EDITS)
+def test_generated_documents(pack_id: str, data: st.DataObject,
+                             edits: list[tuple[int, Any]]) -> None:
+    document = broken(data.draw(_pack_facts(pack_id), label="document"), edits)
+    note(f"document: {document!r}")
+    try:
+        verdict = bundled().evaluate(pack_id, document, validate=False)
+    except rulepack.RulepackError:
+        return
+    assert_renders(verdict, pack_id)
+
+
+@functools.cache
+def _schema_facts() -> st.SearchStrategy[dict[str, Any]]:
+    from rulepack.testing import facts_for_schema
+
+    return facts_for_schema(near=bundled())
+
+
+@settings(max_examples=25, **PROFILE)
+@given(data=st.data(), edits=EDITS)
+def test_every_pack_on_documents_over_the_schema(data: st.DataObject,
+                                                 edits: list[tuple[int, Any]]) -> None:
+    document = broken(data.draw(_schema_facts(), label="document"), edits)
+    note(f"document: {document!r}")
+    try:
+        verdicts = bundled().evaluate_all(document, as_of=AS_OF, validate=False)
+    except rulepack.RulepackError:
+        return
+    for verdict in verdicts:
+        assert_renders(verdict, "evaluate_all")
+
+
+# -- 3. edge cases ------------------------------------------------------------------------------
+
+EDGE_PACK = r'''
+id: edge.json
+version: 1.0.0
+effective_from: 2020-01-01
+subject: account
+title: {zh: '引号"与\反斜杠', en: 'quotes " and \ backslash'}
+description: {zh: 边界。, en: Edges.}
+sources: [&src {seed: 's"eed\.txt', quote: "引号\"、反斜杠\\、控制\u0001、😀"}]
+params: {min_fans: 100000, min_ratio: 0.05, odd_name: 'a"b\c', steps: [1, 2.5]}
+rules:
+  - id: fans
+    title: {zh: '粉丝"门槛"', en: 'fan "threshold"'}
+    source: *src
+    require: account.fans >= params.min_fans
+    message:
+      fail: {zh: "粉丝 {account.fans}（{account.fans:%}），门槛 {params.min_fans}，比例 {params.min_ratio:%}，{params.steps}，{today} {as_of}，{{字面}}：{why}",
+             en: "{account.fans} ({account.fans:%}) fans of {params.min_fans} ({params.min_ratio:%}, {params.steps}) on {today} at {as_of} {{literal}}: {why}"}
+      unknown: {zh: "{title}？{why}（{account.fans}，{account.fans:%}）",
+                en: "{title}? {why} ({account.fans}, {account.fans:%})"}
+  - id: ratio
+    title: {zh: 赞播比, en: like/play ratio}
+    source: *src
+    require: account.like_play_ratio >= params.min_ratio
+    message:
+      fail: {zh: "{account.like_play_ratio} / {account.like_play_ratio:%}：{why}",
+             en: "{account.like_play_ratio} / {account.like_play_ratio:%}: {why}"}
+  - id: platform
+    title: {zh: 平台, en: Platform}
+    source: *src
+    require: {any: ["account.platform in ('douyin', 'xigua')", "account.platform == 'huoshan'"]}
+    message:
+      pass: {zh: "{account.platform}：{why}", en: "{account.platform}: {why}"}
+      fail: {zh: "{account.platform}！{why}", en: "{account.platform}! {why}"}
+  - id: named
+    title: {zh: 实名, en: Real name}
+    source: *src
+    require: {all: ["account.identity.real_name != params.odd_name", "account.identity.real_name != 'x\"y'"]}
+    message:
+      fail: {zh: "{account.identity.real_name}：{why}", en: "{account.identity.real_name}: {why}"}
+  - id: expiry
+    title: {zh: 证件有效期, en: ID expiry}
+    source: *src
+    require: account.identity.id_expires_on >= today
+    set: {expires: account.identity.id_expires_on}
+    message:
+      pass: {zh: "{account.identity.id_expires_on} / {result.expires} / {result.fans_k}：{why}",
+             en: "{account.identity.id_expires_on} / {result.expires} / {result.fans_k}: {why}"}
+  - id: banned
+    title: {zh: 封禁, en: Ban}
+    source: *src
+    require: {not: "account.ban.started_at < as_of"}
+  - id: flags
+    title: {zh: 标志, en: Flags}
+    source: *src
+    require: {all: [account.mcn_signed, "not account.overseas", {expr: "count(account.violations) == 0", label: {zh: 违规, en: violations}}]}
+  - id: thousands
+    kind: output
+    title: {zh: 千粉, en: Thousands of fans}
+    source: *src
+    set: {fans_k: account.fans / 1000}
+'''
+
+
+@functools.cache
+def edge_library() -> rulepack.Library:
+    folder = Path(tempfile.mkdtemp(prefix="rulepack-json-edge-"))
+    (folder / "edge.yaml").write_text(textwrap.dedent(EDGE_PACK), encoding="utf-8")
+    return rulepack.load(folder)
+
+
+ESCAPES = 'q " b \\ n \n r \r t \t nul \x00 \x1f del \x7f ls \u2028 😀 \ud800 中文'
+EDGE_DOCUMENTS: dict[str, dict[str, Any]] = {
+    "complete, failing": {"account": {
+        "fans": 99_999, "like_play_ratio": 0.025, "platform": "kuaishou",
+        "identity": {"real_name": 'a"b\\c', "id_expires_on": "2026-05-19"},
+        "ban": {"started_at": "2026-05-19T10:00:00+08:00"}, "mcn_signed": False,
+        "overseas": True, "violations": [{"on": "2026-01-01", "points": 3}]}},
+    "complete, passing": {"account": {
+        "fans": 100_000, "like_play_ratio": 0.05, "platform": "xigua",
+        "identity": {"real_name": ESCAPES, "id_expires_on": "2026-05-20"},
+        "ban": {"started_at": "2026-05-21T00:00:00Z"}, "mcn_signed": True, "overseas": False,
+        "violations": []}},
+    "empty: every check unknown": {"account": {}},
+    "some missing": {"account": {"fans": 5, "platform": "huoshan", "identity": {}}},
+}
+# Unvalidated values evaluation may meet: of the wrong type, not finite, enormous, escaped.
+ODD_DOCUMENTS: dict[str, dict[str, Any]] = {
+    "nulls": {"account": {"fans": None, "platform": None, "identity": {"real_name": None},
+                          "like_play_ratio": None, "ban": {"started_at": None}}},
+    "fans nan": {"account": {"fans": math.nan}},
+    "fans inf": {"account": {"fans": math.inf, "like_play_ratio": -math.inf}},
+    "float fans": {"account": {"fans": 99_999.5, "like_play_ratio": 1e-7}},
+    "big floats": {"account": {"fans": 1e16, "like_play_ratio": 12_345.678_9}},
+    "negative zero": {"account": {"fans": -0.0, "like_play_ratio": -0.0}},
+    "bool fans": {"account": {"fans": True, "mcn_signed": 1}},
+    "text fans": {"account": {"fans": ESCAPES, "platform": ESCAPES, "mcn_signed": "yes"}},
+    "list fans": {"account": {"fans": [1, "2", None], "violations": "none"}},
+    "dict values": {"account": {"fans": {"a": 1}, "violations": [{None: "x", False: 1}]}},
+    "bad date": {"account": {"identity": {"id_expires_on": "2026-02-30"}, "fans": 1}},
+}
+
+
+@pytest.mark.parametrize("name", [*EDGE_DOCUMENTS, *ODD_DOCUMENTS])
+@pytest.mark.parametrize("as_of", [AS_OF, dt.datetime(2026, 12, 31, 20, 0, tzinfo=dt.UTC)])
+def test_edge_cases(name: str, as_of: dt.datetime) -> None:
+    document = {**EDGE_DOCUMENTS, **ODD_DOCUMENTS}[name]
+    verdict = edge_library().evaluate("edge.json", copy.deepcopy(document), as_of=as_of,
+                                      validate=name in EDGE_DOCUMENTS)
+    assert_renders(verdict, name)
+
+
+def test_the_edge_cases_reach_what_they_are_for() -> None:
+    """The documents above meet what they are meant to: otherwise they prove nothing."""
+    library = edge_library()
+    seen: set[str] = set()
+    for name, document in {**EDGE_DOCUMENTS, **ODD_DOCUMENTS}.items():
+        verdict = library.evaluate("edge.json", copy.deepcopy(document), as_of=AS_OF,
+                                   validate=False)
+        text = verdict.to_json("en")
+        for reason in verdict.reasons:
+            seen.add(f"{reason.rule}:{reason.status}")
+            for check in reason.checks:
+                seen.add(f"check:{check.status}:{'missing' if check.missing else ''}"
+                         f"{'error' if check.error else ''}")
+        seen.update(word for word in ("NaN", "Infinity", "\\u0000", "\\\\", '\\"', "😀",
+                                      "Xigua Video", "2.5%", "2026-05-20")
+                    if word in text)
+        assert name not in ODD_DOCUMENTS or verdict.outcome != "pass", name
+    for wanted in ("fans:fail", "fans:pass", "fans:unknown", "ratio:fail", "platform:pass",
+                   "platform:fail", "named:fail", "expiry:pass", "banned:fail", "flags:fail",
+                   "check:unknown:missing", "check:unknown:error", "NaN", "Infinity",
+                   "\\u0000", "\\\\", '\\"', "😀", "Xigua Video", "2.5%", "2026-05-20"):
+        assert wanted in seen, wanted
+
+
+# -- the fast path and its fallbacks ------------------------------------------------------------
+
+
+def test_plain_check_rules_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The benchmark's rules never build a Reason; a table's rule does (the reference)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import peer_workload as workload  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    library = rulepack.load(ROOT / "bench" / "packs")
+    verdicts = [library.evaluate(workload.PACK_ID, document, as_of=workload.AS_OF,
+                                 validate=False) for document in workload.documents(300)]
+    run_type: Any = type(verdicts[0]._explanation)
+    built: list[Any] = []
+    original = run_type.reason
+
+    def counted(self: Any, record: Any) -> Any:
+        built.append(record)
+        return original(self, record)
+
+    monkeypatch.setattr(run_type, "reason", counted)
+    for verdict in verdicts:
+        for lang in LANGS:
+            assert verdict.to_json(lang) == json.dumps(  # type: ignore[arg-type]
+                verdict.to_dict(lang), ensure_ascii=False)  # type: ignore[arg-type]
+    built.clear()
+    fresh = [library.evaluate(workload.PACK_ID, document, as_of=workload.AS_OF,
+                              validate=False) for document in workload.documents(300)]
+    for verdict in fresh:
+        verdict.to_json("en")
+    assert built == []
+    table = bundled().evaluate("kuaishou.signing.business_tier",
+                               {"organization": {"annual_framework_cny": 1}}, as_of=AS_OF,
+                               validate=False)
+    table.to_json("zh")
+    assert built, "a table rule's details are rendered by the reference"
+
+
+def test_a_verdict_made_with_its_reasons_renders_them() -> None:
+    """A verdict given its reasons has no records to write from: the reference path."""
+    verdict = edge_library().evaluate("edge.json", EDGE_DOCUMENTS["complete, failing"],
+                                      as_of=AS_OF)
+    reasons = verdict.reasons[1:]
+    made = Verdict(pack=verdict._explanation.pack,  # type: ignore[union-attr]
+                   as_of=verdict.as_of, outcome=verdict.outcome, result=verdict.result,
+                   missing=verdict.missing, reasons=reasons,
+                   explanation=verdict._explanation)
+    assert made.to_json("en") == reference(made, "en")
+    assert len(json.loads(made.to_json("en"))["reasons"]) == len(reasons)
+
+
+def test_rendering_after_the_reasons_were_read() -> None:
+    verdict = edge_library().evaluate("edge.json", EDGE_DOCUMENTS["complete, passing"],
+                                      as_of=AS_OF)
+    assert verdict.reasons
+    assert_renders(verdict)
+
+
+def test_without_the_c_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where json has no C speedups, containers go through the encoder itself, alike."""
+    monkeypatch.setattr(_json, "_c_encode", lambda value, _: (_json._encode(value),))
+    for name, document in {**EDGE_DOCUMENTS, **ODD_DOCUMENTS}.items():
+        verdict = edge_library().evaluate("edge.json", copy.deepcopy(document), as_of=AS_OF,
+                                          validate=False)
+        assert_renders(verdict, name)
+
+
+# -- caches ---------------------------------------------------------------------------------------
+
+TWIN = """\
+id: twin.pack
+version: 1.0.0
+effective_from: 2020-01-01
+subject: account
+title: {{zh: 双胞胎, en: Twin}}
+description: {{zh: 缓存。, en: Caches.}}
+sources: [{{seed: s.txt, quote: 粉丝}}]
+params: {{min_fans: {threshold}}}
+rules:
+  - id: fans
+    title: {{zh: 粉丝, en: Fans}}
+    source: {{seed: s.txt, quote: {quote}}}
+    require: account.fans >= params.min_fans
+    message:
+      fail: {{zh: "{word}{{params.min_fans}}：{{why}}", en: "{word}{{params.min_fans}}: {{why}}"}}
+"""
+
+
+def _twin(folder: Path, threshold: int, word: str, quote: str) -> rulepack.Library:
+    folder.mkdir()
+    (folder / "twin.yaml").write_text(TWIN.format(threshold=threshold, word=word, quote=quote),
+                                      encoding="utf-8")
+    return rulepack.load(folder)
+
+
+def test_packs_that_look_alike_never_share_parts(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same pack id, rule id and check text; other params, messages and sources. Rendered in
+    turns, each from its own parts, also once the caches are emptied as they fill up."""
+    one = _twin(tmp_path / "one", 100, "一", "甲")
+    other = _twin(tmp_path / "other", 7, "二", "乙")
+    facts = {"account": {"fans": 5}}
+    for limit in (4096, 1):
+        monkeypatch.setattr(_json, "_LIMIT", limit)
+        for _ in range(3):
+            for library in (one, other, rulepack.load(tmp_path / "one")):
+                verdict = library.evaluate("twin.pack", facts, as_of=AS_OF)
+                assert_renders(verdict, f"limit {limit}")
+
+
+def test_packs_that_share_rules_never_share_parts(tmp_path: Path) -> None:
+    """A pack made from another keeps its rule objects; its own params still show."""
+    one = _twin(tmp_path / "one", 100, "一", "甲")
+    pack = one.packs[0]
+    other = rulepack.Library([dataclasses.replace(pack, params={"min_fans": 7})])
+    assert other.packs[0].rules[0] is pack.rules[0]
+    for _ in range(2):
+        for library in (one, other):
+            verdict = library.evaluate("twin.pack", {"account": {"fans": 5}}, as_of=AS_OF)
+            assert_renders(verdict, library.packs[0].params["min_fans"])
+
+
+def test_the_caches_stay_bounded(tmp_path: Path) -> None:
+    for index in range(6):
+        library = _twin(tmp_path / f"pack{index}", index, "词", "句")
+        library.evaluate("twin.pack", {"account": {"fans": 5}}, as_of=AS_OF).to_json("zh")
+    caches: list[dict[int, Any]] = [*_json._SITES.values(), *_json._RULES.values()]
+    assert all(len(cache) <= _json._LIMIT for cache in caches)
+
+
+# -- batch output ---------------------------------------------------------------------------------
+
+
+def test_batch_records_are_the_dicts_they_were(tmp_path: Path) -> None:
+    """A batch verdict record is to_dict(lang) plus input and line, as json writes the dict."""
+    options = _batch.BatchOptions(rules=ROOT / "rules", packs=(), version=None, as_of=AS_OF,
+                                  lang="en")
+    renderer = _batch.Renderer(bundled(), options)
+    lines = [json.dumps(EDGE_DOCUMENTS["complete, failing"]).encode(),
+             b'{"account": {"platform": "douyin", "fans": 99999, "violations": []}}',
+             b'{"organization": {"type": "mcn", "annual_framework_cny": 3000000}}']
+    rendered = renderer.render(_batch.Chunk("in.jsonl", 7, lines)).text.splitlines()
+    expected = []
+    for number, raw in enumerate(lines, start=7):
+        for verdict in bundled().evaluate_all(json.loads(raw), as_of=AS_OF, validate=False):
+            record = verdict.to_dict("en")
+            record["input"] = "in.jsonl"
+            record["line"] = number
+            expected.append(json.dumps(record, ensure_ascii=False))
+    assert rendered == expected
