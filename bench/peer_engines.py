@@ -79,8 +79,10 @@ def hand_written() -> Engine:
 # -- rulepack ---------------------------------------------------------------------------------
 
 RULEPACK = ("rulepack: verdict (reasons as data)",
+            "rulepack: verdict, prepared evaluator",
             "rulepack: verdict + every reason's checks read",
             "rulepack: verdict rendered to JSON with messages",
+            "rulepack: JSON, prepared evaluator",
             "rulepack: verdict, fact document validated")
 
 
@@ -101,8 +103,9 @@ def _from_json(text: str) -> Answer:
 
 
 def _rulepack() -> list[Engine]:
-    """The verdict as data; the same with every check read; rendered JSON; and the verdict with
-    the fact document validated against the fact schema first."""
+    """The verdict as data (through library.evaluate, and through an evaluator prepared once
+    for many documents); the same with every check read; rendered JSON (both ways); and the
+    verdict with the fact document validated against the fact schema first."""
     import rulepack
 
     library = rulepack.load(PACKS)
@@ -110,6 +113,7 @@ def _rulepack() -> list[Engine]:
     if params != dict(PARAMS):
         raise ValueError(f"bench/packs params {params} differ from peer_workload {PARAMS}")
     evaluate = library.evaluate
+    prepared = library.evaluator(PACK_ID, as_of=AS_OF, validate=False)
 
     def verdict(doc: Doc) -> Any:
         return evaluate(PACK_ID, doc, as_of=AS_OF, validate=False)
@@ -125,17 +129,24 @@ def _rulepack() -> list[Engine]:
         v = evaluate(PACK_ID, doc, as_of=AS_OF, validate=False)
         return v.to_json("en")
 
+    def prepared_rendered(doc: Doc) -> str:
+        return prepared(doc).to_json("en")
+
     def validated(doc: Doc) -> Any:
         return evaluate(PACK_ID, doc, as_of=AS_OF, validate=True)
 
     return [
         Engine(RULEPACK[0], True, "library.evaluate(..., validate=False)", verdict,
                _from_verdict),
-        Engine(RULEPACK[1], True, "the same, then `for r in v.reasons: r.checks`",
+        Engine(RULEPACK[1], True, "library.evaluator(pack, as_of=..., validate=False) once, "
+               "then called per document", prepared, _from_verdict),
+        Engine(RULEPACK[2], True, "library.evaluate, then `for r in v.reasons: r.checks`",
                verdict_checks, _from_verdict),
-        Engine(RULEPACK[2], True, "the same, then v.to_json('en') (the bytes of "
+        Engine(RULEPACK[3], True, "library.evaluate, then v.to_json('en') (the bytes of "
                "json.dumps(v.to_dict('en'), ensure_ascii=False))", rendered, _from_json),
-        Engine(RULEPACK[3], True, "library.evaluate(..., validate=True)", validated,
+        Engine(RULEPACK[4], True, "the prepared evaluator, then v.to_json('en')",
+               prepared_rendered, _from_json),
+        Engine(RULEPACK[5], True, "library.evaluate(..., validate=True)", validated,
                _from_verdict),
     ]
 

@@ -110,8 +110,11 @@ class Plan:
         # Every rule at once, for a pack without `when`: see rulepack._fast.
         self.rules_code: RulesCode | None = None
         # For the conditions that code evaluates raw: their check records, remade from the
-        # values kept, and the ones that decided (what `_Run.condition` returns).
-        self.deciders: dict[int, DeciderCode] = {}
+        # values kept, and the ones that decided (what `_Run.condition` returns); and whether
+        # the condition's atoms all differ in text (then no record needs merging).
+        self.deciders: dict[int, tuple[DeciderCode, bool]] = {}
+        # Where that code keeps the facts it read (`_Run.facts`), by path.
+        self.fact_slots: dict[str, int] = {}
         for atom in atoms_of(pack):
             self.sites[id(atom)] = _site(atom, schema)
         # The facts each rule refers to, for its reason's values: those of its `when` alone
@@ -212,6 +215,7 @@ class _Run:
         "as_of",
         "cache",
         "document",
+        "facts",
         "pack",
         "plan",
         "records",
@@ -242,6 +246,8 @@ class _Run:
         self.saw_missing = False
         self._sandbox: Sandbox | None = None
         self.records: tuple[_RuleRecord, ...] = ()
+        # The facts compiled code read, in the places Plan.fact_slots names (UNREAD if not).
+        self.facts: tuple[Any, ...] = ()
 
     @property
     def sandbox(self) -> Sandbox:
@@ -443,7 +449,10 @@ class _Run:
         """The records of the checks that decided one rule, each check explained once."""
         checks = record[2]
         if record[3] is not None:  # kept raw by compiled code: its decider makes the records
-            checks = self.plan.deciders[id(record[3])](checks)[1]
+            decider, distinct = self.plan.deciders[id(record[3])]
+            checks = decider(checks)[1]
+            if distinct:  # no two atoms of the condition have the same text
+                return checks
         # One check read by several rows (or groups) is explained once.
         return tuple({(c[0].text, c[1], c[4]): c for c in checks}.values())
 
@@ -453,7 +462,12 @@ class _Run:
         need, such as the far side of an `and` or the rows after a first hit)."""
         when_facts, all_facts = self.plan.facts_of[id(record[0])]
         values: dict[str, Any] = {}
+        kept, slots = self.facts, self.plan.fact_slots
         for path in when_facts if record[1] == "skipped" else all_facts:
+            slot = slots.get(path) if kept else None
+            if slot is not None and kept[slot] is not UNREAD:
+                values[path] = kept[slot]
+                continue
             try:
                 values[path] = self.fact(path)
             except (Missing, *RUNTIME_ERRORS):

@@ -50,7 +50,17 @@ from rulepack._evaluate import (
 from rulepack._expr import SPECIAL_NAMES, CompiledExpr, Limits
 from rulepack._facts import Missing
 from rulepack._functions import FUNCTIONS
-from rulepack._model import AllOf, AnyOf, Atom, CheckRule, Condition, Constant, NotOf, Rule
+from rulepack._model import (
+    AllOf,
+    AnyOf,
+    Atom,
+    CheckRule,
+    Condition,
+    Constant,
+    NotOf,
+    Rule,
+    atoms_in,
+)
 from rulepack._sandbox import LimitExceeded, operators_for
 from rulepack._verdict import CheckSite
 
@@ -460,8 +470,10 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
             # The values of every atom, and the condition whose decider makes their records
             # and picks the deciding ones.
             records.append(f"({name}, _s{n}, ({atoms}), {writer.constant(rule.require)}, {{}})")
-            plan.deciders[id(rule.require)] = _decider_code(rule.require, writer.recipes, plan,
-                                                            namespace)
+            texts = [plan.sites[id(atom)].text for atom in atoms_in(rule.require)]
+            plan.deciders[id(rule.require)] = (
+                _decider_code(rule.require, writer.recipes, plan, namespace),
+                len(set(texts)) == len(texts))
             status = f"_s{n}"
         else:
             # A rule handed over runs before the rules after it: keep that order.
@@ -476,7 +488,11 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
     statuses = "(" + "".join(f"{s}, " for s in decisive) + ")"
     outcome = f"'fail' if 'fail' in {statuses} else 'unknown' if 'unknown' in {statuses} " \
               "else 'pass'"
-    source = "\n".join([*head, *writer.lines,
+    # The facts read stay with the evaluation: its reasons' values come from them.
+    kept = [f"    _run.facts = ({''.join(f'{v}, ' for v in fact_locals.locals.values())})"] \
+        if fact_locals.locals else []
+    plan.fact_slots = {path: i for i, path in enumerate(fact_locals.locals)}
+    source = "\n".join([*head, *writer.lines, *kept,
                         f"    return ({', '.join(records)},), {outcome}"]) + "\n"
     scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_type": type,
                             "_dict": dict}, writer.constants)
