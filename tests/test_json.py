@@ -10,6 +10,8 @@ the check texts of rulepack._render.site_text). Compared here, in Chinese and En
    and documents over the whole schema through ``evaluate_all``;
 3. edge cases: unknown checks, strings that need escapes, floats, NaN and infinities, rates,
    enum labels, dates and instants, every kind of message placeholder;
+4. the writer's own lanes: numbers of every kind against limits, checks remembered by value
+   (0, False, 0.0 and -0.0 apart), lists and mappings of odd items handed to json's encoder;
 
 and the caches of rendered parts, which must never serve one pack's parts to another.
 """
@@ -25,6 +27,7 @@ import math
 import sys
 import tempfile
 import textwrap
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -36,7 +39,7 @@ from hypothesis import strategies as st
 
 import rulepack
 from rulepack import _batch, _json, _render, _yaml
-from rulepack._verdict import Check, Verdict
+from rulepack._verdict import Check, Verdict, to_jsonable
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFORMANCE = ROOT / "tests" / "conformance"
@@ -368,6 +371,180 @@ def test_the_edge_cases_reach_what_they_are_for() -> None:
         assert wanted in seen, wanted
 
 
+# -- numbers against limits, and lists ---------------------------------------------------------
+#
+# The writer's own lanes: checks of plain numbers against a limit (words, gap and JSON written
+# straight from the numbers), checks remembered by their values (so 0, False, 0.0 and -0.0 at
+# one site must each keep their own text), and facts handed to json's C encoder before their
+# items are looked at.
+
+LIMITS_PACK = r"""
+id: edge.limits
+version: 1.0.0
+effective_from: 2020-01-01
+subject: account
+title: {zh: 界限, en: Limits}
+description: {zh: 界限。, en: Limits.}
+sources: [&src {seed: s.txt, quote: 界限}]
+params: {min_fans: 100, min_fans_float: 10.5, max_risk: 0.75, max_devices: 3, min_avg: 999.95,
+         odd: [1]}
+rules:
+  - id: at_least
+    title: {zh: 至少, en: At least}
+    source: *src
+    require: {any: ["account.fans >= params.min_fans", "account.fans > params.min_fans_float",
+                    "account.fans >= account.accounts_on_device"]}
+  - id: at_most
+    title: {zh: 至多, en: At most}
+    source: *src
+    require: {any: ["account.content_risk_score <= params.max_risk",
+                    "account.accounts_on_device < params.max_devices", "account.fans <= 7",
+                    "account.fans < 7.5", "account.fans > 7"]}
+  - id: average
+    title: {zh: 平均, en: Average}
+    source: *src
+    require: {any: ["avg_newest(account.recent_video_plays, 3) >= params.min_avg",
+                    {expr: "account.content_risk_score >= params.max_risk",
+                     label: {zh: 风险, en: risk}}]}
+  - id: other
+    title: {zh: 其他, en: Other}
+    source: *src
+    require: {all: ["account.content_risk_score != 0.25",
+                    "account.like_play_ratio <= params.max_risk"]}
+  - id: read
+    title: {zh: 读取, en: Read}
+    source: *src
+    require: {all: ["account.recent_video_plays != params.odd",
+                    "account.violations != params.odd", "account.platform != 'toutiao'"]}
+"""
+
+
+@functools.cache
+def limits_library() -> rulepack.Library:
+    folder = Path(tempfile.mkdtemp(prefix="rulepack-json-limits-"))
+    (folder / "limits.yaml").write_text(LIMITS_PACK, encoding="utf-8")
+    return rulepack.load(folder)
+
+
+class _Int(int):
+    """An int that shows itself otherwise: never written as a plain int would be."""
+
+    def __repr__(self) -> str:
+        return f"_Int({int(self)})"
+
+    __str__ = __repr__
+
+
+class _Float(float):
+    def __repr__(self) -> str:
+        return f"_Float({float(self)})"
+
+    __str__ = __repr__
+
+
+class _Backwards(list):  # type: ignore[type-arg]
+    """A list iterated backwards: to_jsonable sees its items reversed, json's C encoder (which
+    reads a list's items directly) in order."""
+
+    def __iter__(self) -> Any:
+        return iter(self[::-1])
+
+
+# In this order, and again: equal values of other types (0, False, 0.0, -0.0) and equal floats
+# of other objects meet the checks remembered before them.
+NUMBERS: list[Any] = [
+    0, False, 0.0, -0.0, 0, 1, True, 1.0, -5, 7, 7.0, 7.5, 8, 10.5, 11, 99, 100, 101, 2**70,
+    -(2**70), 99_999.5, 1e15, -1e15, 1e16, 123_456.789_1, 999.95, 1e-7, -1e-5, 5e-324, 1e308,
+    math.nan, math.nan, math.inf, -math.inf, _Int(5), _Int(100), _Float(5.5), "5", None,
+]
+LISTS: list[Any] = [
+    [], [1, 2, 3], [-1, 0, 2**70, -(2**70)], [True, False], [1, True, 1.0], [2**53 + 1],
+    [1.5, -0.0, math.nan, math.inf, -math.inf], [_Int(3), _Float(2.5)], [[1, 2], [3]],
+    [1, [2]], [1, (2, 3)], (1, 2), _Backwards([1, 2, 3]), [_Backwards([1, 2])],
+    [dt.date(2026, 1, 1)], {1, 2}, [{"a": 1}], [{"a": [1, {"b": None}]}], [{True: 1, None: 2}],
+    [{(1, 2): 3}], [{_Int(1): 1}], [{1.5: "x", math.inf: "y"}], ["[[", ", [", "{", "x: ["],
+    "a: [[", [None, "s", "\\\"\n"], [[]], [{}],
+]
+PLATFORMS: list[Any] = ["douyin", "x: [", "{", "[[", ", [", None, 3]
+
+
+def _limit_documents() -> list[dict[str, Any]]:
+    documents = []
+    for round_ in range(2):
+        for index, number in enumerate(NUMBERS):
+            documents.append({"account": {
+                "fans": number, "content_risk_score": number, "like_play_ratio": number,
+                "accounts_on_device": NUMBERS[(index * 7 + round_) % len(NUMBERS)],
+                "recent_video_plays": [number, 1_000, 999] if index % 3 else [number],
+                "violations": [], "platform": "douyin"}})
+    for index, plays in enumerate(LISTS):
+        documents.append({"account": {
+            "fans": 5, "accounts_on_device": 2, "content_risk_score": 0.5,
+            "recent_video_plays": plays, "violations": LISTS[(index * 5) % len(LISTS)],
+            "platform": PLATFORMS[index % len(PLATFORMS)]}})
+    return documents
+
+
+@pytest.mark.parametrize("memo", [4096, 2])
+def test_numbers_against_limits_and_lists(memo: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also with a memo emptied every other check."""
+    monkeypatch.setattr(_json, "_MEMO", memo)
+    for document in _limit_documents():
+        verdict = limits_library().evaluate("edge.limits", document, as_of=AS_OF,
+                                            validate=False)
+        assert_renders(verdict, repr(document))
+
+
+def test_the_lanes_are_taken() -> None:
+    """The documents above reach the writer's own lanes, and the reasons that read the lists
+    are written by it (no details), not by the reference."""
+    library = limits_library()
+    seen: Counter[tuple[bool, type]] = Counter()
+    for document in _limit_documents():
+        verdict = library.evaluate("edge.limits", document, as_of=AS_OF, validate=False)
+        run: Any = verdict._explanation
+        for record in run.records:
+            for check in run.rule_checks(record):
+                if check[1] != "unknown":
+                    lane = _render.limit_words(check[0], "en") is not None
+                    seen[lane, type(check[2])] += 1
+        if isinstance(document["account"]["recent_video_plays"], list):
+            read = run.records[-1]
+            assert read[0].id == "read" and not read[4], document
+    assert min(seen[True, int], seen[True, float], seen[False, float]) > 10, seen
+
+
+_LEAVES = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.integers(-(2**80), 2**80),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=6),
+    st.sampled_from(["[[", ", [", "{", "}", "x: [", '"', "\\"]),
+    st.builds(_Int, st.integers(-5, 5)), st.builds(_Float, st.floats(-5, 5)),
+    st.just(dt.date(2026, 1, 1)),
+)
+_KEYS = st.one_of(st.text(max_size=4), st.booleans(), st.none(), st.integers(-3, 3),
+                  st.builds(_Int, st.integers(0, 2)), st.floats(), st.tuples(st.integers()))
+_JSONISH = st.recursive(
+    _LEAVES,
+    lambda children: st.one_of(
+        st.lists(children, max_size=5), st.lists(children, max_size=3).map(tuple),
+        st.lists(children, max_size=3).map(_Backwards),
+        st.dictionaries(st.text(max_size=4), children, max_size=3),
+        st.dictionaries(_KEYS, children, max_size=3),
+        st.frozensets(st.integers(), max_size=3)),
+    max_leaves=12)
+
+
+@settings(max_examples=400, **PROFILE)
+@given(fields=st.dictionaries(st.text(max_size=8), _JSONISH, max_size=5))
+def test_fields_are_written_as_their_jsonable_values(fields: dict[str, Any]) -> None:
+    """A reason's values and a verdict's result, as to_dict holds them and json writes them."""
+    expected = json.dumps({key: to_jsonable(value) for key, value in fields.items()},
+                          ensure_ascii=False)
+    assert _json._fields(fields) == expected
+    for value in fields.values():
+        assert _json._value(value) == json.dumps(to_jsonable(value), ensure_ascii=False)
+
+
 # -- the fast path and its fallbacks ------------------------------------------------------------
 
 
@@ -429,11 +606,15 @@ def test_rendering_after_the_reasons_were_read() -> None:
 
 def test_without_the_c_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
     """Where json has no C speedups, containers go through the encoder itself, alike."""
-    monkeypatch.setattr(_json, "_c_encode", lambda value, _: (_json._encode(value),))
+    monkeypatch.setattr(_json, "_c_encode", lambda value, _: (_json._plain_encode(value),))
     for name, document in {**EDGE_DOCUMENTS, **ODD_DOCUMENTS}.items():
         verdict = edge_library().evaluate("edge.json", copy.deepcopy(document), as_of=AS_OF,
                                           validate=False)
         assert_renders(verdict, name)
+    for document in _limit_documents():
+        verdict = limits_library().evaluate("edge.limits", document, as_of=AS_OF,
+                                            validate=False)
+        assert_renders(verdict, repr(document))
 
 
 # -- caches ---------------------------------------------------------------------------------------
@@ -497,6 +678,7 @@ def test_the_caches_stay_bounded(tmp_path: Path) -> None:
         library.evaluate("twin.pack", {"account": {"fans": 5}}, as_of=AS_OF).to_json("zh")
     caches: list[dict[int, Any]] = [*_json._SITES.values(), *_json._RULES.values()]
     assert all(len(cache) <= _json._LIMIT for cache in caches)
+    assert all(len(memo) <= _json._MEMO for memo in _json._MEMOS.values())
 
 
 # -- batch output ---------------------------------------------------------------------------------

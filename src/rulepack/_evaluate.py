@@ -113,16 +113,24 @@ class Plan:
         # values kept, and the ones that decided (what `_Run.condition` returns); and whether
         # the condition's atoms all differ in text (then no record needs merging).
         self.deciders: dict[int, tuple[DeciderCode, bool]] = {}
-        # Where that code keeps the facts it read (`_Run.facts`), by path.
-        self.fact_slots: dict[str, int] = {}
         for atom in atoms_of(pack):
             self.sites[id(atom)] = _site(atom, schema)
         # The facts each rule refers to, for its reason's values: those of its `when` alone
-        # (when it was skipped) and those of the whole rule.
-        self.facts_of: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {
-            id(rule): (_facts_only(reads_of(rule.when)), _facts_only(reads_of(rule)))
+        # (when it was skipped) and those of the whole rule; each with its place in
+        # `_Run.facts` (-1: none), filled in by compiled code (`slot_facts`).
+        self.facts_of: dict[int, tuple[_Facts, _Facts]] = {
+            id(rule): (tuple((p, -1) for p in _facts_only(reads_of(rule.when))),
+                       tuple((p, -1) for p in _facts_only(reads_of(rule))))
             for rule in pack.rules
         }
+
+    def slot_facts(self, slots: Mapping[str, int]) -> None:
+        """Record where compiled code keeps each fact it reads (see `_Run.facts`)."""
+        def placed(facts: _Facts) -> _Facts:
+            return tuple((path, slots.get(path, -1)) for path, _ in facts)
+
+        self.facts_of = {key: (placed(when), placed(whole))
+                         for key, (when, whole) in self.facts_of.items()}
 
     def evaluate(self, document: Any, as_of: dt.datetime, today: dt.date | None = None) \
             -> Verdict:
@@ -202,6 +210,9 @@ def evaluate_pack(
     """Evaluate ``pack`` on a validated fact document, in the sandbox only (the reference)."""
     return Plan(pack, schema, limits).evaluate(document, as_of)
 
+
+# Fact paths, each with its place in `_Run.facts` or -1.
+_Facts = tuple[tuple[str, int], ...]
 
 # One rule looked at: the rule, its status, its check records, details. When compiled code
 # evaluated the rule, the fourth item is its condition and the third the raw values of every
@@ -462,10 +473,9 @@ class _Run:
         need, such as the far side of an `and` or the rows after a first hit)."""
         when_facts, all_facts = self.plan.facts_of[id(record[0])]
         values: dict[str, Any] = {}
-        kept, slots = self.facts, self.plan.fact_slots
-        for path in when_facts if record[1] == "skipped" else all_facts:
-            slot = slots.get(path) if kept else None
-            if slot is not None and kept[slot] is not UNREAD:
+        kept = self.facts
+        for path, slot in when_facts if record[1] == "skipped" else all_facts:
+            if kept and slot >= 0 and kept[slot] is not UNREAD:
                 values[path] = kept[slot]
                 continue
             try:

@@ -491,7 +491,7 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
     # The facts read stay with the evaluation: its reasons' values come from them.
     kept = [f"    _run.facts = ({''.join(f'{v}, ' for v in fact_locals.locals.values())})"] \
         if fact_locals.locals else []
-    plan.fact_slots = {path: i for i, path in enumerate(fact_locals.locals)}
+    plan.slot_facts({path: i for i, path in enumerate(fact_locals.locals)})
     source = "\n".join([*head, *writer.lines, *kept,
                         f"    return ({', '.join(records)},), {outcome}"]) + "\n"
     scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_type": type,

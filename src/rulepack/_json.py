@@ -5,7 +5,11 @@ building :class:`Reason` and :class:`Check` objects or the dict: batch output re
 verdict, and the objects cost several times what the JSON does. What does not depend on the
 document is written once: per check site and language the start of the check's object and a
 function that words its check (:func:`rulepack._render.site_text`); per rule and language the
-start of the reason's object, its source and its message templates in pieces.
+start of the reason's object, its source and its message templates in pieces. A check once
+written is remembered by its site and values, which most sites see again and again; a check
+of plain numbers against a limit (fans, an average), whose values vary most, has a writer of
+its own. The facts a reason read go to json's C encoder as they are, and are looked at only
+when their text shows a container inside.
 
 A reason whose rule recorded details (missing or broken results, table rows, score lines,
 errors) is rare and takes the reference path: its :class:`Reason` dict, encoded by the same
@@ -42,7 +46,10 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode
 _string = encode_basestring
 _LANGS = ("zh", "en")
 _STATUSES = ("pass", "fail", "unknown", "skipped")
-_INFINITY = float("inf")
+# json's spelling of the floats JSON has no number for; any other float is written as its repr.
+_NOT_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+# The verdict's object from its outcome to the value of "result".
+_OUTCOMES = {status: f', "outcome": {_string(status)}, "result": ' for status in _STATUSES}
 
 
 class _Records(Protocol):
@@ -71,10 +78,21 @@ def render(verdict: Verdict, lang: Lang) -> str:
     if explanation is None or lang not in _LANGS:
         return _encode(verdict.to_dict(lang))
     run = cast(_Records, explanation)
-    reasons = ", ".join([_reason(run, record, lang) for record in run.records])
-    return (f"{_head(verdict.pack, verdict.version, verdict.digest)}{_instant(verdict.as_of)}"
-            f', "outcome": {_value(verdict.outcome)}, "result": {_fields(verdict.result)}'
-            f', "reasons": [{reasons}], "missing": {_value(verdict.missing)}}}')
+    outcome = verdict.outcome
+    # The verdict's text in pieces, joined once.
+    out = [_start(verdict._pack, verdict.as_of),
+           _OUTCOMES.get(outcome) or f', "outcome": {_value(outcome)}, "result": ',
+           _fields(verdict.result), ', "reasons": [']
+    first = True
+    for record in run.records:
+        if first:
+            first = False
+        else:
+            out.append(", ")
+        _reason(run, record, lang, out)
+    missing = verdict.missing
+    out.append(f'], "missing": {_value(missing)}}}' if missing else '], "missing": []}')
+    return "".join(out)
 
 
 # -- values -----------------------------------------------------------------------------------
@@ -82,12 +100,24 @@ def render(verdict: Verdict, lang: Lang) -> str:
 # The types json writes as they are, and to_jsonable leaves as they are.
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 _STRING = frozenset({str})
+
+
+class _NotPlain(Exception):
+    """Raised by the C encoder below on a value json cannot write as it is."""
+
+
+def _not_plain(value: Any) -> Any:
+    raise _NotPlain
+
+
 # The C encoder json.dumps(..., ensure_ascii=False) sets up, called directly to write a whole
-# container at once (where json has no C speedups, the encoder itself). It is handed only what
-# it writes exactly as it would write the container to_jsonable makes (see _whole).
+# container at once; unlike json's, it gives up (_NotPlain) on anything but JSON's own types
+# (where json has no C speedups, the Python encoder does the same). Its text is used only
+# where it is what json writes of the container to_jsonable makes (see _whole and _fields).
+_plain_encode = json.JSONEncoder(ensure_ascii=False, default=_not_plain).encode
 _c_encode: Callable[[Any, int], Sequence[str]] = (
-    c_make_encoder(None, None, _string, None, ": ", ", ", False, False, True)
-    if c_make_encoder is not None else lambda value, _: (_encode(value),))
+    c_make_encoder(None, _not_plain, _string, None, ": ", ", ", False, False, True)
+    if c_make_encoder is not None else lambda value, _: (_plain_encode(value),))
 
 
 def _value(value: Any) -> str:
@@ -97,26 +127,16 @@ def _value(value: Any) -> str:
         return _string(value)
     if kind is int:
         return int.__repr__(value)
+    if kind is float:
+        text = float.__repr__(value)
+        return _NOT_FINITE.get(text, text)
     if kind is bool:
         return "true" if value else "false"
     if value is None:
         return "null"
-    if kind is float:
-        return _float(value)
     if _whole(value):
         return "".join(_c_encode(value, 0))
     return _encode(to_jsonable(value))
-
-
-def _float(value: float) -> str:
-    # json's own spelling of the values JSON has no number for.
-    if math.isnan(value):
-        return "NaN"
-    if value == _INFINITY:
-        return "Infinity"
-    if value == -_INFINITY:
-        return "-Infinity"
-    return float.__repr__(value)
 
 
 def _whole(value: Any) -> bool:
@@ -127,10 +147,10 @@ def _whole(value: Any) -> bool:
     if kind in _PLAIN:
         return True
     if kind is list or kind is tuple:
-        return set(map(type, value)) <= _PLAIN or all(map(_whole, value))
+        return _PLAIN.issuperset(map(type, value)) or all(map(_whole, value))
     if kind is dict:
-        return set(map(type, value)) <= _STRING and (
-            set(map(type, value.values())) <= _PLAIN or all(map(_whole, value.values())))
+        return _STRING.issuperset(map(type, value)) and (
+            _PLAIN.issuperset(map(type, value.values())) or all(map(_whole, value.values())))
     return False
 
 
@@ -140,39 +160,44 @@ def _fields(fields: Mapping[str, Any]) -> str:
     if not fields:
         return "{}"
     if type(fields) is dict:
-        for item in fields.values():  # _whole, its commonest cases first
-            kind = type(item)
-            if kind in _PLAIN or ((kind is list or kind is tuple)
-                                  and set(map(type, item)) <= _PLAIN) or _whole(item):
-                continue
-            break
+        # Written before the values are looked at (a list of 30 plays is the commonest): the
+        # encoder gives up on anything that is not JSON's own (dates, sets, other mappings),
+        # and writes the rest as it writes what to_jsonable makes of it: the same numbers and
+        # strings (subclasses too), lists and tuples (subclasses too, as iterated). Only the
+        # keys of a mapping inside differ (json writes True as "true", to_jsonable "True"):
+        # when the text shows one (a second "{", or a string holds one), the values are
+        # looked at as _whole looks.
+        try:
+            text = "".join(_c_encode(fields, 0))
+        except (_NotPlain, TypeError, ValueError):
+            # Not JSON's own; or keys json cannot write (to_jsonable writes their str()); or
+            # what the long way meets as well.
+            pass
         else:
-            return "".join(_c_encode(fields, 0))
+            if text.find("{", 1) < 0 or all(map(_whole, fields.values())):
+                return text
     return _encode({key: to_jsonable(item) for key, item in fields.items()})
 
 
-_HEADS: dict[tuple[str, str, str], str] = {}
-# The instant written last, and how: the verdicts of a batch mostly share one.
-_LAST_INSTANT: list[tuple[dt.datetime | None, str]] = [(None, "")]
+# The verdict's object up to the value of "as_of", by pack (see _remember).
+_HEADS: dict[int, tuple[Pack, str]] = {}
+# The start written last, and of what: the verdicts of a batch mostly share pack and instant.
+_LAST_START: list[tuple[Pack | None, dt.datetime | None, str]] = [(None, None, "")]
 
 
-def _head(pack: str, version: str, digest: str) -> str:
-    """The verdict's object up to the value of ``as_of``."""
-    key = (pack, version, digest)
-    head = _HEADS.get(key)
-    if head is None:
-        head = (f'{{"pack": {_encode(pack)}, "version": {_encode(version)}, '
-                f'"digest": {_encode(digest)}, "as_of": ')
-        _remember(_HEADS, key, head)
-    return head
-
-
-def _instant(as_of: dt.datetime) -> str:
-    last = _LAST_INSTANT[0]  # one read: another thread may replace it meanwhile
-    if last[0] is as_of:  # a datetime cannot change: the same object, the same text
-        return last[1]
-    text = _string(as_of.isoformat())
-    _LAST_INSTANT[0] = (as_of, text)
+def _start(pack: Pack, as_of: dt.datetime) -> str:
+    """The verdict's object up to its outcome."""
+    last = _LAST_START[0]  # one read: another thread may replace it meanwhile
+    if last[0] is pack and last[1] is as_of:  # neither can change: the same text
+        return last[2]
+    known = _HEADS.get(id(pack))
+    if known is None:
+        head = (f'{{"pack": {_encode(pack.id)}, "version": {_encode(pack.version)}, '
+                f'"digest": {_encode(pack.digest)}, "as_of": ')
+        known = (pack, head)
+        _remember(_HEADS, id(pack), known)
+    text = known[1] + _string(as_of.isoformat())
+    _LAST_START[0] = (pack, as_of, text)
     return text
 
 
@@ -184,7 +209,7 @@ def _instant(as_of: dt.datetime) -> str:
 # from one another may share rules). A full cache is emptied, so memory stays bounded
 # whatever is loaded.
 _LIMIT = 2048
-_SITES: dict[str, dict[int, tuple[CheckSite, _CheckWriter]]] = {lang: {} for lang in _LANGS}
+_SITES: dict[str, dict[int, _Site]] = {lang: {} for lang in _LANGS}
 _RULES: dict[str, dict[int, tuple[Rule, Pack, FactSchema, _RuleWriter]]] = {
     lang: {} for lang in _LANGS}
 
@@ -198,11 +223,13 @@ def _remember(cache: dict[Any, Any], key: Any, entry: Any) -> None:
 # -- reasons ----------------------------------------------------------------------------------
 
 
-def _reason(run: _Records, record: Any, lang: Lang) -> str:
-    """One reason's object, as ``_encode(run.reason(record).to_dict(lang))`` would write it."""
+def _reason(run: _Records, record: Any, lang: Lang, out: list[str]) -> None:
+    """Append one reason's object, as ``_encode(run.reason(record).to_dict(lang))`` would
+    write it, to ``out``."""
     if record[4]:
         # Details: missing results, errors, table rows (and their sources), score lines.
-        return _encode(run.reason(record).to_dict(lang))
+        out.append(_encode(run.reason(record).to_dict(lang)))
+        return
     rule, status = record[0], record[1]
     pack, schema = run.pack, run.schema
     rules = _RULES[lang]
@@ -211,43 +238,70 @@ def _reason(run: _Records, record: Any, lang: Lang) -> str:
         entry = (rule, pack, schema, _RuleWriter(rule, pack, schema, lang))
         _remember(rules, id(rule), entry)
     writer = entry[3]
-    sites = _SITES[lang]
+    head, tail, parts = writer.statuses.get(status) or writer.status(status)
+    # The checks' texts escaped (and as they are, for a message with placeholders), and their
+    # objects.
     texts: list[str] = []
-    checks: list[str] = []
+    plain: list[str] = []
+    objects: list[str] = []
+    memo = _MEMOS[lang]
     for check in run.rule_checks(record):
-        site = check[0]
-        known = sites.get(id(site))
-        if known is None:
-            known = (site, _check_writer(site, lang))
-            _remember(sites, id(site), known)
-        text, written = known[1](check)
-        texts.append(text)
-        checks.append(written)
+        # The memo, inline: this loop runs for every check of every verdict.
+        actual = check[2]
+        kind = type(actual)
+        if kind in _KEYED and not check[4] and check[5] is None:
+            key = (id(check[0]), check[1], kind, actual)
+            written = memo.get(key)
+            if written is None or written[0] is not check[3]:
+                written = _writer(check[0], lang)(check, key)
+        else:
+            written = _writer(check[0], lang)(check, None)
+        texts.append(written[2])
+        objects.append(written[3])
+        if parts is not None:
+            plain.append(written[1])
     values = run.rule_values(record)
-    start, before, after, parts = writer.statuses.get(status) or writer.status(status)
-    why = writer.separator.join(dict.fromkeys(texts)) if texts else STATUS_WORD[lang][status]
-    message = f"{before}{why}{after}" if parts is None \
-        else writer.fill(parts, why, values, run)
-    return (f'{start}{_string(message)}, "values": {_fields(values)}{writer.source}'
-            f'{", ".join(checks)}]}}')
+    if parts is None:  # the message is "literal{why}literal", and written escaped in pieces
+        if len(texts) == 1:
+            why = texts[0]
+        elif texts:
+            why = writer.escaped_separator.join(
+                texts if len(set(texts)) == len(texts) else dict.fromkeys(texts))
+        else:
+            why = _escaped(STATUS_WORD[lang][status])
+        out += (head, why, tail)
+    else:
+        message = writer.fill(parts, writer.separator.join(dict.fromkeys(plain)) if plain
+                              else STATUS_WORD[lang][status], values, run)
+        out += (head, _escaped(message), tail)
+    out += (_fields(values), writer.source, ", ".join(objects), "]}")
+
+
+def _escaped(text: str) -> str:
+    """``text`` as a JSON string without its quotes: JSON escapes character by character, so
+    the pieces of a string can be escaped apart and joined."""
+    return _string(text)[1:-1]
 
 
 # A message template in parts: literal text, None for {why}, or a placeholder's function of
 # (the values the rule read, the evaluation).
 _Part = str | None | Callable[[Mapping[str, Any], _Records], str]
-# Per status: the reason's object up to the message, and the message as text before {why} and
-# after it (when that is all it holds) or else in parts.
-_Status = tuple[str, str, str, tuple[_Part, ...] | None]
+# Per status: the reason's object up to the message's first character, from its last one to
+# the value of "values", and the message's parts, or None when it is "literal{why}literal"
+# (the literals are then escaped into the first two).
+_Status = tuple[str, str, tuple[_Part, ...] | None]
 
 
 class _RuleWriter:
     """The fixed parts of one rule's reasons in one language."""
 
-    __slots__ = ("_lang", "_pack", "_rule", "_schema", "separator", "source", "statuses")
+    __slots__ = ("_lang", "_pack", "_rule", "_schema", "escaped_separator", "separator",
+                 "source", "statuses")
 
     def __init__(self, rule: Rule, pack: Pack, schema: FactSchema, lang: Lang) -> None:
         self._rule, self._pack, self._schema, self._lang = rule, pack, schema, lang
         self.separator = _render.join_checks(["", ""], lang)
+        self.escaped_separator = _escaped(self.separator)
         # Details are empty here, so there are no row sources, no details and no error.
         self.source = f', "source": {_encode(rule.source.to_dict())}, "checks": ['
         self.statuses: dict[str, _Status] = {}
@@ -258,12 +312,14 @@ class _RuleWriter:
         """The fixed parts of a reason with ``status``, made and kept."""
         rule, lang = self._rule, self._lang
         start = (f'{{"rule": {_encode(rule.id)}, "kind": {_encode(rule.kind)}, '
-                 f'"status": {_encode(status)}, "message": ')
+                 f'"status": {_encode(status)}, "message": "')
+        end = '", "values": '
         parts = self._parts(rule.messages.by_status.get(status, DEFAULT_MESSAGE).get(lang))
         if len(parts) == 3 and parts[1] is None:  # "literal{why}literal": most messages
-            made: _Status = (start, cast(str, parts[0]), cast(str, parts[2]), None)
+            made: _Status = (start + _escaped(cast(str, parts[0])),
+                             _escaped(cast(str, parts[2])) + end, None)
         else:
-            made = (start, "", "", parts)
+            made = (start, end, parts)
         self.statuses[status] = made
         return made
 
@@ -325,17 +381,39 @@ def _literal(parts: list[_Part], text: str) -> None:
 
 # -- checks -----------------------------------------------------------------------------------
 
-_CheckWriter = Callable[[CheckRecord], tuple[str, str]]
-# A check site's outputs by the values they were written from: most sites see a few values
-# again and again (an enum, a boolean, a count). The memo stops growing when full.
-_MEMO = 64
-# Actual values whose equality is their identity as JSON and text: no 1 == 1.0 == True.
-_KEYED = frozenset({str, int, bool, type(None)})
+# A check written: (its threshold, its text, the text escaped as in JSON without quotes, its
+# JSON object, its site), as Check.from_record(record) gives them: text(lang), to_dict(lang)
+# encoded.
+_Written = tuple[Any, str, str, str, CheckSite]
+# A check's memo key: (id of its site, status, type of the actual value, the actual value).
+_Key = tuple[int, str, type, Any]
+# Per check site and language: the site (kept, so that no other object takes its id) and the
+# function that writes a check record (and remembers it under the key given).
+_Site = tuple[CheckSite, Callable[[CheckRecord, _Key | None], _Written]]
+# Checks written lately, by language and key: most sites see a few values again and again (an
+# enum, a boolean, a count, the threshold itself). An entry holds its site, so that no other
+# site takes the id in its key while it stands, and its threshold, which the key leaves out
+# (see _site). A full memo is emptied; a check whose object is long (a long string) is not
+# remembered, so memory stays bounded.
+_MEMOS: dict[str, dict[_Key, _Written]] = {lang: {} for lang in _LANGS}
+_MEMO = 4096
+_MEMO_TEXT = 1024
+# Actual values that key a memo (with their type: 1 == 1.0 == True, but each has its own text).
+_KEYED = frozenset({str, int, bool, float, type(None)})
 
 
-def _check_writer(site: CheckSite, lang: Lang) -> _CheckWriter:
-    """(text, JSON object) of a check record of ``site``, as ``Check.from_record(record)``
-    gives them: its ``text(lang)`` and ``to_dict(lang)`` encoded."""
+def _writer(site: CheckSite, lang: Lang) -> Callable[[CheckRecord, _Key | None], _Written]:
+    """The writer of the check records of ``site``, made and kept."""
+    sites = _SITES[lang]
+    known = sites.get(id(site))
+    if known is None:
+        known = _site(site, lang)
+        _remember(sites, id(site), known)
+    return known[1]
+
+
+def _site(site: CheckSite, lang: Lang) -> _Site:
+    """The writer of the check records of ``site``."""
     words = _render.site_text(site, lang)
     start = f'{{"expr": {_encode(site.text)}, "status": '
     starts = {status: f'{start}{_string(status)}, "text": ' for status in _STATUSES}
@@ -347,47 +425,106 @@ def _check_writer(site: CheckSite, lang: Lang) -> _CheckWriter:
         if site.param is not None:
             compared += f', "param": {_encode(site.param)}'
     compared += ', "actual": '
+    memo = _MEMOS[lang]
 
-    def write(record: CheckRecord) -> tuple[str, str]:
+    def write(record: CheckRecord, key: _Key | None) -> _Written:
         _, status, actual, threshold, missing, error = record
         begin = starts.get(status) or f'{start}{_encode(status)}, "text": '
         if op is None or status == "unknown":
             # Check.from_record keeps neither operator nor threshold: no gap, no param.
             text = words(status, actual, None, None, missing, error)
-            out = begin + _string(text) + path
+            escaped = _string(text)
+            out = begin + escaped + path
             if error is not None:
                 out += ', "error": ' + _value(error)
             if status != "unknown" or actual is not None:
                 out += ', "actual": ' + _value(actual)
             if missing:
                 out += ', "missing": ' + _value(missing)
-            return text, out + "}"
-        gap = check_gap(op, actual, threshold) if status == "fail" else None
-        text = words(status, actual, threshold, gap, (), None)
-        out = (f"{begin}{_string(text)}{compared}{_value(actual)}"
-               f', "threshold": {_value(threshold)}')
-        if gap is not None:
-            out += ', "gap": ' + _value(gap)
-        return text, out + "}"
-
-    memo: dict[tuple[Any, ...], tuple[Any, tuple[str, str]]] = {}
-
-    def remembered(record: CheckRecord) -> tuple[str, str]:
-        # Keyed by the threshold's identity, which the entry keeps alive: a threshold is a
+            out += "}"
+        else:
+            gap = check_gap(op, actual, threshold) if status == "fail" else None
+            text = words(status, actual, threshold, gap, (), None)
+            escaped = _string(text)
+            out = (f'{begin}{escaped}{compared}{_value(actual)}'
+                   f', "threshold": {_value(threshold)}')
+            out += "}" if gap is None else f', "gap": {_value(gap)}}}'
+        written = (threshold, text, escaped[1:-1], out, site)
+        # Remembered with its threshold, whose identity the key leaves out: a threshold is a
         # param or a literal, the same object every time, and only one that cannot change
-        # (a plain value or a tuple of them) is remembered.
-        _, status, actual, threshold, missing, error = record
-        kind = type(actual)
-        if kind not in _KEYED or missing or error is not None:
-            return write(record)
-        key = (status, kind, actual, id(threshold))
-        known = memo.get(key)
-        if known is not None and known[0] is threshold:
-            return known[1]
-        written = write(record)
-        if len(memo) < _MEMO and (type(threshold) in _PLAIN or (
-                type(threshold) is tuple and set(map(type, threshold)) <= _PLAIN)):
-            memo[key] = (threshold, written)
+        # (a plain value or a tuple of them) is remembered. Of floats, neither zero (0.0 and
+        # -0.0 are equal, and written apart) nor NaN (never equal, a key never found again).
+        if key is not None and len(out) <= _MEMO_TEXT and (type(threshold) in _PLAIN or (
+                type(threshold) is tuple and _PLAIN.issuperset(map(type, threshold)))) and (
+                key[2] is not float or (actual and not math.isnan(actual))):
+            if len(memo) >= _MEMO:
+                memo.clear()
+            memo[key] = written
         return written
 
-    return remembered
+    limit_words = _render.limit_words(site, lang)
+    if limit_words is None:
+        return site, write
+    # A check against a limit, of numbers of exactly int and float (fans, an average): the
+    # commonest check whose values vary, so the one most often written rather than
+    # remembered. Its words, gap and JSON written straight from the numbers.
+    number = _render.plain_number
+    gap_of = _GAPS[cast(str, op)]
+    # The threshold last seen, shown and in JSON: the same object check after check.
+    last: list[tuple[Any, str, str]] = [(_UNSEEN, "", "")]
+
+    def write_limit(record: CheckRecord, key: _Key | None) -> _Written:
+        status, actual, threshold = record[1], record[2], record[3]
+        kind, limit = type(actual), type(threshold)
+        if status == "unknown" or not (kind is int or kind is float) or not (
+                limit is int or limit is float):
+            return write(record, key)
+        seen = last[0]  # one read: another thread may replace it meanwhile
+        if seen[0] is not threshold:
+            seen = (threshold, number(threshold), _number_json(threshold))
+            last[0] = seen
+        if status == "fail":
+            # check_gap's for exactly int and float
+            gap = gap_of(actual, threshold, kind is int and limit is int)
+            text = limit_words(status, number(actual), seen[1],
+                               None if gap is None else number(gap))
+        else:
+            gap = None
+            text = limit_words(status, number(actual), seen[1], None)
+        begin = starts.get(status) or f'{start}{_encode(status)}, "text": '
+        escaped = _string(text)
+        out = (f'{begin}{escaped}{compared}{_number_json(actual)}'
+               f', "threshold": {seen[2]}')
+        out += "}" if gap is None else f', "gap": {_number_json(gap)}}}'
+        written = (threshold, text, escaped[1:-1], out, site)
+        if key is not None and len(out) <= _MEMO_TEXT and (
+                kind is int or (actual and not math.isnan(actual))):
+            if len(memo) >= _MEMO:
+                memo.clear()
+            memo[key] = written
+        return written
+
+    return site, write_limit
+
+
+_UNSEEN = object()
+
+
+def _number_json(value: float) -> str:
+    """``_value(value)`` of a value of type exactly int or float."""
+    if type(value) is int:
+        return int.__repr__(value)
+    text = float.__repr__(value)
+    return _NOT_FINITE.get(text, text)
+
+
+# check_gap(op, actual, threshold) by operator, for actual and threshold of exactly int and
+# float, and whether both are int.
+_GAPS: dict[str, Callable[[float, float, bool], float | None]] = {
+    ">=": lambda actual, threshold, ints: threshold - actual if ints
+    else round(threshold - actual, 10),
+    "<=": lambda actual, threshold, ints: actual - threshold if ints
+    else round(actual - threshold, 10),
+    ">": lambda actual, threshold, ints: threshold - actual + 1 if ints else None,
+    "<": lambda actual, threshold, ints: actual - threshold + 1 if ints else None,
+}

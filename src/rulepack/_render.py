@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from rulepack._expr import names_in_template
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 _YES_NO = {"zh": ("是", "否"), "en": ("yes", "no")}
 _SEP = {"zh": "；", "en": "; "}
 _OP_WORD = {"==": "=", "!=": "≠", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+# The operators of a check against a limit: "99,999 of 100,000 fans: 1 short".
+_LIMIT_OPS = frozenset({">=", ">", "<=", "<"})
 
 
 def fmt(value: Any, lang: str, *, rate: bool = False, spec: str = "",
@@ -68,6 +70,16 @@ def _number(value: float) -> str:
     return text
 
 
+def plain_number(value: float) -> str:
+    """``_number(value)`` for a value of type exactly int or float, in fewer steps."""
+    if type(value) is int:
+        return f"{value:,}"
+    if value.is_integer() and -1e15 < value < 1e15:
+        return f"{int(value):,}"
+    # Not finite: ".4f" writes nan, inf and -inf as str() does, with nothing to strip.
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
 def check_text(check: Check, lang: str) -> str:
     """One atomic condition explained: its label, actual value, threshold and gap."""
     label = check.label.get(lang) if check.label else check.expr  # type: ignore[arg-type]
@@ -89,7 +101,7 @@ def site_text(site: CheckSite, lang: str) -> SiteText:
     """``check_text(Check.from_record(record), lang)`` for the records of one check site, with
     the label and the formatting of its values (:func:`shower`) fixed once. The words are
     check_text's own."""
-    label = site.label.get(lang) if site.label else site.text  # type: ignore[arg-type]
+    label = _label(site, lang)
     op, has_path, zh = site.op, site.path is not None, lang == "zh"
     show = shower(lang, rate=site.rate, labels=site.value_labels)
 
@@ -98,7 +110,42 @@ def site_text(site: CheckSite, lang: str) -> SiteText:
         return _words(label, op, has_path, show, zh, status, actual, threshold, gap, missing,
                       error)
 
-    return text
+    limit_text = limit_words(site, lang)
+    if limit_text is None:
+        return text
+
+    def numbers(status: str, actual: Any, threshold: Any, gap: Any, missing: tuple[str, ...],
+                error: str | None) -> str:
+        # Numbers of exactly int and float: show() would be plain_number(), and _words would
+        # go straight to the limit's sentence.
+        kind, limit = type(actual), type(threshold)
+        if status != "unknown" and (kind is int or kind is float) and (
+                limit is int or limit is float) and (
+                gap is None or type(gap) is int or type(gap) is float):
+            return limit_text(status, plain_number(actual), plain_number(threshold),
+                              None if gap is None else plain_number(gap))
+        return text(status, actual, threshold, gap, missing, error)
+
+    return numbers
+
+
+# (status, actual, threshold, gap or None) -> the words of a check against a limit, its values
+# already shown.
+LimitWords = Callable[[str, str, str, "str | None"], str]
+
+
+def limit_words(site: CheckSite, lang: str) -> LimitWords | None:
+    """The words of the checks of ``site`` against a limit whose values are plain numbers,
+    shown by :func:`plain_number`; None when its checks are of another kind or their values
+    have units or labels."""
+    op = site.op
+    if op is None or op not in _LIMIT_OPS or site.rate or site.value_labels:
+        return None
+    return partial(_limit_text, _label(site, lang), op, lang == "zh")
+
+
+def _label(site: CheckSite, lang: str) -> str:
+    return site.label.get(lang) if site.label else site.text  # type: ignore[arg-type]
 
 
 def _words(label: str, op: str | None, has_path: bool, show: Show, zh: bool, status: str,
@@ -110,8 +157,9 @@ def _words(label: str, op: str | None, has_path: bool, show: Show, zh: bool, sta
             paths = ", ".join(missing)
             return f"缺少{label}（{paths}）" if zh else f"{label}: missing ({paths})"
         return f"无法判断{label}：{error}" if zh else f"{label}: cannot tell ({error})"
-    if op in (">=", ">", "<=", "<") and _number_type(actual) and _number_type(threshold):
-        return _threshold_text(label, op, show, zh, status, actual, threshold, gap)
+    if op in _LIMIT_OPS and _number_type(actual) and _number_type(threshold):
+        return _limit_text(label, op, zh, status, show(actual), show(threshold),
+                           show(gap) if gap is not None else None)
     if op is not None:
         shown, limit = show(actual), show(threshold)
         if status == "pass":
@@ -143,14 +191,13 @@ def _number_type(value: Any) -> bool:
         kind is not bool and isinstance(value, (int, float)))
 
 
-def _threshold_text(label: str, op: str, show: Show, zh: bool, status: str, actual: Any,
-                    threshold: Any, gap: Any) -> str:
-    shown, limit = show(actual), show(threshold)
+def _limit_text(label: str, op: str, zh: bool, status: str, shown: str, limit: str,
+                short: str | None) -> str:
+    """The words of a check against a limit, its values already shown."""
     if status == "pass":
         word = _OP_WORD[op]
         return f"{label} {shown}，满足 {word} {limit}" if zh else \
             f"{label} {shown} {word} {limit}"
-    short = show(gap) if gap is not None else None
     if op == ">=" or (op == ">" and short is not None):
         if short is not None:
             return f"{label} {shown}，未达到 {limit}，还差 {short}" if zh else \

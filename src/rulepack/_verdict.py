@@ -267,8 +267,6 @@ class Verdict:
     def to_json(self, lang: Lang = DEFAULT_LANG) -> str:
         """The same as ``json.dumps(verdict.to_dict(lang), ensure_ascii=False)``, written
         directly from the evaluation's records, without building the reasons or the dict."""
-        from rulepack import _json  # it renders verdicts, so it imports this module
-
         return _json.render(self, lang)
 
     def explain(self, lang: Lang = DEFAULT_LANG) -> str:
@@ -328,3 +326,7 @@ def check_gap(op: str, actual: Any, threshold: Any) -> Any:
     else:
         return None
     return gap if integral else round(gap, 10)
+
+
+# Last: _json renders verdicts, so it imports this module, whose names must exist by then.
+from rulepack import _json
