@@ -189,7 +189,11 @@ class Library:
         """
         if validate:
             self.check_facts(facts)
-        instant, day = self._instant_and_day(facts, as_of)
+        if type(as_of) is dt.datetime and type(facts) is dict and "as_of" not in facts \
+                and as_of.tzinfo is not None:
+            instant, day = as_of, china_day(as_of)  # the commonest case, spelled out
+        else:
+            instant, day = self._instant_and_day(facts, as_of)
         if version is not None:
             return self._plan(self.select(pack_id, version=version)).evaluate(facts, instant, day)
         plan = self._plans_on.get((pack_id, day))
