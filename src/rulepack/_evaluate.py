@@ -494,14 +494,14 @@ class _Run:
             matched = set(details["matched"])
             row_sources = tuple(r.source for r in rule.rows if r.id in matched and r.source)
         labels = self.schema.value_labels
-        return Reason(
-            rule=rule.id, kind=rule.kind, status=status, title=rule.title, source=rule.source,
-            checks=tuple(Check.from_record(c) for c in self.rule_checks(record)), values=values,
-            details=details, error=error, messages=rule.messages, row_sources=row_sources,
-            context={"params": self.pack.params, "result": self.result,
-                     "today": self.today, "as_of": self.as_of,
-                     "rates": {p: True for p in values if self.schema.is_rate(p)},
-                     "labels": {p: labels[p] for p in values if p in labels}},
+        return Reason.make(
+            rule.id, rule.kind, status, rule.title, rule.source,
+            tuple([Check.from_record(c) for c in self.rule_checks(record)]), values,
+            details, error, rule.messages, row_sources,
+            {"params": self.pack.params, "result": self.result,
+             "today": self.today, "as_of": self.as_of,
+             "rates": {p: True for p in values if self.schema.is_rate(p)},
+             "labels": {p: labels[p] for p in values if p in labels}},
         )
 
     def assign(self, assignments: tuple[Assignment, ...]) -> dict[str, Any]:
