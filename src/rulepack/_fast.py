@@ -419,14 +419,20 @@ def _literal(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant)
 
 
+def _condition_function(writer: _ConditionWriter, condition: Condition, head: str,
+                        namespace: dict[str, Any]) -> Any:
+    """``condition``, written by ``writer`` under ``head``, as a function returning its status
+    and deciding records."""
+    root = writer.condition(condition)
+    source = head + "\n".join(writer.lines) + f"\n    return _s{root}, _l{root}\n"
+    return _build(source, namespace, writer.constants)["_code"]
+
+
 def _condition_code(condition: Condition, plan: Plan, namespace: dict[str, Any]) \
         -> ConditionCode:
-    writer = _ConditionWriter(plan)
-    root = writer.condition(condition)
-    source = ("def _code(_run):\n    _fact = _run.fact\n" + "\n".join(writer.lines)
-              + f"\n    return _s{root}, _l{root}\n")
-    scope = _build(source, namespace, writer.constants)
-    code: ConditionCode = scope["_code"]
+    code: ConditionCode = _condition_function(
+        _ConditionWriter(plan), condition, "def _code(_run):\n    _fact = _run.fact\n",
+        namespace)
     return code
 
 
@@ -436,11 +442,8 @@ def _decider_code(condition: Condition, recipes: list[tuple[Any, ...]], plan: Pl
     the deciding ones picked, as :meth:`rulepack._evaluate._Run.condition` picks them."""
     writer = _ConditionWriter(plan, replay=True)
     writer.recipes = recipes
-    root = writer.condition(condition)
-    source = ("def _code(_records):\n" + "\n".join(writer.lines)
-              + f"\n    return _s{root}, _l{root}\n")
-    scope = _build(source, namespace, writer.constants)
-    code: DeciderCode = scope["_code"]
+    code: DeciderCode = _condition_function(writer, condition, "def _code(_records):\n",
+                                            namespace)
     return code
 
 
