@@ -257,7 +257,7 @@ class _Run:
         self.saw_missing = False
         self._sandbox: Sandbox | None = None
         self.records: tuple[_RuleRecord, ...] = ()
-        # The facts compiled code read, in the places Plan.fact_slots names (UNREAD if not).
+        # The facts compiled code read, in the places Plan.facts_of names (UNREAD if not).
         self.facts: tuple[Any, ...] = ()
 
     @property

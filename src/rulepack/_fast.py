@@ -11,7 +11,12 @@ the same operations simpleeval would, in the same order:
   library functions call the same implementations, and comparisons, ``and``/``or``/``not``,
   ``x if c else y``, subscripts and literals are Python's, as simpleeval's are;
 - every atom of a condition is inlined into one function that returns the condition's status
-  and its check records, exactly as :meth:`rulepack._evaluate._Run.condition` would.
+  and its check records, exactly as :meth:`rulepack._evaluate._Run.condition` would;
+- a pack without a pack-level ``when`` also gets one function for all its rules, which reads
+  each fact once into a local and evaluates its plain check rules inline (others are handed to
+  :meth:`rulepack._evaluate._Run.rule`). It keeps each atom's status and value, not its record:
+  a decider per condition remakes the records and picks the deciding ones when an
+  explanation is read, since most verdicts are used for their outcome alone.
 
 Two kinds of tree stay in the sandbox, whose step counting is then simpleeval's own:
 comprehensions (their work grows with the data) and trees with more nodes than the step budget.
