@@ -31,7 +31,6 @@ with its smallest example.
 from __future__ import annotations
 
 import ast
-import copy
 import datetime as dt
 import functools
 import json
@@ -46,6 +45,7 @@ from typing import Any
 import pytest
 import simpleeval
 import yaml
+from _edits import edited
 from hypothesis import HealthCheck, assume, example, given, note, settings
 from hypothesis import strategies as st
 
@@ -714,38 +714,9 @@ def bundled_libraries() -> tuple[rulepack.Library, rulepack.Library]:
     return compiled, sandbox
 
 
-def _document_positions(document: Any, top: bool = True) -> list[tuple[Any, Any]]:
-    """Every (container, key) of a document, the top-level ``as_of`` left out."""
-    out: list[tuple[Any, Any]] = []
-    if isinstance(document, dict):
-        for key, value in document.items():
-            if not (top and key == "as_of"):
-                out.append((document, key))
-                out.extend(_document_positions(value, False))
-    elif isinstance(document, list):
-        for index, value in enumerate(document):
-            out.append((document, index))
-            out.extend(_document_positions(value, False))
-    return out
-
-
 # A few edits that break a valid document: a value of another type, or a key removed.
 mutations = st.lists(st.tuples(st.integers(0, 2**16), st.one_of(st.just("delete"), ANY_VALUE)),
                      max_size=3)
-
-
-def mutated(document: dict[str, Any], edits: list[tuple[int, Any]]) -> dict[str, Any]:
-    out = copy.deepcopy(document)
-    for index, value in edits:
-        positions = _document_positions(out)
-        if not positions:
-            break
-        container, key = positions[index % len(positions)]
-        if value == "delete" and isinstance(container, dict):
-            del container[key]
-        else:
-            container[key] = None if value == "delete" else value
-    return out
 
 
 @functools.cache
@@ -766,7 +737,8 @@ def test_bundled_pack_verdicts_agree(pack_id: str, data: st.DataObject,
     thresholds, dates next to as_of, a few facts left out), then up to three edits put values
     of the wrong type in or remove keys; evaluation skips validation, as batch callers may.
     """
-    document = mutated(data.draw(_pack_facts(pack_id), label="document"), edits)
+    document = edited(data.draw(_pack_facts(pack_id), label="document"), edits,
+                      top_level=True)
     note(f"document: {document!r}")
     compiled, sandbox = bundled_libraries()
     assert_same_evaluation(compiled, sandbox,
@@ -790,7 +762,7 @@ def schema_documents(draw: st.DrawFn) -> dict[str, Any]:
 def test_evaluate_all_agrees(document: dict[str, Any], edits: list[tuple[int, Any]],
                              as_of: dt.datetime) -> None:
     """Property 2, every pack at once: ``evaluate_all`` on documents over the whole schema."""
-    document = mutated(document, edits)
+    document = edited(document, edits, top_level=True)
     note(f"document: {document!r}")
     compiled, sandbox = bundled_libraries()
     assert_same_evaluation(
@@ -1092,7 +1064,8 @@ def test_conformance_pack_verdicts_agree(name: str, pack_id: str, data: st.DataO
                                          edits: list[tuple[int, Any]]) -> None:
     """Property 2 on the conformance packs (every hit policy, scores, outputs, dates, errors),
     with generated and then broken documents as for the bundled packs."""
-    document = mutated(data.draw(_conformance_facts(name, pack_id), label="document"), edits)
+    document = edited(data.draw(_conformance_facts(name, pack_id), label="document"),
+                      edits, top_level=True)
     note(f"document: {document!r}")
     compiled, sandbox = conformance_libraries(name)
     assert_same_evaluation(compiled, sandbox,

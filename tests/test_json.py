@@ -34,6 +34,7 @@ from typing import Any
 
 import pytest
 import yaml
+from _edits import edited
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -162,32 +163,6 @@ ODD_VALUES = st.sampled_from([
 ])
 
 
-def _positions(document: Any) -> list[tuple[Any, Any]]:
-    """Every (container, key) of a document below its top level."""
-    out: list[tuple[Any, Any]] = []
-    items = document.items() if isinstance(document, dict) else \
-        enumerate(document) if isinstance(document, list) else ()
-    for key, value in items:
-        out.append((document, key))
-        out.extend(_positions(value))
-    return out
-
-
-def broken(document: dict[str, Any], edits: list[tuple[int, Any]]) -> dict[str, Any]:
-    """``document`` with a few values replaced (or, for ``"delete"``, keys removed)."""
-    out = copy.deepcopy(document)
-    for index, value in edits:
-        positions = [p for p in _positions(out) if p[0] is not out]  # keep subject and as_of
-        if not positions:
-            break
-        container, key = positions[index % len(positions)]
-        if value == "delete" and isinstance(container, dict):
-            del container[key]
-        else:
-            container[key] = None if value == "delete" else value
-    return out
-
-
 EDITS = st.lists(st.tuples(st.integers(0, 2**16), st.one_of(st.just("delete"), ODD_VALUES)),
                  max_size=3)
 
@@ -204,7 +179,8 @@ def _pack_facts(pack_id: str) -> st.SearchStrategy[dict[str, Any]]:
 @given(data=st.data(), edits=EDITS)
 def test_generated_documents(pack_id: str, data: st.DataObject,
                              edits: list[tuple[int, Any]]) -> None:
-    document = broken(data.draw(_pack_facts(pack_id), label="document"), edits)
+    document = edited(data.draw(_pack_facts(pack_id), label="document"), edits,
+                      top_level=False)
     note(f"document: {document!r}")
     try:
         verdict = bundled().evaluate(pack_id, document, validate=False)
@@ -224,7 +200,7 @@ def _schema_facts() -> st.SearchStrategy[dict[str, Any]]:
 @given(data=st.data(), edits=EDITS)
 def test_every_pack_on_documents_over_the_schema(data: st.DataObject,
                                                  edits: list[tuple[int, Any]]) -> None:
-    document = broken(data.draw(_schema_facts(), label="document"), edits)
+    document = edited(data.draw(_schema_facts(), label="document"), edits, top_level=False)
     note(f"document: {document!r}")
     try:
         verdicts = bundled().evaluate_all(document, as_of=AS_OF, validate=False)

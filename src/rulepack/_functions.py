@@ -363,11 +363,7 @@ def _avg_newest_impl(items: object, n: object) -> float:
     if type(items) is list and type(n) is int and n >= 1 \
             and _PLAIN_NUMBER_TYPES.issuperset(map(type, items)):
         # The common case, checked in one pass; anything else gets the checks and words below.
-        head = items[:n]
-        if not head:
-            return 0.0
-        total = sum(head)
-        return (total if type(total) is int else math.fsum(head)) / len(head)
+        return _average(items[:n])
     numbers = _numbers("avg_newest", items)
     count = _int("avg_newest", n)
     if count < 1:

@@ -189,11 +189,7 @@ class Library:
         """
         if validate:
             self.check_facts(facts)
-        if type(as_of) is dt.datetime and type(facts) is dict and "as_of" not in facts \
-                and as_of.tzinfo is not None:
-            instant, day = as_of, china_day(as_of)  # the commonest case, spelled out
-        else:
-            instant, day = self._instant_and_day(facts, as_of)
+        instant, day = _instant_and_day(facts, as_of)
         if version is not None:
             return self._plan(self.select(pack_id, version=version)).evaluate(facts, instant, day)
         plan = self._plans_on.get((pack_id, day))
@@ -220,17 +216,18 @@ class Library:
         Raises :class:`EvaluationError` here for an unknown pack or version, and
         :class:`FactsError` for an ``as_of`` that is not an instant.
         """
-        versions = self.versions(pack_id)
-        if version is not None:
-            self.select(pack_id, version=version)
+        pinned = self.select(pack_id, version=version) if version is not None else None
+        self.versions(pack_id)  # an unknown pack is an error now, not at the first call
         # The plan, instant and day shared by documents without their own as_of.
         ready: tuple[Plan, dt.datetime, dt.date] | None = None
         if as_of is not None:
-            instant, day = self._instant_and_day({}, as_of)
-            pinned = [p for p in versions if p.version == version] if version else \
-                [p for p in versions if p.in_force(day)][-1:]
-            if pinned:
-                ready = (self._plan(pinned[0]), instant, day)
+            instant, day = _instant_and_day({}, as_of)
+            try:
+                pack = pinned or self._in_force(pack_id, day)
+            except EvaluationError:
+                pass  # no version in force that day: every call says so, as evaluate would
+            else:
+                ready = (self._plan(pack), instant, day)
         check = self._schema.check
         evaluate = self.evaluate
 
@@ -260,7 +257,7 @@ class Library:
         """
         if validate:
             self.check_facts(facts)
-        instant, day = self._instant_and_day(facts, as_of)
+        instant, day = _instant_and_day(facts, as_of)
         verdicts: list[Verdict] = []
         for pack_id in self.ids:
             versions = self._by_id[pack_id]
@@ -278,24 +275,6 @@ class Library:
             if verdict.applicable:
                 verdicts.append(verdict)
         return verdicts
-
-    @classmethod
-    def _instant_and_day(cls, facts: Mapping[str, Any],
-                         as_of: dt.datetime | dt.date | str | None) -> tuple[dt.datetime, dt.date]:
-        """:meth:`resolve_as_of`, with the instant's calendar day in China."""
-        if type(facts) is dict:  # the common case, without resolve_as_of's general checks
-            chosen = facts.get("as_of")
-            if chosen is None:
-                chosen = as_of
-            if type(chosen) is str:
-                try:
-                    return _parse_text_instant(chosen)
-                except (ValueError, TypeError):
-                    pass  # resolve_as_of words the error
-            elif type(chosen) is dt.datetime and chosen.tzinfo is not None:
-                return chosen, china_day(chosen)
-        instant = cls.resolve_as_of(facts, as_of)
-        return instant, china_day(instant)
 
     @staticmethod
     def resolve_as_of(facts: Mapping[str, Any],
@@ -315,6 +294,25 @@ class Library:
                 code="RP303", message=f"as_of is not an ISO 8601 instant or date: {exc}",
                 value=str(chosen), hint="e.g. 2026-11-21T09:30:00+08:00 or 2026-11-21",
             )]) from None
+
+
+def _instant_and_day(facts: Mapping[str, Any],
+                     as_of: dt.datetime | dt.date | str | None) -> tuple[dt.datetime, dt.date]:
+    """:meth:`Library.resolve_as_of`, with the instant's calendar day in China: a plain
+    function, and the commonest cases first, because every evaluation asks."""
+    if type(facts) is dict:
+        chosen = facts.get("as_of")
+        if chosen is None:
+            chosen = as_of
+        if type(chosen) is dt.datetime and chosen.tzinfo is not None:
+            return chosen, china_day(chosen)
+        if type(chosen) is str:
+            try:
+                return _parse_text_instant(chosen)
+            except (ValueError, TypeError):
+                pass  # resolve_as_of words the error
+    instant = Library.resolve_as_of(facts, as_of)
+    return instant, china_day(instant)
 
 
 @lru_cache(maxsize=1024)

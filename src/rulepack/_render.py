@@ -8,7 +8,6 @@ the threshold and the gap; this module only formats them ("99,999 of 100,000 fan
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Mapping
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
@@ -61,17 +60,12 @@ def fmt(value: Any, lang: str, *, rate: bool = False, spec: str = "",
 
 
 def _number(value: float) -> str:
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()
-                                  and abs(value) < 1e15):
-        return f"{int(value):,}"
-    if math.isnan(value) or math.isinf(value):
-        return str(value)
-    text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return text
+    # A subclass of int or float (an IntEnum, say) is shown as its plain value.
+    return plain_number(int(value) if isinstance(value, int) else float(value))
 
 
 def plain_number(value: float) -> str:
-    """``_number(value)`` for a value of type exactly int or float, in fewer steps."""
+    """A number of type exactly int or float as people read it: 99,999 / 2.5 / 0.1234."""
     if type(value) is int:
         return f"{value:,}"
     if value.is_integer() and -1e15 < value < 1e15:

@@ -45,6 +45,9 @@ class CheckSite:
 CheckRecord = tuple[CheckSite, Status, Any, Any, tuple[str, ...], str | None]
 
 
+_T = TypeVar("_T")
+
+
 def _frozen(cls: type[_T], fields: dict[str, Any]) -> _T:
     """An instance of the frozen dataclass ``cls`` with every field given in ``fields``.
 
@@ -54,9 +57,6 @@ def _frozen(cls: type[_T], fields: dict[str, Any]) -> _T:
     made = object.__new__(cls)
     object.__setattr__(made, "__dict__", fields)
     return made
-
-
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
