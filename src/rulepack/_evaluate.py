@@ -24,7 +24,9 @@ from simpleeval import InvalidExpression
 
 from rulepack._expr import SPECIAL_NAMES, CompiledExpr, Limits
 from rulepack._facts import FactSchema, Missing, china_day
+from rulepack._kept import UNREAD, RawCondition
 from rulepack._model import (
+    NEGATE,
     AllOf,
     Assignment,
     Atom,
@@ -42,6 +44,8 @@ from rulepack._model import (
     TableRule,
     Text,
     atoms_in,
+    kleene_and,
+    kleene_or,
     reads_of,
 )
 from rulepack._sandbox import LimitExceeded, Sandbox
@@ -61,29 +65,8 @@ Outcome = tuple[Status, tuple[CheckRecord, ...]]
 ConditionCode = Callable[["_Run"], Outcome]
 ExpressionCode = Callable[["_Run"], Any]
 RulesCode = Callable[["_Run"], "tuple[tuple[_RuleRecord, ...], Status]"]
-DeciderCode = Callable[[tuple[CheckRecord, ...]], Outcome]
 
 _PASS: Outcome = ("pass", ())
-# A fact not read yet (never a fact's value: those come from JSON).
-UNREAD = object()
-
-
-def kleene_and(statuses: Iterable[Status]) -> Status:
-    seen = set(statuses)
-    if "fail" in seen:
-        return "fail"
-    return "unknown" if "unknown" in seen else "pass"
-
-
-def kleene_or(statuses: Iterable[Status]) -> Status:
-    seen = set(statuses)
-    if "pass" in seen:
-        return "pass"
-    return "unknown" if "unknown" in seen else "fail"
-
-
-NEGATE: dict[Status, Status] = {"pass": "fail", "fail": "pass", "unknown": "unknown",
-                                "skipped": "skipped"}
 
 
 class ExpressionFailed(Exception):
@@ -109,10 +92,8 @@ class Plan:
         self.expressions: dict[int, ExpressionCode] = {}
         # Every rule at once, for a pack without `when`: see rulepack._fast.
         self.rules_code: RulesCode | None = None
-        # For the conditions that code evaluates raw: their check records, remade from the
-        # values kept, and the ones that decided (what `_Run.condition` returns); and whether
-        # the condition's atoms all differ in text (then no record needs merging).
-        self.deciders: dict[int, tuple[DeciderCode, bool]] = {}
+        # The conditions that code evaluates raw, by id: see RawCondition.
+        self.raw_conditions: dict[int, RawCondition] = {}
         for atom in atoms_of(pack):
             self.sites[id(atom)] = _site(atom, schema)
         # The facts each rule refers to, for its reason's values: those of its `when` alone
@@ -216,7 +197,7 @@ _Facts = tuple[tuple[str, int], ...]
 
 # One rule looked at: the rule, its status, its check records, details. When compiled code
 # evaluated the rule, the fourth item is its condition and the third the raw values of every
-# atom, which the plan's decider for that condition turns into the deciding check records.
+# atom, which the plan's RawCondition for that condition turns into the deciding records.
 _RuleRecord = tuple[Rule, Status, tuple[CheckRecord, ...], Condition | None, dict[str, Any]]
 
 
@@ -459,10 +440,10 @@ class _Run:
     def rule_checks(self, record: _RuleRecord) -> tuple[CheckRecord, ...]:
         """The records of the checks that decided one rule, each check explained once."""
         checks = record[2]
-        if record[3] is not None:  # kept raw by compiled code: its decider makes the records
-            decider, distinct = self.plan.deciders[id(record[3])]
-            checks = decider(checks)[1]
-            if distinct:  # no two atoms of the condition have the same text
+        if record[3] is not None:  # kept raw by compiled code: the records are made here
+            raw = self.plan.raw_conditions[id(record[3])]
+            checks = raw.records(checks)
+            if raw.distinct:  # no two atoms of the condition have the same text
                 return checks
         # One check read by several rows (or groups) is explained once.
         return tuple({(c[0].text, c[1], c[4]): c for c in checks}.values())

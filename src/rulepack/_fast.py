@@ -14,9 +14,9 @@ the same operations simpleeval would, in the same order:
   and its check records, exactly as :meth:`rulepack._evaluate._Run.condition` would;
 - a pack without a pack-level ``when`` also gets one function for all its rules, which reads
   each fact once into a local and evaluates its plain check rules inline (others are handed to
-  :meth:`rulepack._evaluate._Run.rule`). It keeps each atom's status and value, not its record:
-  a decider per condition remakes the records and picks the deciding ones when an
-  explanation is read, since most verdicts are used for their outcome alone.
+  :meth:`rulepack._evaluate._Run.rule`). It keeps each atom's status and value, not its record
+  (:class:`rulepack._evaluate.RawCondition` makes the records and picks the deciding ones when
+  an explanation is read), since most verdicts are used for their outcome alone.
 
 Two kinds of tree stay in the sandbox, whose step counting is then simpleeval's own:
 comprehensions (their work grows with the data) and trees with more nodes than the step budget.
@@ -39,23 +39,27 @@ from typing import Any
 import simpleeval
 
 from rulepack._evaluate import (
-    NEGATE,
     RUNTIME_ERRORS,
     ConditionCode,
-    DeciderCode,
     ExpressionCode,
     Plan,
     RulesCode,
     conditions_of,
     expressions_of,
 )
-from rulepack._evaluate import (
-    UNREAD as _UNREAD,
-)
 from rulepack._expr import SPECIAL_NAMES, CompiledExpr, Limits
 from rulepack._facts import Missing
 from rulepack._functions import FUNCTIONS
+from rulepack._kept import (
+    CONSTANT_THRESHOLD,
+    KEPT_RECORD,
+    KEPT_THRESHOLD,
+    RawAtom,
+    RawCondition,
+)
+from rulepack._kept import UNREAD as _UNREAD
 from rulepack._model import (
+    NEGATE,
     AllOf,
     AnyOf,
     Atom,
@@ -64,7 +68,6 @@ from rulepack._model import (
     Constant,
     NotOf,
     Rule,
-    atoms_in,
 )
 from rulepack._sandbox import LimitExceeded, operators_for
 from rulepack._verdict import CheckSite
@@ -257,23 +260,20 @@ class _ConditionWriter:
     ``_s<n>`` holds a sub-condition's status. By default ``_l<n>`` holds the records of the
     checks that decided it, as :meth:`rulepack._evaluate._Run.condition` returns them. With
     ``raw`` (inside a whole-pack function) no record lists are built: the caller keeps the
-    values of every atom, in order (``atom_records``), and a decider remakes their records
-    and picks the deciding ones only when an explanation is read (:func:`_decider_code`).
+    values of every atom, in order (``atom_records``), and a
+    :class:`rulepack._evaluate.RawCondition` made from ``raw_atoms`` makes their records and
+    picks the deciding ones only when an explanation is read.
     """
 
     def __init__(self, plan: Plan, fact_locals: _FactLocals | None = None,
-                 raw: bool = False, replay: bool = False) -> None:
+                 raw: bool = False) -> None:
         self.plan = plan
         self.fact_locals = fact_locals
         self.raw = raw
-        # Replaying: atoms are not evaluated but taken from `_records`, the atom records a
-        # raw evaluation kept, to pick the deciding ones (see `deciders` in _rules_code).
-        self.replay = replay
         # Raw: the names the rule record keeps, per atom (status, value or record, and the
-        # threshold when it is computed), and how to remake each record from them.
+        # threshold when it is computed), and where and how each atom is kept among them.
         self.atom_records: list[str] = []
-        self.recipes: list[tuple[Any, ...]] = []
-        self.slot = 0  # replaying: the index in `_records` of the next atom's values
+        self.raw_atoms: list[RawAtom] = []
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {}
         self.count = 0
@@ -318,18 +318,16 @@ class _ConditionWriter:
 
     def atom(self, atom: Atom) -> int:
         n = self.fresh()
-        if self.replay:
-            self.replay_atom(n)
+        site = self.plan.sites[id(atom)]
+        try:
+            block = self.atom_block(n, site, atom.expr)
+        except _Unsupported:
+            self.emit(f"_c{n} = _run.atom({self.constant(atom)}); _s{n} = _c{n}[1]")
+            if self.raw:
+                self.keep(n, (site, None, KEPT_RECORD))
         else:
-            try:
-                block = self.atom_block(n, self.plan.sites[id(atom)], atom.expr)
-            except _Unsupported:
-                self.emit(f"_c{n} = _run.atom({self.constant(atom)}); _s{n} = _c{n}[1]")
-                self.recipes.append(("record",))
-                self.atom_records += [f"_s{n}", f"_c{n}"]
-            else:
-                for line in block:
-                    self.emit(line)
+            for line in block:
+                self.emit(line)
         if not self.raw:
             self.emit(f"_l{n} = (_c{n},)")
         return n
@@ -339,8 +337,7 @@ class _ConditionWriter:
         record), as ``_Run.atom`` would.
 
         Raw, ``_c<n>`` is the record only when the atom is unknown; otherwise it is the actual
-        value, with the threshold in ``_t<n>`` unless that is a constant, and the record is
-        made by the decider when an explanation is read (:meth:`replay_atom`).
+        value, with the threshold in ``_t<n>`` unless that is a constant.
         """
         limits = self.plan.limits
         comparison = expr.comparison
@@ -361,19 +358,20 @@ class _ConditionWriter:
                 # A constant threshold is written where it is used: no local to store.
                 lines += [f"    _a = {actual}",
                           f"    _s{n} = 'pass' if _a {op} {threshold} else 'fail'"]
-                recipe: tuple[Any, ...] = ("literal", check_site, threshold)
+                kept: tuple[CheckSite, Any, str] = (
+                    check_site, _constant(comparison.threshold.body), CONSTANT_THRESHOLD)
             else:
                 lines += [f"    _a = {actual}", f"    _t = {threshold}",
                           f"    _s{n} = 'pass' if _a {op} _t else 'fail'"]
                 threshold, threshold_slot = "_t", True
-                recipe = ("slot", check_site)
+                kept = (check_site, None, KEPT_THRESHOLD)
         else:
             source = _source(expr.tree.body, limits, fact_locals=self.fact_locals)
             lines += [f"    _a = {source}", f"    _s{n} = 'pass' if _a else 'fail'"]
             path = check_site.path
             shown = "None" if path is None else (self.fact_value(path) if expr.negated else "_a")
             threshold = "None"
-            recipe = ("literal", check_site, "None")
+            kept = (check_site, None, CONSTANT_THRESHOLD)
         source = self.constant(expr)
         unknown = f"_s{n} = 'unknown'" + (f"; _t{n} = None" if self.raw and threshold_slot else "")
         lines += [
@@ -389,24 +387,15 @@ class _ConditionWriter:
             lines.append(f"    _c{n} = ({site}, _s{n}, {shown}, {threshold}, (), None)")
             return lines
         lines.append(f"    _c{n} = {shown}" + (f"; _t{n} = _t" if threshold_slot else ""))
-        self.recipes.append(recipe)
-        self.atom_records += [f"_s{n}", f"_c{n}"] + ([f"_t{n}"] if threshold_slot else [])
+        self.keep(n, kept)
         return lines
 
-    def replay_atom(self, n: int) -> None:
-        """The record of the next atom, from the values its raw evaluation kept."""
-        recipe = self.recipes[len(self.atom_records)]
-        self.atom_records.append(f"_c{n}")
-        i = self.slot
-        self.slot += 3 if recipe[0] == "slot" else 2
-        self.emit(f"_s{n} = _records[{i}]")
-        if recipe[0] == "record":
-            self.emit(f"_c{n} = _records[{i + 1}]")
-            return
-        site = self.constant(recipe[1])
-        threshold = f"_records[{i + 2}]" if recipe[0] == "slot" else recipe[2]
-        self.emit(f"_c{n} = _records[{i + 1}] if _s{n} == 'unknown' else "
-                  f"({site}, _s{n}, _records[{i + 1}], {threshold}, (), None)")
+    def keep(self, n: int, kept: tuple[CheckSite, Any, str]) -> None:
+        """Raw: keep atom ``n``'s status and value (and threshold, if not a constant)."""
+        self.raw_atoms.append((len(self.atom_records), *kept))
+        self.atom_records += [f"_s{n}", f"_c{n}"]
+        if kept[2] == KEPT_THRESHOLD:
+            self.atom_records.append(f"_t{n}")
 
     def fact_value(self, path: str) -> str:
         """The value of fact ``path`` as read, for a negated atom's record (its ``not x``
@@ -424,31 +413,22 @@ def _literal(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant)
 
 
-def _condition_function(writer: _ConditionWriter, condition: Condition, head: str,
-                        namespace: dict[str, Any]) -> Any:
-    """``condition``, written by ``writer`` under ``head``, as a function returning its status
-    and deciding records."""
-    root = writer.condition(condition)
-    source = head + "\n".join(writer.lines) + f"\n    return _s{root}, _l{root}\n"
-    return _build(source, namespace, writer.constants)["_code"]
+def _constant(node: ast.expr) -> Any:
+    """The value of a :func:`_literal` node, as the code written from it makes it."""
+    if isinstance(node, ast.Tuple):
+        return tuple(e.value for e in node.elts if isinstance(e, ast.Constant))
+    assert isinstance(node, ast.Constant)
+    return node.value
 
 
 def _condition_code(condition: Condition, plan: Plan, namespace: dict[str, Any]) \
         -> ConditionCode:
-    code: ConditionCode = _condition_function(
-        _ConditionWriter(plan), condition, "def _code(_run):\n    _fact = _run.fact\n",
-        namespace)
-    return code
-
-
-def _decider_code(condition: Condition, recipes: list[tuple[Any, ...]], plan: Plan,
-                  namespace: dict[str, Any]) -> DeciderCode:
-    """For a condition evaluated raw: its atoms' records remade from the values kept, and
-    the deciding ones picked, as :meth:`rulepack._evaluate._Run.condition` picks them."""
-    writer = _ConditionWriter(plan, replay=True)
-    writer.recipes = recipes
-    code: DeciderCode = _condition_function(writer, condition, "def _code(_records):\n",
-                                            namespace)
+    """``condition`` as a function returning its status and deciding records."""
+    writer = _ConditionWriter(plan)
+    root = writer.condition(condition)
+    source = "def _code(_run):\n    _fact = _run.fact\n" + "\n".join(writer.lines) + \
+        f"\n    return _s{root}, _l{root}\n"
+    code: ConditionCode = _build(source, namespace, writer.constants)["_code"]
     return code
 
 
@@ -472,16 +452,13 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
         name = writer.constant(rule)
         if _inlined(rule):
             assert isinstance(rule, CheckRule)
-            writer.atom_records, writer.recipes = [], []
+            writer.atom_records, writer.raw_atoms = [], []
             n = writer.condition(rule.require)
             atoms = "".join(f"{c}, " for c in writer.atom_records)
-            # The values of every atom, and the condition whose decider makes their records
-            # and picks the deciding ones.
+            # The values of every atom, and the condition they are turned into records by.
             records.append(f"({name}, _s{n}, ({atoms}), {writer.constant(rule.require)}, {{}})")
-            texts = [plan.sites[id(atom)].text for atom in atoms_in(rule.require)]
-            plan.deciders[id(rule.require)] = (
-                _decider_code(rule.require, writer.recipes, plan, namespace),
-                len(set(texts)) == len(texts))
+            plan.raw_conditions[id(rule.require)] = RawCondition(
+                rule.require, tuple(writer.raw_atoms))
             status = f"_s{n}"
         else:
             # A rule handed over runs before the rules after it: keep that order.

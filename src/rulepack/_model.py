@@ -6,7 +6,7 @@ Nothing here parses or evaluates; every expression arrives compiled (:mod:`rulep
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -15,6 +15,24 @@ from rulepack._expr import CompiledExpr
 Lang = Literal["zh", "en"]
 Status = Literal["pass", "fail", "unknown", "skipped"]
 HitPolicy = Literal["unique", "first", "priority", "collect"]
+
+# Three-valued logic (Kleene): unknown is neither pass nor fail.
+NEGATE: dict[Status, Status] = {"pass": "fail", "fail": "pass", "unknown": "unknown",
+                                "skipped": "skipped"}
+
+
+def kleene_and(statuses: Iterable[Status]) -> Status:
+    seen = set(statuses)
+    if "fail" in seen:
+        return "fail"
+    return "unknown" if "unknown" in seen else "pass"
+
+
+def kleene_or(statuses: Iterable[Status]) -> Status:
+    seen = set(statuses)
+    if "pass" in seen:
+        return "pass"
+    return "unknown" if "unknown" in seen else "fail"
 
 
 @dataclass(frozen=True)

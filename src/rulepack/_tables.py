@@ -33,6 +33,7 @@ from rulepack._evaluate import evaluate_pack
 from rulepack._expr import DEFAULT_LIMITS, FieldInfo
 from rulepack._facts import CHINA_TZ, FactSchema
 from rulepack._model import (
+    NEGATE,
     AllOf,
     Atom,
     Condition,
@@ -54,8 +55,6 @@ _AS_OF = dt.datetime(2026, 1, 1, tzinfo=CHINA_TZ)  # witnesses read no date, any
 _SAMPLE = {"date": "2026-01-01", "instant": "2026-01-01T00:00:00+08:00"}  # a set date or instant
 _CONTEXT = " when"  # the id of the probe row holding the table's context; no row id has a space
 _BOTH: tuple[Status, Status] = ("pass", "fail")
-_NEGATE: dict[Status, Status] = {"pass": "fail", "fail": "pass", "unknown": "unknown",
-                                 "skipped": "skipped"}
 
 Point = tuple[Any, ...]  # one candidate input: a value per analysed path, in domain order
 Sigma = Mapping[str, Status]  # values given to free atoms, by expression text
@@ -382,7 +381,7 @@ class _Logic:
             return _fixed("pass" if node.value else "fail")
         if isinstance(node, NotOf):
             inner = self.compile(node.child)
-            return lambda point, sigma: _NEGATE[inner(point, sigma)]
+            return lambda point, sigma: NEGATE[inner(point, sigma)]
         parts = [self.compile(child) for child in node.children]
         return _kleene(parts, "fail" if isinstance(node, AllOf) else "pass")
 
