@@ -39,7 +39,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 import rulepack
-from rulepack import _batch, _json, _render, _yaml
+from rulepack import _batch, _json, _json_checks, _json_values, _render, _yaml
 from rulepack._verdict import Check, Verdict, to_jsonable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -464,7 +464,7 @@ def _limit_documents() -> list[dict[str, Any]]:
 @pytest.mark.parametrize("memo", [4096, 2])
 def test_numbers_against_limits_and_lists(memo: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Also with a memo emptied every other check."""
-    monkeypatch.setattr(_json, "_MEMO", memo)
+    monkeypatch.setattr(_json_checks, "_MEMO", memo)
     for document in _limit_documents():
         verdict = limits_library().evaluate("edge.limits", document, as_of=AS_OF,
                                             validate=False)
@@ -516,9 +516,10 @@ def test_fields_are_written_as_their_jsonable_values(fields: dict[str, Any]) -> 
     """A reason's values and a verdict's result, as to_dict holds them and json writes them."""
     expected = json.dumps({key: to_jsonable(value) for key, value in fields.items()},
                           ensure_ascii=False)
-    assert _json._fields(fields) == expected
+    assert _json_values.fields_json(fields) == expected
     for value in fields.values():
-        assert _json._value(value) == json.dumps(to_jsonable(value), ensure_ascii=False)
+        assert _json_values.value_json(value) == json.dumps(to_jsonable(value),
+                                                            ensure_ascii=False)
 
 
 # -- the fast path and its fallbacks ------------------------------------------------------------
@@ -582,7 +583,8 @@ def test_rendering_after_the_reasons_were_read() -> None:
 
 def test_without_the_c_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
     """Where json has no C speedups, containers go through the encoder itself, alike."""
-    monkeypatch.setattr(_json, "_c_encode", lambda value, _: (_json._plain_encode(value),))
+    monkeypatch.setattr(_json_values, "_c_encode",
+                        lambda value, _: (_json_values._plain_encode(value),))
     for name, document in {**EDGE_DOCUMENTS, **ODD_DOCUMENTS}.items():
         verdict = edge_library().evaluate("edge.json", copy.deepcopy(document), as_of=AS_OF,
                                           validate=False)
@@ -629,7 +631,7 @@ def test_packs_that_look_alike_never_share_parts(tmp_path: Path,
     other = _twin(tmp_path / "other", 7, "二", "乙")
     facts = {"account": {"fans": 5}}
     for limit in (4096, 1):
-        monkeypatch.setattr(_json, "_LIMIT", limit)
+        monkeypatch.setattr(_json_checks, "_LIMIT", limit)
         for _ in range(3):
             for library in (one, other, rulepack.load(tmp_path / "one")):
                 verdict = library.evaluate("twin.pack", facts, as_of=AS_OF)
@@ -652,9 +654,10 @@ def test_the_caches_stay_bounded(tmp_path: Path) -> None:
     for index in range(6):
         library = _twin(tmp_path / f"pack{index}", index, "词", "句")
         library.evaluate("twin.pack", {"account": {"fans": 5}}, as_of=AS_OF).to_json("zh")
-    caches: list[dict[int, Any]] = [*_json._SITES.values(), *_json._RULES.values()]
-    assert all(len(cache) <= _json._LIMIT for cache in caches)
-    assert all(len(memo) <= _json._MEMO for memo in _json._MEMOS.values())
+    caches: list[dict[int, Any]] = [*_json_checks._SITES.values(), *_json._RULES.values()]
+    assert all(len(cache) <= _json_checks._LIMIT for cache in caches)
+    assert all(len(plans) <= _json._PLAN_LIMIT for plans in _json._PLANS.values())
+    assert all(len(memo) <= _json_checks._MEMO for memo in _json_checks.MEMOS.values())
 
 
 # -- batch output ---------------------------------------------------------------------------------
@@ -677,3 +680,23 @@ def test_batch_records_are_the_dicts_they_were(tmp_path: Path) -> None:
             record["line"] = number
             expected.append(json.dumps(record, ensure_ascii=False))
     assert rendered == expected
+
+
+def test_plain_check_rules_get_a_writer_of_their_own() -> None:
+    """Each of the benchmark's rules is written by a function generated for it, which writes
+    the reason to_dict holds."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import peer_workload as workload
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    library = rulepack.load(ROOT / "bench" / "packs")
+    verdict = library.evaluate(workload.PACK_ID, workload.documents(1)[0], as_of=workload.AS_OF,
+                               validate=False)
+    verdict.to_json("en")
+    run: Any = verdict._explanation
+    plan, codes = _json._PLANS["en"][id(run.plan)]
+    assert plan is run.plan and len(codes) == 2 and all(code is not None for code in codes)
+    for record, code in zip(run.records, codes):
+        text = code(record[2], run.facts, run, record)
+        assert json.loads(text) == verdict.to_dict("en")["reasons"][run.records.index(record)]

@@ -207,8 +207,9 @@ def _limit_text(label: str, op: str, zh: bool, status: str, shown: str, limit: s
 
 # -- values formatted once their units are known -----------------------------------------------
 #
-# A verdict rendered to JSON (rulepack._json) words every check: fixing a check site's units
-# and labels once per language, rather than on every value, is most of what makes that fast.
+# A verdict rendered to JSON (rulepack._json_checks) words every check: fixing a check site's
+# units and labels once per language, rather than on every value, is most of what makes that
+# fast.
 
 
 def shower(lang: str, *, rate: bool = False, spec: str = "",

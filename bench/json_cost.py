@@ -1,0 +1,97 @@
+"""Where the time of a verdict's JSON goes, on the documents and pack of bench/peers.py.
+
+    python bench/json_cost.py            # 20,000 documents, 7 rounds
+    python bench/json_cost.py --quick    # 300 documents, 1 round
+
+Each row does more than the one before, per document, in one process, rounds interleaved,
+medians (as bench/peers.py times):
+
+1. the verdict as data (``evaluator(doc)``);
+2. the verdict, and the facts its two reasons carry as ``values`` gathered from the document
+   and written by json: the least any JSON of these verdicts writes besides constant text and
+   the words of its checks;
+3. the verdict written whole by ``to_json("en")``: values, messages, checks and their words.
+
+The difference between rows says what each part costs; the table is printed as Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from peer_workload import AS_OF, PACK_ID, Doc, documents
+
+HERE = Path(__file__).resolve().parent
+
+
+def rows(docs: Sequence[Doc]) -> list[tuple[str, Callable[[Doc], Any]]]:
+    import rulepack
+
+    library = rulepack.load(HERE / "packs")
+    evaluator = library.evaluator(PACK_ID, as_of=AS_OF, validate=False)
+    # The fact names each reason's values hold (the same for every document of this pack),
+    # read from one verdict's reasons.
+    names = [[path.split(".", 1)[1] for path in reason.values]
+             for reason in evaluator(docs[0]).reasons]
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+    def verdict(doc: Doc) -> Any:
+        return evaluator(doc)
+
+    def verdict_and_values(doc: Doc) -> Any:
+        verdict = evaluator(doc)
+        account = doc["account"]
+        return verdict, [dumps({f"account.{name}": account[name] for name in held})
+                         for held in names]
+
+    def verdict_json(doc: Doc) -> str:
+        return evaluator(doc).to_json("en")
+
+    return [("verdict as data", verdict),
+            ("verdict + its reasons' values written by json", verdict_and_values),
+            ("verdict written whole by to_json('en')", verdict_json)]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--docs", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="300 documents, 1 round")
+    args = parser.parse_args(argv)
+    count, rounds = (300, 1) if args.quick else (args.docs, args.rounds)
+    docs = documents(count)
+    timed = rows(docs)
+    times: list[list[int]] = [[] for _ in timed]
+    for round_index in range(rounds):
+        shift = round_index % len(timed)
+        for index in [*range(shift, len(timed)), *range(shift)]:
+            run = timed[index][1]
+            gc.collect()
+            start = time.process_time_ns()
+            for doc in docs:
+                run(doc)
+            times[index].append(time.process_time_ns() - start)
+    sizes = [len(timed[2][1](doc).encode()) for doc in docs]
+    print(f"{count:,} documents, median of {rounds} round(s), CPU time; JSON "
+          f"{statistics.mean(sizes):,.0f} bytes per document on average")
+    print("| row | docs/s | µs per document | µs more than the row before |")
+    print("|---|---:|---:|---:|")
+    before = 0.0
+    for (name, _), spent in zip(timed, times):
+        per_doc = statistics.median(spent) / count / 1e3
+        more = f"{per_doc - before:.2f}" if before else ""
+        print(f"| {name} | {1e6 / per_doc:,.0f} | {per_doc:.2f} | {more} |")
+        before = per_doc
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
