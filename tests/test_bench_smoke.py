@@ -83,3 +83,17 @@ def test_a_quick_run_prints_and_writes_the_table(
         assert (row["docs_per_s"] is None) == ("unavailable" in row)
     assert written["docs"] == 60 and written["rounds"] == 1
     assert {"date", "command", "python", "cores", "packages"} <= written.keys()
+
+
+def test_the_json_cost_rows_write_what_the_verdict_holds(
+        docs: list[peer_workload.Doc], capsys: pytest.CaptureFixture[str]) -> None:
+    import json_cost
+
+    rows = dict(json_cost.rows(docs))
+    for doc in docs:
+        verdict, values = rows["verdict + its reasons' values written by json"](doc)
+        held = verdict.to_dict("en")
+        assert [json.loads(text) for text in values] == [r["values"] for r in held["reasons"]]
+        assert json.loads(rows["verdict written whole by to_json('en')"](doc)) == held
+    assert json_cost.main(["--quick"]) == 0
+    assert "| verdict written whole by to_json('en') |" in capsys.readouterr().out
