@@ -700,3 +700,59 @@ def test_plain_check_rules_get_a_writer_of_their_own() -> None:
     for record, code in zip(run.records, codes):
         text = code(record[2], run.facts, run, record)
         assert json.loads(text) == verdict.to_dict("en")["reasons"][run.records.index(record)]
+
+
+MARKED = """\
+id: marked.pack
+version: 1.0.0
+effective_from: 2020-01-01
+subject: account
+title: {{zh: 记号, en: Marks}}
+description: {{zh: 记号。, en: Marks.}}
+sources: [{{seed: s.txt, quote: 粉丝}}]
+params: {{min_fans: 100}}
+rules:
+  - id: labelled
+    title: {{zh: 标签, en: Label}}
+    source: {{seed: s.txt, quote: 粉丝}}
+    require: {{expr: account.fans >= params.min_fans, label: {{zh: "粉丝{mark}", en: "fans{mark}"}}}}
+  - id: in_expression
+    title: {{zh: 表达式, en: Expression}}
+    source: {{seed: s.txt, quote: 粉丝}}
+    require: "count(account.violations + ['{mark}']) >= 2"
+"""
+
+
+@pytest.mark.parametrize("mark", ["\\ue000", "\\ue001", "\\ue002", "\\ue003", "{", "}}", '\\"'])
+def test_checks_of_ints_whose_words_hold_odd_characters(tmp_path: Path, mark: str) -> None:
+    """A label or expression may hold any character, including those the int writer puts
+    where the numbers go (Unicode's private use area) and braces."""
+    (tmp_path / "marked.yaml").write_text(MARKED.format(mark=mark), encoding="utf-8")
+    library = rulepack.load(tmp_path)
+    for fans in (5, 100, 500):
+        for violations in ([], [{"on": "2025-01-01", "points": 1}]):
+            verdict = library.evaluate("marked.pack", {"account": {
+                "fans": fans, "violations": violations}}, as_of=AS_OF, validate=False)
+            assert_renders(verdict, f"{mark!r} {fans}")
+
+
+def test_thresholds_read_from_the_document_compile_a_bounded_number_of_writers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A threshold that is a fact takes a new value with every document: the int writer's
+    templates are compiled for a bounded number of values, the rest written the usual way."""
+    compiled: list[str] = []
+    original = _json_checks._format
+
+    def counted(marked: str) -> Any:
+        compiled.append(marked)
+        return original(marked)
+
+    monkeypatch.setattr(_json_checks, "_format", counted)
+    monkeypatch.setattr(_json_checks, "_SITES", {lang: {} for lang in _json_checks.LANGS})
+    library = limits_library()
+    for devices in range(1, 400):
+        document = {"account": {"fans": 5, "accounts_on_device": 1000 + devices}}
+        verdict = library.evaluate("edge.limits", document, as_of=AS_OF, validate=False)
+        assert_renders(verdict, repr(document))
+    # Two statuses, up to three templates each, for each of at most _FORMS values per site.
+    assert len(compiled) <= 3 * 2 * _json_checks._FORMS * 2

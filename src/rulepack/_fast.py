@@ -15,7 +15,7 @@ the same operations simpleeval would, in the same order:
 - a pack without a pack-level ``when`` also gets one function for all its rules, which reads
   each fact once into a local and evaluates its plain check rules inline (others are handed to
   :meth:`rulepack._evaluate._Run.rule`). It keeps each atom's status and value, not its record
-  (:class:`rulepack._evaluate.RawCondition` makes the records and picks the deciding ones when
+  (:class:`rulepack._kept.RawCondition` makes the records and picks the deciding ones when
   an explanation is read), since most verdicts are used for their outcome alone.
 
 Two kinds of tree stay in the sandbox, whose step counting is then simpleeval's own:
@@ -261,7 +261,7 @@ class _ConditionWriter:
     checks that decided it, as :meth:`rulepack._evaluate._Run.condition` returns them. With
     ``raw`` (inside a whole-pack function) no record lists are built: the caller keeps the
     values of every atom, in order (``atom_records``), and a
-    :class:`rulepack._evaluate.RawCondition` made from ``raw_atoms`` makes their records and
+    :class:`rulepack._kept.RawCondition` made from ``raw_atoms`` makes their records and
     picks the deciding ones only when an explanation is read.
     """
 
@@ -392,7 +392,7 @@ class _ConditionWriter:
 
     def keep(self, n: int, kept: tuple[CheckSite, Any, str]) -> None:
         """Raw: keep atom ``n``'s status and value (and threshold, if not a constant)."""
-        self.raw_atoms.append((len(self.atom_records), *kept))
+        self.raw_atoms.append(RawAtom(len(self.atom_records), *kept))
         self.atom_records += [f"_s{n}", f"_c{n}"]
         if kept[2] == KEPT_THRESHOLD:
             self.atom_records.append(f"_t{n}")

@@ -19,6 +19,7 @@ encoder json.dumps uses.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -263,8 +264,8 @@ _Status = tuple[str, str, tuple[_Part, ...] | None]
 class _RuleWriter:
     """The fixed parts of one rule's reasons in one language."""
 
-    __slots__ = ("_code", "_code_of", "_facts", "_lang", "_pack", "_places", "_rule", "_schema",
-                 "escaped_separator", "separator", "source", "statuses")
+    __slots__ = ("_code", "_lang", "_pack", "_places", "_rule", "_schema", "escaped_separator",
+                 "separator", "source", "statuses")
 
     def __init__(self, rule: Rule, pack: Pack, schema: FactSchema, lang: Lang) -> None:
         self._rule, self._pack, self._schema, self._lang = rule, pack, schema, lang
@@ -277,37 +278,39 @@ class _RuleWriter:
             self.status(status)
         # The facts of the reason's values last seen (Plan.facts_of), and the text before each
         # value with its place among the facts compiled code kept; None if one has none.
-        self._facts: tuple[tuple[str, int], ...] | None = None
-        self._places: tuple[tuple[str, int], ...] | None = None
+        # (Each pair is one attribute, replaced whole: another thread may read it meanwhile.)
+        self._places: tuple[Any, tuple[tuple[str, int], ...] | None] = (None, None)
         # The compiled writer of this rule's reasons, and the plan it was made for.
-        self._code_of: Plan | None = None
-        self._code: _ReasonCode | None = None
+        # (The plan is held weakly: a writer may outlive it in the cache.)
+        self._code: tuple[Callable[[], Plan | None], _ReasonCode | None] = (_no_plan, None)
 
     def compiled(self, plan: Plan, rule: Rule) -> _ReasonCode | None:
         """The compiled writer of this rule's reasons in ``plan`` (made on first use), or None
         where the general way must write them: a rule the plan's code did not evaluate raw, a
         condition with two atoms of one text (their checks are merged), a fact it did not
         keep."""
-        if plan is not self._code_of:
+        made_for, code = self._code
+        if made_for() is not plan:
             raw = plan.raw_conditions.get(id(rule.require)) \
                 if isinstance(rule, CheckRule) else None
             facts = plan.facts_of[id(rule)][1]
-            self._code = _reason_code(self, raw, facts, lang=self._lang) if raw is not None \
+            code = _reason_code(self, raw, facts, lang=self._lang) if raw is not None \
                 and raw.distinct and all(slot >= 0 for _, slot in facts) else None
-            self._code_of = plan
-        return self._code
+            self._code = (weakref.ref(plan), code)
+        return code
 
     def values(self, run: _Records, record: Any) -> str:
         """``fields_json(run.rule_values(record))``: from the facts compiled code kept, when it
         kept them all."""
         facts = run.plan.facts_of[id(record[0])][record[1] != "skipped"]
-        if facts is not self._facts:
-            self._places = tuple(
+        made_for, places = self._places
+        if facts is not made_for:
+            places = tuple(
                 (("{" if i == 0 else ", ") + string_json(path) + ": ", slot)
                 for i, (path, slot) in enumerate(facts)) if all(
                 slot >= 0 for _, slot in facts) else None
-            self._facts = facts
-        places, kept = self._places, run.facts
+            self._places = (facts, places)
+        kept = run.facts
         if not facts:
             return "{}"
         if places is not None and kept:
@@ -383,6 +386,10 @@ class _RuleWriter:
             return constant
 
         return placeholder
+
+
+def _no_plan() -> None:
+    """No plan yet: what a writer's weak reference to its plan starts as."""
 
 
 # A reason written whole from (the values its rule's atoms kept, the facts kept, the

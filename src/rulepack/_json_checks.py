@@ -137,10 +137,14 @@ def _site(site: CheckSite, lang: Lang) -> _Site:
         markers where its numbers go."""
         forms: dict[str, _Forms] = {}
         for status in ("pass", "fail"):
+            # The markers must be where this puts them and nowhere else: a label, expression
+            # or path holding one (they are ordinary characters) is written the usual way.
+            fixed = limit_words(status, "", shown_limit, "" if status == "fail" else None) + \
+                starts[status] + compared + json_limit
+            if _MARKS.intersection(fixed):
+                continue
             text = limit_words(status, _MARK_ACTUAL, shown_limit,
                                _MARK_GAP if status == "fail" else None)
-            if text.count(_MARK_ACTUAL) != 1 or text.count(_MARK_GAP) > 1:
-                continue  # a label with a marker in it: written the usual way
             escaped = string_json(text)[1:-1]  # markers are not escaped
             made = (f'{starts[status]}"{escaped}"{compared}{_MARK_ACTUAL_JSON}'
                     f', "threshold": {json_limit}')
@@ -149,9 +153,21 @@ def _site(site: CheckSite, lang: Lang) -> _Site:
                              _format(made))
         return forms
 
+    # The formats above by int threshold: most thresholds are a param or a literal, a few
+    # values at most; a threshold read from the document may take a new value every time,
+    # and once this is full a new one is written the usual way rather than compiled.
+    forms_by_limit: dict[int, dict[str, _Forms]] = {}
     # The threshold last seen, shown, in JSON and in the formats above (when an int): the
     # same object check after check.
     last: list[tuple[Any, str, str, dict[str, _Forms]]] = [(_UNSEEN, "", "", {})]
+
+    def forms_of(threshold: int, shown: str, json_limit: str) -> dict[str, _Forms]:
+        forms = forms_by_limit.get(threshold)
+        if forms is None:
+            if len(forms_by_limit) >= _FORMS:
+                return {}
+            forms = forms_by_limit[threshold] = int_forms(shown, json_limit)
+        return forms
 
     def write_limit(status: str, actual: Any, threshold: Any, missing: tuple[str, ...],
                     error: str | None, key: _Key | None) -> _Written:
@@ -163,7 +179,7 @@ def _site(site: CheckSite, lang: Lang) -> _Site:
         if seen[0] is not threshold:
             shown, json_limit = number(threshold), number_json(threshold)
             seen = (threshold, shown, json_limit,
-                    int_forms(shown, json_limit) if limit is int else {})
+                    forms_of(threshold, shown, json_limit) if limit is int else {})
             last[0] = seen
         form = seen[3].get(status) if kind is int else None
         if form is not None:  # ints both: each number shown once, then put in place
@@ -211,6 +227,8 @@ _UNSEEN = object()
 # Where the numbers of a check of ints go in its text and JSON (see int_forms in _site):
 # characters of Unicode's private use area, which json writes as they are.
 _MARK_ACTUAL, _MARK_GAP, _MARK_ACTUAL_JSON, _MARK_GAP_JSON = "\ue000", "\ue001", "\ue002", "\ue003"
+_MARKS = frozenset({_MARK_ACTUAL, _MARK_GAP, _MARK_ACTUAL_JSON, _MARK_GAP_JSON})
+_FORMS = 64  # int thresholds with formats, per check site
 # A check's text, the text escaped (None: the text itself), and its JSON object, each a
 # function of (actual shown, gap shown, actual, gap).
 _Form = Callable[[str, str, int, "int | None"], str]

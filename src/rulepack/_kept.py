@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rulepack._model import (
     NEGATE,
@@ -30,12 +30,18 @@ if TYPE_CHECKING:
 
 # A fact compiled code did not read (never a fact's value: those come from JSON).
 UNREAD = object()
-# How compiled code keeps one atom of a raw condition: (the index of its status in the values
-# kept, its check site, its threshold, and how the threshold and record are kept).
-RawAtom = tuple[int, "CheckSite", Any, str]
-# Kinds of RawAtom: the threshold is the constant given; it is kept after the value; the value
-# kept is always the atom's whole record (an atom evaluated by `_Run.atom`).
+# How a RawAtom is kept: its threshold is the constant given; its threshold is kept after its
+# value; the value kept is always the atom's whole record (an atom evaluated by `_Run.atom`).
 CONSTANT_THRESHOLD, KEPT_THRESHOLD, KEPT_RECORD = "constant", "kept", "record"
+
+
+class RawAtom(NamedTuple):
+    """How compiled code keeps one atom of a raw condition."""
+
+    place: int  # the index of its status among the values kept; its value follows
+    site: CheckSite
+    threshold: Any  # with CONSTANT_THRESHOLD
+    how: str  # CONSTANT_THRESHOLD, KEPT_THRESHOLD or KEPT_RECORD
 
 
 class RawCondition:
@@ -56,9 +62,9 @@ class RawCondition:
         self.condition = condition
         self.atoms = atoms
         # No two atoms with the same text: then no two deciding records need merging.
-        texts = [atom[1].text for atom in atoms]
+        texts = [atom.site.text for atom in atoms]
         self.distinct = len(set(texts)) == len(texts)
-        places = [atom[0] for atom in atoms]
+        places = [atom.place for atom in atoms]
         # The statuses of the atoms, as a key: one C call.
         self._statuses: Callable[[tuple[Any, ...]], Any] = (
             operator.itemgetter(*places) if places else lambda values: ())
