@@ -205,36 +205,14 @@ def _reason(run: _Records, record: Any, lang: Lang, out: list[str]) -> None:
     plain: list[str] = []
     objects: list[str] = []
     memo = MEMOS[lang]
-    raw = run.plan.raw_conditions[id(record[3])] if record[3] is not None else None
-    if raw is not None and raw.distinct:
-        # Kept raw by compiled code: written from the values kept, with no record made. (A
-        # condition with two atoms of one text takes the records' way, which merges them.)
-        kept = record[2]
-        for index in raw.deciding(kept):
-            # The memo, inline: this loop runs for every check of most verdicts.
-            place, site, threshold, how = raw.atoms[index]
-            check_status, actual = kept[place], kept[place + 1]
-            if check_status == "unknown" or how == KEPT_RECORD:  # `actual` is the record
-                written = write_record(actual, lang, memo)
-            else:
-                if how == KEPT_THRESHOLD:
-                    threshold = kept[place + 2]
-                kind = type(actual)
-                key = (id(site), check_status, kind, actual) if kind in KEYED else None
-                found = memo.get(key) if key is not None else None
-                written = found if found is not None and found[0] is threshold else \
-                    site_writer(site, lang)(check_status, actual, threshold, (), None, key)
-            texts.append(written[2])
-            objects.append(written[3])
-            if parts is not None:
-                plain.append(written[1])
-    else:
-        for check in run.rule_checks(record):
-            written = write_record(check, lang, memo)
-            texts.append(written[2])
-            objects.append(written[3])
-            if parts is not None:
-                plain.append(written[1])
+    # (A rule kept raw gets here when it has no writer of its own or its writer leaves this
+    # status to the general way; its records are then made from the values kept.)
+    for check in run.rule_checks(record):
+        written = write_record(check, lang, memo)
+        texts.append(written[2])
+        objects.append(written[3])
+        if parts is not None:
+            plain.append(written[1])
     if parts is None:  # the message is "literal{why}literal", and written escaped in pieces
         if len(texts) == 1:
             why = texts[0]
