@@ -18,16 +18,16 @@ The difference between rows says what each part costs; the table is printed as M
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import statistics
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from peer_engines import Engine
 from peer_workload import AS_OF, PACK_ID, Doc, documents
+from peers import Row, time_rounds
 
 HERE = Path(__file__).resolve().parent
 
@@ -69,16 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     count, rounds = (300, 1) if args.quick else (args.docs, args.rounds)
     docs = documents(count)
     timed = rows(docs)
-    times: list[list[int]] = [[] for _ in timed]
-    for round_index in range(rounds):
-        shift = round_index % len(timed)
-        for index in [*range(shift, len(timed)), *range(shift)]:
-            run = timed[index][1]
-            gc.collect()
-            start = time.process_time_ns()
-            for doc in docs:
-                run(doc)
-            times[index].append(time.process_time_ns() - start)
+    # Timed as bench/peers.py times its engines (one loop per row per round, order rotating).
+    table = [Row(Engine(name, True, "", run)) for name, run in timed]
+    time_rounds(table, docs, rounds)
+    times = [row.cpu_rounds_ns for row in table]
     sizes = [len(timed[2][1](doc).encode()) for doc in docs]
     print(f"{count:,} documents, median of {rounds} round(s), CPU time; JSON "
           f"{statistics.mean(sizes):,.0f} bytes per document on average")

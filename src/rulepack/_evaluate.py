@@ -44,8 +44,8 @@ from rulepack._model import (
     TableRule,
     Text,
     atoms_in,
+    group_decision,
     kleene_and,
-    kleene_or,
     reads_of,
 )
 from rulepack._sandbox import LimitExceeded, Sandbox
@@ -331,12 +331,8 @@ class _Run:
         if isinstance(node, NotOf):
             status, checks = self.condition(node.child)
             return NEGATE[status], checks
-        parts = [self.condition(child) for child in node.children]
-        group = kleene_and(p[0] for p in parts) if isinstance(node, AllOf) \
-            else kleene_or(p[0] for p in parts)
-        # The deciding members: those with the group's own status (for a passing `all` or a
-        # failing `any`, that is every member).
-        return group, tuple(c for status, checks in parts if status == group for c in checks)
+        return group_decision(isinstance(node, AllOf),
+                              [self.condition(child) for child in node.children])
 
     def atom(self, atom: Atom) -> CheckRecord:
         """Evaluate one atom in the sandbox."""

@@ -19,7 +19,6 @@ encoder json.dumps uses.
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -242,7 +241,7 @@ _Status = tuple[str, str, tuple[_Part, ...] | None]
 class _RuleWriter:
     """The fixed parts of one rule's reasons in one language."""
 
-    __slots__ = ("_code", "_lang", "_pack", "_places", "_rule", "_schema", "escaped_separator",
+    __slots__ = ("_lang", "_pack", "_places", "_rule", "_schema", "escaped_separator",
                  "separator", "source", "statuses")
 
     def __init__(self, rule: Rule, pack: Pack, schema: FactSchema, lang: Lang) -> None:
@@ -258,24 +257,17 @@ class _RuleWriter:
         # value with its place among the facts compiled code kept; None if one has none.
         # (Each pair is one attribute, replaced whole: another thread may read it meanwhile.)
         self._places: tuple[Any, tuple[tuple[str, int], ...] | None] = (None, None)
-        # The compiled writer of this rule's reasons, and the plan it was made for.
-        # (The plan is held weakly: a writer may outlive it in the cache.)
-        self._code: tuple[Callable[[], Plan | None], _ReasonCode | None] = (_no_plan, None)
 
     def compiled(self, plan: Plan, rule: Rule) -> _ReasonCode | None:
-        """The compiled writer of this rule's reasons in ``plan`` (made on first use), or None
+        """A compiled writer of this rule's reasons in ``plan`` (kept by _codes), or None
         where the general way must write them: a rule the plan's code did not evaluate raw, a
         condition with two atoms of one text (their checks are merged), a fact it did not
         keep."""
-        made_for, code = self._code
-        if made_for() is not plan:
-            raw = plan.raw_conditions.get(id(rule.require)) \
-                if isinstance(rule, CheckRule) else None
-            facts = plan.facts_of[id(rule)][1]
-            code = _reason_code(self, raw, facts, lang=self._lang) if raw is not None \
-                and raw.distinct and all(slot >= 0 for _, slot in facts) else None
-            self._code = (weakref.ref(plan), code)
-        return code
+        raw = plan.raw_conditions.get(id(rule.require)) if isinstance(rule, CheckRule) else None
+        facts = plan.facts_of[id(rule)][1]
+        if raw is None or not raw.distinct or not all(slot >= 0 for _, slot in facts):
+            return None
+        return _reason_code(self, raw, facts, lang=self._lang)
 
     def values(self, run: _Records, record: Any) -> str:
         """``fields_json(run.rule_values(record))``: from the facts compiled code kept, when it
@@ -364,10 +356,6 @@ class _RuleWriter:
             return constant
 
         return placeholder
-
-
-def _no_plan() -> None:
-    """No plan yet: what a writer's weak reference to its plan starts as."""
 
 
 # A reason written whole from (the values its rule's atoms kept, the facts kept, the

@@ -185,8 +185,7 @@ def _site(site: CheckSite, lang: Lang) -> _Site:
         if form is not None:  # ints both: each number shown once, then put in place
             shown = f"{actual:,}"
             if status == "fail":
-                gap = actual - threshold if op == "<=" or op == "<" else threshold - actual
-                gap += 1 if op == ">" or op == "<" else 0
+                gap = gap_of(actual, threshold, True)
                 short = f"{gap:,}"
             else:
                 gap, short = None, ""
@@ -231,7 +230,7 @@ _MARKS = frozenset({_MARK_ACTUAL, _MARK_GAP, _MARK_ACTUAL_JSON, _MARK_GAP_JSON})
 _FORMS = 64  # int thresholds with formats, per check site
 # A check's text, the text escaped (None: the text itself), and its JSON object, each a
 # function of (actual shown, gap shown, actual, gap).
-_Form = Callable[[str, str, int, "int | None"], str]
+_Form = Callable[[str, str, int, "float | None"], str]
 _Forms = tuple[_Form, "_Form | None", _Form]
 
 

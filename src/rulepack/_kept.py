@@ -21,8 +21,7 @@ from rulepack._model import (
     Constant,
     NotOf,
     Status,
-    kleene_and,
-    kleene_or,
+    group_decision,
 )
 
 if TYPE_CHECKING:
@@ -110,7 +109,5 @@ def _deciding(node: Condition, statuses: Iterator[tuple[int, Status]]) \
     if isinstance(node, NotOf):
         status, picked = _deciding(node.child, statuses)
         return NEGATE[status], picked
-    parts = [_deciding(child, statuses) for child in node.children]
-    group = kleene_and(p[0] for p in parts) if isinstance(node, AllOf) \
-        else kleene_or(p[0] for p in parts)
-    return group, tuple(i for status, picked in parts if status == group for i in picked)
+    return group_decision(isinstance(node, AllOf),
+                          [_deciding(child, statuses) for child in node.children])

@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from rulepack._expr import CompiledExpr
 
 Lang = Literal["zh", "en"]
 Status = Literal["pass", "fail", "unknown", "skipped"]
 HitPolicy = Literal["unique", "first", "priority", "collect"]
+T = TypeVar("T")
 
 # Three-valued logic (Kleene): unknown is neither pass nor fail.
 NEGATE: dict[Status, Status] = {"pass": "fail", "fail": "pass", "unknown": "unknown",
@@ -33,6 +34,16 @@ def kleene_or(statuses: Iterable[Status]) -> Status:
     if "pass" in seen:
         return "pass"
     return "unknown" if "unknown" in seen else "fail"
+
+
+def group_decision(all_of: bool, parts: Iterable[tuple[Status, tuple[T, ...]]]) \
+        -> tuple[Status, tuple[T, ...]]:
+    """An `all` (or `any`) group's status from its members' (status, what decided it), and
+    what decided the group: that of the members with the group's own status (for a passing
+    `all` or a failing `any`, every member)."""
+    parts = list(parts)
+    group = kleene_and(p[0] for p in parts) if all_of else kleene_or(p[0] for p in parts)
+    return group, tuple(item for status, items in parts if status == group for item in items)
 
 
 @dataclass(frozen=True)
