@@ -95,5 +95,11 @@ def test_the_json_cost_rows_write_what_the_verdict_holds(
         held = verdict.to_dict("en")
         assert [json.loads(text) for text in values] == [r["values"] for r in held["reasons"]]
         assert json.loads(rows["verdict written whole by to_json('en')"](doc)) == held
+    # Every writer of the second table writes the same data (orjson: other spacing, bytes).
+    held = rows["verdict as data"](docs[0]).to_dict("en")
+    for _, write in json_cost.writers():
+        assert json.loads(write(held)) == held
     assert json_cost.main(["--quick"]) == 0
-    assert "| verdict written whole by to_json('en') |" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "| verdict written whole by to_json('en') |" in out
+    assert "| json.dumps(d, ensure_ascii=False): the bytes to_json writes |" in out
