@@ -33,6 +33,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import functools
+import inspect
 import json
 import math
 import sys
@@ -1240,6 +1241,57 @@ def test_guards_fire_in_both(text: str, document: dict[str, Any] | None) -> None
     document = document if document is not None else {"account": {"region": "ab", "fans": 99}}
     result = assert_agree(text, document, limits=SMALL_LIMITS)
     assert result[:2] == ("raised", LimitExceeded), result
+
+
+@pytest.mark.parametrize("text", [
+    "[[0] * 3] * 3", "3 * [[0]]", "[(1, 2)] * 2", "params.lst * 2 == params.lst * 2",
+])
+def test_repeating_a_list_of_lists_is_refused_in_both(text: str) -> None:
+    # The copies share their inner lists: cheap to build, while comparing two of them walks
+    # every item of every copy ([[0] * 100000] * 100000 == ... took 9 s).
+    result = assert_agree(text, params={"lst": [[1], [2]]})
+    assert result[:2] == ("raised", LimitExceeded), result
+
+
+def test_products_of_ints_are_bounded_in_both() -> None:
+    limits = Limits(max_int_bits=64)
+    document = {"account": {"fans": 2**40}}
+    assert assert_agree("account.fans * account.fans", document, limits=limits)[:2] == (
+        "raised", LimitExceeded)
+    assert assert_agree("account.fans * 1000", document, limits=limits) == (
+        "value", 2**40 * 1000, int)
+
+
+def test_what_a_loop_builds_is_bounded() -> None:
+    limits = Limits(max_string=50, max_built=100)
+    violations = [{"type": "spam", "on": "2026-01-01"}] * 5
+    document = {"account": {"violations": violations}}
+    # Five lists of 40 are each within max_string, and 205 items and lengths in all.
+    result = assert_agree("[[0] * 40 for v in account.violations]", document, limits=limits)
+    assert result[:2] == ("raised", LimitExceeded), result
+    assert assert_agree("[[0] * 10 for v in account.violations]", document,
+                        limits=limits) == ("value", [[0] * 10] * 5, list)
+
+
+def test_a_deeply_nested_expression_is_refused_at_load() -> None:
+    scope = CompileScope(facts=SCHEMA.fields, params={}, results=frozenset())
+    with pytest.raises(CompileError) as raised:
+        compile_expression("[" * 60 + "account.fans" + "]" * 60 + " == 1", scope)
+    assert raised.value.code == "RP206" and "63 levels deep" in raised.value.message
+    compile_expression("[" * 40 + "account.fans" + "]" * 40 + " == 1", scope)
+
+
+def test_compiling_leaves_a_tree_too_deep_for_the_stack_to_the_sandbox() -> None:
+    tree = compile_text("[" * 45 + "account.fans" + "]" * 45)
+    # Room for the sandbox (a few frames a level), too little for copy.deepcopy (six or so).
+    depth = len(inspect.stack(0)) + 120
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth)
+    try:
+        code = _fast.compile_expression(tree, DEFAULT_LIMITS)
+    finally:
+        sys.setrecursionlimit(old)
+    assert code is None
 
 
 def test_guards_let_what_is_within_the_limits_through() -> None:

@@ -192,6 +192,35 @@ def evaluate_pack(
     return Plan(pack, schema, limits).evaluate(document, as_of)
 
 
+_CONTAINERS = frozenset({list, tuple, dict})
+
+
+def _check_size(value: Any, limit: int) -> None:
+    """Raise LimitExceeded if ``value`` holds more than ``limit`` items and characters in all.
+
+    A value may hold one list many times over (``[result.x, result.x]``): small to build, and
+    as large as every copy wherever it is written out. Result fields feed one another, so the
+    copies could double field after field. Walked without recursion, and only as far as the
+    limit.
+    """
+    size = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        size += 1
+        kind = type(item)
+        if kind is str:
+            size += len(item)
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif kind is dict:
+            stack.extend(item.values())
+            size += len(item)
+        if size > limit:
+            raise LimitExceeded(f"a value of more than {limit} items and characters would "
+                                "be kept")
+
+
 # Fact paths, each with its place in `_Run.facts` or -1.
 _Facts = tuple[tuple[str, int], ...]
 
@@ -293,9 +322,11 @@ class _Run:
         """Evaluate ``expr`` (or one part of it); raise :class:`ExpressionFailed` if it cannot."""
         try:
             code = self.plan.expressions.get(id(expr)) if tree is None else None
-            if code is not None:
-                return code(self)
-            return self.sandbox.run(expr.tree if tree is None else tree)
+            value = code(self) if code is not None else \
+                self.sandbox.run(expr.tree if tree is None else tree)
+            if type(value) in _CONTAINERS:
+                _check_size(value, self.plan.limits.max_built)
+            return value
         except Missing as exc:
             raise self.missing_failure(expr, exc.path) from None
         except LimitExceeded as exc:

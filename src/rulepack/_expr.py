@@ -36,10 +36,19 @@ class Limits:
 
     max_chars: int = 2_000
     max_nodes: int = 300
+    # How deeply an expression nests (``((a + b) * c)`` is 3 deep); evaluating and compiling
+    # it recurse once per level, so a deep one could exhaust Python's stack.
+    max_depth: int = 50
     max_steps: int = 20_000  # AST nodes visited in one evaluation, loops included
     max_items: int = 10_000  # items one comprehension may visit
     max_string: int = 100_000  # length of a string or list an operator may build
+    # Size of the list one comprehension builds: its items, and the length of each that is a
+    # string or list (each within max_string, but thousands of them need not be).
+    max_built: int = 1_000_000
     max_power: int = 1_000  # largest exponent or base of **
+    # Bits of an int ``*`` may build: results feed one another, so repeated products could
+    # otherwise grow without end (and past 4,300 digits Python cannot write an int as text).
+    max_int_bits: int = 10_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -134,6 +143,12 @@ def compile_expression(text: str, scope: CompileScope) -> CompiledExpr:
             "RP206", f"the expression has {count} syntax nodes, more than {limits.max_nodes}",
             hint="split it into an all/any group of smaller conditions",
         )
+    depth = _depth(tree.body)
+    if depth > limits.max_depth:
+        raise CompileError(
+            "RP206", f"the expression nests {depth} levels deep, more than {limits.max_depth}",
+            hint="compute inner parts as result fields and refer to them",
+        )
     checker = _Checker(scope, lead, source)
     rewritten = checker.visit(tree)
     ast.fix_missing_locations(rewritten)
@@ -146,6 +161,19 @@ def compile_expression(text: str, scope: CompileScope) -> CompiledExpr:
         subject_path=_subject_path(rewritten.body),
         negated=isinstance(rewritten.body, ast.UnaryOp) and isinstance(rewritten.body.op, ast.Not),
     )
+
+
+def _depth(root: ast.AST) -> int:
+    """How many levels deep ``root`` nests (a name alone is 1), walked without recursion."""
+    deepest = 0
+    stack = [(root, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in ast.iter_child_nodes(node)
+                     if not isinstance(child, (ast.expr_context, ast.operator, ast.boolop,
+                                               ast.cmpop, ast.unaryop)))
+    return deepest
 
 
 def _subject_path(node: ast.expr) -> str | None:

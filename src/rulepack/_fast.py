@@ -124,12 +124,17 @@ def _source(body: ast.expr, limits: Limits, via_run: bool = True,
     nodes = sum(1 for _ in ast.walk(body))
     if nodes > limits.max_steps:
         raise _Unsupported  # the sandbox might stop it on its step budget; keep its behaviour
-    # The translator rewrites in place; the pack's own tree must stay as the sandbox sees it.
-    translated = _Translator(via_run, fact_locals).visit(copy.deepcopy(body))
     try:
+        # The translator rewrites in place; the pack's own tree must stay as the sandbox sees
+        # it.
+        translated = _Translator(via_run, fact_locals).visit(copy.deepcopy(body))
         return ast.unparse(ast.fix_missing_locations(translated))
     except ValueError:
         raise _Unsupported from None  # an integer over Python's int-to-text digit limit
+    except RecursionError:
+        # Copying and writing recurse several frames a level: a tree within max_depth can
+        # still meet a caller already deep in its stack. The sandbox needs fewer.
+        raise _Unsupported from None
 
 
 class _Translator(ast.NodeTransformer):

@@ -108,8 +108,14 @@ def load_pack_text(
         sink.add("RP102", "a pack file must hold one mapping (id, version, rules, ...)",
                  at=(1, 1), value=type(data).__name__)
         raise PackError(sink.problems)
-    for error in pack_schema.validator.iter_errors(data):
-        _schema_problem(sink, doc, _deepest(error))
+    try:
+        for error in pack_schema.validator.iter_errors(data):
+            _schema_problem(sink, doc, _deepest(error))
+    except RecursionError:
+        # The reader keeps documents within MAX_DEPTH; a caller deep in its own stack can
+        # still leave too little room for the schema's recursion.
+        sink.add("RP102", "the pack nests too deeply to be checked", at=(1, 1),
+                 hint="nest conditions less deeply: name parts as rules or result fields")
     if sink.problems:
         raise PackError(sink.problems)
     builder = _Builder(doc, sink, facts, limits)

@@ -40,8 +40,19 @@ def operators_for(limits: Limits) -> dict[type, Callable[..., Any]]:
 
     def mult(a: Any, b: Any) -> Any:
         for seq, times in ((a, b), (b, a)):
-            if _sized(seq) and isinstance(times, int) and _sized(seq) * times > limits.max_string:
-                raise LimitExceeded(f"a value longer than {limits.max_string} would be built")
+            if _sized(seq) and isinstance(times, int):
+                if _sized(seq) * times > limits.max_string:
+                    raise LimitExceeded(
+                        f"a value longer than {limits.max_string} would be built")
+                if isinstance(seq, (list, tuple)) and any(
+                        isinstance(item, (list, tuple)) for item in seq):
+                    # The copies share their inner lists: short to build, and a comparison
+                    # of two of them walks every item of every copy.
+                    raise LimitExceeded("`*` repeats a list of lists")
+        if isinstance(a, int) and isinstance(b, int) and \
+                a.bit_length() + b.bit_length() > limits.max_int_bits:
+            raise LimitExceeded(f"an integer of more than {limits.max_int_bits} bits would be "
+                                "built")
         return a * b
 
     def mod(a: Any, b: Any) -> Any:
@@ -142,11 +153,17 @@ class Sandbox(EvalWithCompoundTypes):
             raise LimitExceeded(f"a loop over more than {self._limits.max_items} items")
         out: list[Any] = []
         outer = self._loop.get(var, _UNSET)
+        size = 0  # what the loop builds, against max_built
         try:
             for item in items:
                 self._loop[var] = item
                 if all(self._eval(condition) for condition in generator.ifs):
-                    out.append(self._eval(node.elt))
+                    element = self._eval(node.elt)
+                    size += 1 + _sized(element)
+                    if size > self._limits.max_built:
+                        raise LimitExceeded(f"a loop would build more than "
+                                            f"{self._limits.max_built} items and characters")
+                    out.append(element)
         finally:
             if outer is _UNSET:
                 self._loop.pop(var, None)

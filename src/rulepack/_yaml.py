@@ -17,8 +17,14 @@ import yaml
 Path = tuple[str | int, ...]
 Position = tuple[int, int]
 
-# Beyond these sizes a document is treated as hostile (alias bombs, runaway files).
+# Beyond these sizes a document is treated as hostile (alias bombs, runaway files). Depth
+# counts mappings and lists inside one another: what reads a document (the schema checks,
+# the pack builder) recurses once a level or more. An int is refused past the size Python
+# can write as text.
 MAX_NODES = 200_000
+MAX_DEPTH = 64
+MAX_INT_DIGITS = 4_000
+_TOO_BIG = 10**MAX_INT_DIGITS
 
 
 class _Resolver(yaml.resolver.Resolver):
@@ -157,6 +163,9 @@ class _Builder:
                 f"the document has more than {MAX_NODES} values", _pos(node)
             )
         self._out.positions[path] = _pos(node)
+        if len(path) > MAX_DEPTH:
+            raise YamlSyntaxError(f"the document nests more than {MAX_DEPTH} levels deep",
+                                  _pos(node))
         if node.tag not in _PLAIN_TAGS:
             # Only JSON-like data: a tag such as !!python/object is refused, never constructed.
             raise YamlSyntaxError(f"the tag `{node.tag}` is not allowed", _pos(node))
@@ -170,6 +179,9 @@ class _Builder:
         elif style in (">", "|"):
             self._out.blocks[path] = self._block_lines(node)
         value = self._scalar(node)
+        if type(value) is int and not -_TOO_BIG < value < _TOO_BIG:
+            raise YamlSyntaxError(f"the integer has more than {MAX_INT_DIGITS:,} digits",
+                                  _pos(node))
         if isinstance(value, str):
             try:
                 value.encode("utf-8")

@@ -175,6 +175,38 @@ def test_an_unreadable_second_fact_makes_the_rule_unknown_not_a_crash(tmp_path: 
         assert verdict.missing == ("account.verification.submitted_on",)
 
 
+def test_a_result_holding_one_list_many_times_over_is_refused(tmp_path: Path) -> None:
+    # Each field holds the one before twice: 2 ** 24 copies of "ab" after 24 fields, cheap to
+    # build and 268 MB once written out.
+    fields = "\n".join(f"      x{k}: '[result.x{k - 1}, result.x{k - 1}]'"
+                        for k in range(1, 25))
+    (tmp_path / "pack.yaml").write_text(textwrap.dedent("""\
+        id: demo.twice
+        version: 1.0.0
+        effective_from: 2020-01-01
+        subject: account
+        title: {zh: 两倍, en: Twice}
+        description: {zh: 两倍, en: Twice}
+        sources: [{seed: s.txt, quote: q}]
+        rules:
+          - id: twice
+            kind: output
+            title: {zh: 两倍, en: Twice}
+            source: {seed: s.txt, quote: q}
+            set:
+              x0: "'ab'"
+        """) + fields + "\n", encoding="utf-8")
+    for engine in ("compiled", "sandbox"):
+        library = rulepack.load(tmp_path, engine=engine)
+        verdict = library.evaluate("demo.twice", {"account": {}}, as_of="2026-11-21")
+        reason = verdict.reason("twice")
+        assert reason.status == "unknown"
+        # x17 holds 2 ** 17 copies: about 4 items and characters each, with the lists.
+        assert verdict.result["x17"] is not None and verdict.result["x18"] is None
+        assert reason.error is not None and reason.error.startswith("x18: RP505: ")
+        assert len(verdict.to_json("en")) < 10_000_000
+
+
 # -- evaluator: evaluate made ready for many documents -----------------------------------------
 
 

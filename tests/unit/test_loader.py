@@ -176,6 +176,24 @@ def test_yaml_is_loaded_safely(tmp_path: Path) -> None:
     assert [p.code for p in found] == ["RP100"]
 
 
+def test_a_pack_nested_too_deeply_is_refused_where_it_goes_too_deep(tmp_path: Path) -> None:
+    # The schema checks recurse once a level or more: 150 levels once ran out of stack.
+    condition = "account.fans > 0"
+    for _ in range(40):
+        condition = f"{{not: {{all: [{condition}]}}}}"
+    found = problems(tmp_path, GOOD.replace("require: account.fans >= params.min_fans",
+                                            f"require: {condition}"))
+    assert [(p.code, p.line) for p in found] == [("RP100", 14)]
+    assert "more than 64 levels deep" in found[0].message
+
+
+def test_an_integer_too_long_to_write_is_refused(tmp_path: Path) -> None:
+    # Hex has no digit limit when read; past 4,300 digits Python cannot write it as text.
+    found = problems(tmp_path, GOOD.replace("min_fans: 100000", "min_fans: 0x" + "f" * 4000))
+    assert [(p.code, p.line, p.column) for p in found] == [("RP100", 9, 13)]
+    assert "more than 4,000 digits" in found[0].message
+
+
 def test_yaml_one_one_booleans_stay_strings(tmp_path: Path) -> None:
     # `on`, `yes`, `no` are not booleans: a param named by them keeps its text.
     write(tmp_path, GOOD.replace("  min_fans: 100000", "  min_fans: 100000\n  word: no"))
