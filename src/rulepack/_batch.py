@@ -10,7 +10,8 @@ Records, one JSON object per line:
 - an error: ``{"input", "line", "pack", "error": {"code", "message", "value", "hint"}}``.
   RP701: the line is not JSON (a blank line included: it holds no document). RP702: the line
   is JSON but not a valid fact document; ``value`` is the JSON path of the first problem and
-  ``error.problems`` lists every one. An evaluation problem (no version in force at the line's
+  ``error.problems`` lists every one. RP703: evaluating the line failed on a bug, which
+  the message names (the other lines go on). An evaluation problem (no version in force at the line's
   as_of) keeps its own code. With ``--pack`` a bad line gives one error record per pack, so
   N lines always give N records per pack;
 - without ``--pack``, a line gets one record per pack that applies to it, one error record
@@ -126,9 +127,20 @@ class Renderer:
         if problems:
             self._errors(name, number, _invalid(problems), out)
             return 1
-        if self._options.packs:
-            return self._each_pack(name, number, doc, out)
-        return self._applicable(name, number, doc, out)
+        written = len(out)
+        try:
+            if self._options.packs:
+                return self._each_pack(name, number, doc, out)
+            return self._applicable(name, number, doc, out)
+        except Exception as exc:  # noqa: BLE001 - a bug must not cost the other lines theirs
+            del out[written:]
+            self._errors(name, number, {
+                "code": "RP703",
+                "message": f"the line could not be evaluated: internal error "
+                           f"{type(exc).__name__}: {exc}",
+                "value": None,
+                "hint": "this is a bug; please report it with the line"}, out)
+            return 1
 
     def _each_pack(self, name: str, number: int, doc: dict[str, Any], out: list[str]) -> int:
         options = self._options
@@ -183,7 +195,10 @@ def _not_json(raw: bytes, exc: Exception) -> dict[str, Any]:
         message = "the line is blank"
     else:
         detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-        column = f" at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        column = ""
+        if isinstance(exc, json.JSONDecodeError):
+            # The line was read with its newline: an error at its end is on "line 2".
+            column = f" at column {exc.colno if exc.lineno == 1 else len(text) + 1}"
         message = f"the line is not JSON: {detail}{column}"
     return {"code": "RP701", "message": message, "value": _shorten(text),
             "hint": "a JSON Lines file holds one JSON object on each line"}

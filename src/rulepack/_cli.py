@@ -226,7 +226,8 @@ def _eval(args: argparse.Namespace) -> int:
             verdicts = _verdicts(library, doc, args)
         except (FactsError, EvaluationError) as exc:
             status = EXIT_INPUT
-            problems = [_at(p, file, line) for p in exc.problems]
+            # A line is worth naming in JSON Lines only: other files hold one document.
+            problems = [_at(p, file, line if _is_lines(file) else 0) for p in exc.problems]
             if args.format == "jsonl":
                 print(json.dumps({"input": file, "line": line or None,
                                   "error": [p.to_dict() for p in problems]},
@@ -245,7 +246,7 @@ def _eval(args: argparse.Namespace) -> int:
             if not first:
                 print()
             first = False
-            where = f"{file}:{line}" if file.endswith((".jsonl", ".ndjson")) else file
+            where = f"{file}:{line}" if _is_lines(file) else file
             print(f"== {where} ==")
             if not verdicts:
                 print("  (no pack applies: the document has no account, organization or task)"
@@ -297,10 +298,15 @@ def _verdicts(library: Library, doc: dict[str, Any], args: argparse.Namespace) -
     return library.evaluate_all(doc, as_of=args.as_of, validate=False)
 
 
+def _is_lines(file: str) -> bool:
+    return file.endswith((".jsonl", ".ndjson"))
+
+
 def _at(problem: Problem, file: str, line: int) -> Problem:
-    if problem.file:
+    """``problem`` placed in its input: the file, and the line of a JSON Lines document."""
+    if problem.file and (problem.line or not line):
         return problem
-    return replace(problem, file=file, line=line)
+    return replace(problem, file=problem.file or file, line=problem.line or line)
 
 
 # -- test ---------------------------------------------------------------------------------------

@@ -65,6 +65,7 @@ CODES: dict[str, str] = {
     "RP606": "a declared exclusive property does not hold",
     "RP701": "a JSON Lines input line that is not JSON",
     "RP702": "a JSON Lines input line that is not a valid fact document",
+    "RP703": "a JSON Lines input line whose evaluation failed on an internal error",
 }
 
 
@@ -86,8 +87,10 @@ class Problem:
     def location(self) -> str:
         if not self.file:
             return ""
-        if self.line:
+        if self.line and self.column:
             return f"{self.file}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.file}:{self.line}"
         return self.file
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -39,10 +40,31 @@ def _is_string(checker: Any, instance: Any) -> bool:
     return isinstance(instance, (str, dt.date))
 
 
-_TYPE_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine("string", _is_string)
+def _is_json_number(checker: Any, instance: Any) -> bool:
+    # NaN and Infinity are no JSON numbers, though Python's json reads them: a NaN fans count
+    # would fail every comparison, a silent `fail` rather than a bad document.
+    return _is_number(instance)
+
+
+_TYPE_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine_many(
+    {"string": _is_string, "number": _is_json_number})
 
 _INSTANT = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _shown(value: Any) -> str:
+    """A value as a fact document spells it (JSON), cut short."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except ValueError:  # a container that holds itself
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _a_type(name: str) -> str:
+    """A JSON Schema type named with its article: "an integer", "a string"."""
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _check_date(value: object) -> bool:
@@ -99,7 +121,9 @@ def _always(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_integer(value: Any) -> bool:
@@ -338,7 +362,8 @@ class FactSchema:
         """Every way ``document`` breaks the schema, each naming its JSON path."""
         if self._certainly_valid(document):
             return []
-        out = [self._problem(error, file) for error in self._validator.iter_errors(document)]
+        out = [problem for error in self._validator.iter_errors(document)
+               for problem in self._problems_of(error, file)]
         return sorted(out, key=lambda p: p.value or "")
 
     def is_valid(self, document: Any) -> bool:
@@ -357,7 +382,8 @@ class FactSchema:
         if problems:
             raise FactsError(problems)
 
-    def _problem(self, error: jsonschema.ValidationError, file: str) -> Problem:
+    def _problems_of(self, error: jsonschema.ValidationError, file: str) -> list[Problem]:
+        """The problems one jsonschema error stands for: one per unknown key, else one."""
         path = _json_path(error.absolute_path)
         hint = None
         message = error.message
@@ -365,20 +391,34 @@ class FactSchema:
             allowed = list(error.schema.get("properties", {}))
             extra = [str(k) for k in error.instance if k not in allowed]
             if extra:
-                path = _json_path([*error.absolute_path, extra[0]])
-                message = f"unknown fact `{extra[0]}`"
-                hint = did_you_mean(extra[0], allowed) or \
-                    "the fact vocabulary is schemas/facts.schema.json"
-        elif error.validator == "enum":
+                return [Problem(
+                    file=file, code="RP301", message=f"unknown fact `{key}`",
+                    value=_json_path([*error.absolute_path, key]),
+                    hint=did_you_mean(key, allowed)
+                    or "the fact vocabulary is schemas/facts.schema.json") for key in extra]
+        if path == "$.as_of":
+            return [Problem(file=file, code="RP303", value=path,
+                            message=f"as_of is not an ISO 8601 instant or date: "
+                                    f"{_shown(error.instance)}",
+                            hint="e.g. 2026-11-21T09:30:00+08:00 or 2026-11-21")]
+        if error.validator == "enum":
             expected = error.validator_value
             hint = did_you_mean(str(error.instance), [str(v) for v in expected]) or \
                 f"expected one of {expected}"
         elif error.validator in ("minimum", "maximum"):
             sign = ">=" if error.validator == "minimum" else "<="
             hint = f"expected a number {sign} {error.validator_value}"
-        elif error.validator in ("type", "format"):
+        elif error.validator == "type":
+            expected = error.validator_value
+            names = expected if isinstance(expected, list) else [expected]
+            message = f"{_shown(error.instance)} is not {' or '.join(map(_a_type, names))}"
+            hint = f"expected {' or '.join(map(str, names))}"
+            if isinstance(error.instance, float) and not math.isfinite(error.instance):
+                message = f"{error.instance} is not a number"
+                hint = "NaN and Infinity are not JSON numbers"
+        elif error.validator == "format":
             hint = f"expected {error.validator_value}"
-        return Problem(file=file, code="RP301", message=message, value=path, hint=hint)
+        return [Problem(file=file, code="RP301", message=message, value=path, hint=hint)]
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -477,7 +517,10 @@ def china_day(instant: dt.datetime) -> dt.date:
     # one run share a few instants: remember them (equal instants have equal days).
     day = _CHINA_DAYS.get(instant)
     if day is None:
-        day = instant.astimezone(CHINA_TZ).date()
+        try:
+            day = instant.astimezone(CHINA_TZ).date()
+        except OverflowError:  # 0001-01-01T00:00+14:00 is still year 0 in China
+            raise ValueError(f"{instant.isoformat()} has no date in China time") from None
         if len(_CHINA_DAYS) < 4096:
             _CHINA_DAYS[instant] = day
     return day
@@ -502,33 +545,48 @@ def parse_instant(value: Any) -> dt.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA_TZ)
 
 
+def _not_json(exc: ValueError | RecursionError, file: str, what: str,
+              line: int | None) -> Problem:
+    """The problem of a JSON text json.loads refused: where, when it says."""
+    if isinstance(exc, json.JSONDecodeError):
+        return Problem(file=file, line=exc.lineno if line is None else line, column=exc.colno,
+                       code="RP302", message=f"the {what} is not JSON: {exc.msg}")
+    if isinstance(exc, RecursionError):
+        message = f"the {what} nests arrays or objects too deeply to read"
+    else:  # json reads no int of more than 4,300 digits (Python's limit)
+        message = f"the {what} holds a number of more digits than can be read"
+    return Problem(file=file, line=line or 0, code="RP302", message=message)
+
+
 def read_documents(text: str, file: str) -> Iterator[tuple[int, Any]]:
     """The fact documents in a file: one JSON or YAML document, or JSON Lines (``.jsonl``).
 
     Yields (line number, document); a line that is not JSON yields a :class:`FactsError`
     in place of the document so that batch callers keep one output per input line.
     """
+    text = text.removeprefix("\ufeff")  # a byte order mark, as Windows editors write
     if file.endswith((".jsonl", ".ndjson")):
-        for number, line in enumerate(text.splitlines(), start=1):
+        # Lines end at "\n" only, as in `--batch`: str.splitlines would also split inside a
+        # string holding U+2028 or U+0085.
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
                 yield number, json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, FactsError([Problem(
-                    file=file, line=number, column=exc.colno, code="RP302",
-                    message=f"the line is not JSON: {exc.msg}",
-                )])
+            except (ValueError, RecursionError) as exc:
+                yield number, FactsError([_not_json(exc, file, "line", number)])
+        return
+    if file.endswith(".json"):
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, and a huge int
+            raise FactsError([_not_json(exc, file, "file", None)]) from None
+        yield 1, document
         return
     try:
-        if file.endswith(".json"):
-            yield 1, json.loads(text)
-        else:
-            yield 1, _yaml.load(text).data
-    except json.JSONDecodeError as exc:
-        raise FactsError([Problem(file=file, line=exc.lineno, column=exc.colno, code="RP302",
-                                  message=f"the file is not JSON: {exc.msg}")]) from None
+        document = _yaml.load(text).data
     except _yaml.YamlSyntaxError as exc:
         row, col = exc.position
         raise FactsError([Problem(file=file, line=row, column=col, code="RP302",
                                   message=f"the file is not YAML: {exc}")]) from None
+    yield 1, document

@@ -288,7 +288,9 @@ class Library:
         try:
             if isinstance(chosen, str):
                 return _parse_text_instant(chosen)[0]
-            return parse_instant(chosen)
+            instant = parse_instant(chosen)
+            china_day(instant)  # judged by its day in China, which it must have
+            return instant
         except (ValueError, TypeError) as exc:
             raise FactsError([Problem(
                 code="RP303", message=f"as_of is not an ISO 8601 instant or date: {exc}",
@@ -305,7 +307,10 @@ def _instant_and_day(facts: Mapping[str, Any],
         if chosen is None:
             chosen = as_of
         if type(chosen) is dt.datetime and chosen.tzinfo is not None:
-            return chosen, china_day(chosen)
+            try:
+                return chosen, china_day(chosen)
+            except ValueError:
+                pass  # resolve_as_of words the error
         if type(chosen) is str:
             try:
                 return _parse_text_instant(chosen)

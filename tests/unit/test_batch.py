@@ -111,6 +111,46 @@ def test_error_records_say_why(rules: Path, tmp_path: Path,
                      "hint": "a JSON Lines file holds one JSON object on each line"}
 
 
+def test_a_truncated_line_is_placed_at_its_end(rules: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    _, records, _ = batch(capsys, rules, str(jsonl(tmp_path, NOT_JSON)), "--pack", "demo.a")
+    assert records[0]["error"]["message"].endswith(f"at column {len(NOT_JSON) + 1}")
+
+
+def test_an_instant_with_no_day_in_china_fails_its_line_only(
+        rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    early = '{"as_of": "0001-01-01T00:00:00+14:00", "account": {"fans": 150}}'
+    code, records, _ = batch(capsys, rules, str(jsonl(tmp_path, GOOD, early, GOOD)),
+                             "--pack", "demo.a")
+    assert code == 2
+    assert [summary(r) for r in records] == [
+        (1, "demo.a", "pass"), (2, "demo.a", "RP303"), (3, "demo.a", "pass")]
+    assert "has no date in China time" in records[1]["error"]["message"]
+
+
+def test_a_line_that_meets_a_bug_gets_an_error_record_and_the_run_goes_on(
+        rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    evaluate = _batch.Library.evaluate
+
+    def failing(self: Any, pack_id: str, facts: Any, **kwargs: Any) -> Any:
+        if pack_id == "demo.b" and facts["account"]["fans"] == 5:
+            raise KeyError("a bug")
+        return evaluate(self, pack_id, facts, **kwargs)
+
+    monkeypatch.setattr(_batch.Library, "evaluate", failing)
+    code, records, _ = batch(capsys, rules, str(jsonl(tmp_path, GOOD, SHORT, GOOD)),
+                             "--pack", "demo.a", "--pack", "demo.b")
+    assert code == 2
+    # The line's verdicts made before the bug are dropped: one record per pack, all errors.
+    assert [summary(r) for r in records] == [
+        (1, "demo.a", "pass"), (1, "demo.b", "pass"),
+        (2, "demo.a", "RP703"), (2, "demo.b", "RP703"),
+        (3, "demo.a", "pass"), (3, "demo.b", "pass")]
+    assert records[2]["error"]["message"] == (
+        "the line could not be evaluated: internal error KeyError: 'a bug'")
+
+
 def test_a_verdict_record_is_the_verdict_with_its_place(
         rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     facts = jsonl(tmp_path, SHORT)

@@ -135,3 +135,48 @@ def test_bad_arguments_and_missing_files_exit_2(rules: Path,
 def test_list_shows_versions(rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "list", str(rules))
     assert code == 0 and "demo.entry" in out and "1.0.0" in out and "2026-01-01..open" in out
+
+
+# -- fact files that are hard to read -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"account": {"fans": 1' + "0" * 5000 + "}}",
+     "RP302: the file holds a number of more digits than can be read"),
+    ("[" * 100_000 + "]" * 100_000, "RP302: the file nests arrays or objects too deeply"),
+    ('{"account": {"fans": NaN}}', "RP301: nan is not a number"),
+    ('{"account": {"fans": "100"}}', 'RP301: "100" is not an integer'),
+    ('{"as_of": "soon", "account": {"fans": 1}}',
+     'RP303: as_of is not an ISO 8601 instant or date: "soon"'),
+])
+def test_an_unusable_json_document_is_an_input_error(
+        rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
+        message: str) -> None:
+    facts = tmp_path / "facts.json"
+    facts.write_text(text, encoding="utf-8")
+    code, _, err = run(capsys, "eval", str(facts), "--rules", str(rules))
+    assert code == 2 and message in err
+
+
+def test_every_unknown_fact_is_named(rules: Path, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    facts = tmp_path / "facts.json"
+    facts.write_text('{"account": {"fanz": 1, "mcn_signd": true}}', encoding="utf-8")
+    code, _, err = run(capsys, "eval", str(facts), "--rules", str(rules))
+    assert code == 2
+    assert "unknown fact `fanz`" in err and "unknown fact `mcn_signd`" in err
+    assert "did you mean `mcn_signed`?" in err
+
+
+def test_json_lines_keep_their_numbers_and_their_lines(
+        rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A byte order mark; U+2028 and U+0085 inside strings, which str.splitlines splits at.
+    facts = tmp_path / "facts.jsonl"
+    facts.write_text('\ufeff{"account": {"fans": 100, "region": "a\u2028b"}}\n'
+                     '{"account": {"fans": "x", "region": "c\x85d"}}\n'
+                     '{"account": {"fans": 1' + "0" * 5000 + '}}\n', encoding="utf-8")
+    code, out, err = run(capsys, "eval", str(facts), "--rules", str(rules))
+    assert code == 2
+    assert "facts.jsonl:1 ==" in out
+    assert 'facts.jsonl:2: RP301: "x" is not an integer' in err
+    assert "facts.jsonl:3: RP302: the line holds a number of more digits" in err
