@@ -16,6 +16,7 @@ from rulepack._errors import (
     RulepackError,
 )
 from rulepack._expr import Limits
+from rulepack._facts import read_facts
 from rulepack._library import Library, load
 from rulepack._model import Pack, Text
 from rulepack._verdict import Check, Reason, Verdict
@@ -37,4 +38,5 @@ __all__ = [
     "Verdict",
     "__version__",
     "load",
+    "read_facts",
 ]

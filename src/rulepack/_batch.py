@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO, TypeVar
 
 from rulepack._errors import EvaluationError, FactsError, Problem, RulepackError
+from rulepack._facts import DuplicateKey, read_json
 from rulepack._library import Library, display_path, load
 from rulepack._model import Lang
 from rulepack._verdict import Verdict
@@ -119,7 +120,7 @@ class Renderer:
     def _line(self, name: str, number: int, raw: bytes, out: list[str]) -> int:
         """Append the records of one line to ``out``; 1 if the line failed, else 0."""
         try:
-            doc = json.loads(raw.decode("utf-8"))
+            doc = read_json(raw.decode("utf-8"))
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
             self._errors(name, number, _not_json(raw, exc), out)
             return 1
@@ -189,6 +190,9 @@ def _not_json(raw: bytes, exc: Exception) -> dict[str, Any]:
     text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
     if isinstance(exc, UnicodeDecodeError):
         message = f"the line is not UTF-8: byte {exc.start + 1} cannot be decoded"
+    elif isinstance(exc, DuplicateKey):
+        return {"code": "RP701", "message": f"the line is not JSON to rely on: {exc}",
+                "value": _shorten(text), "hint": "keep one of them"}
     elif isinstance(exc, RecursionError):
         message = "the line nests arrays or objects too deeply to read"
     elif not text.strip():

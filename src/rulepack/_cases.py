@@ -15,10 +15,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 from jsonschema import Draft202012Validator
 
 from rulepack import _yaml
-from rulepack._errors import EvaluationError, FactsError, Problem, RulepackError
+from rulepack._errors import EvaluationError, FactsError, Problem, RulepackError, did_you_mean
 from rulepack._facts import parse_instant
 from rulepack._library import Library, bundled, display_path
 from rulepack._model import CheckRule, OutputRule, Pack, ScoreRule, TableRule
@@ -93,21 +94,35 @@ def _run_file(library: Library, path: Path, report: TestReport) -> set[str]:
         report.problems.append(Problem(file=shown, line=line, column=column, code="RP100",
                                        message=f"the file is not valid YAML: {exc}"))
         return set()
-    errors = list(_validator().iter_errors(doc.data))
-    for error in errors:
-        line, column = doc.position(tuple(error.absolute_path))
-        report.problems.append(Problem(file=shown, line=line, column=column, code="RP403",
-                                       message=error.message))
-    if errors:
+    for dup in doc.duplicates:
+        report.problems.append(Problem(
+            file=shown, line=dup.position[0], column=dup.position[1], code="RP101",
+            message=f"the key `{dup.key}` appears twice in one mapping", value=dup.key,
+            hint=f"its first use is at line {dup.first[0]}"))
+    if doc.duplicates:
         return set()
+    # A case with a problem is reported and left out; the file's other cases still run.
+    broken: set[int] = set()
+    for error in _validator().iter_errors(doc.data):
+        where = tuple(error.absolute_path)
+        line, column = doc.position(where)
+        report.problems.append(Problem(file=shown, line=line, column=column, code="RP403",
+                                       message=error.message, hint=_hint(error)))
+        if len(where) >= 2 and where[0] == "cases" and isinstance(where[1], int):
+            broken.add(where[1])
+        else:
+            return set()
     pack_id = doc.data["pack"]
     if pack_id not in library.ids:
         line, column = doc.position(("pack",))
         report.problems.append(Problem(
             file=shown, line=line, column=column, code="RP402",
-            message=f"no pack with id `{pack_id}`", value=pack_id))
+            message=f"no pack with id `{pack_id}`", value=pack_id,
+            hint=did_you_mean(pack_id, library.ids) or "`rulepack list` shows the pack ids"))
         return set()
     for index, case in enumerate(doc.data["cases"]):
+        if index in broken:
+            continue
         line, column = doc.position(("cases", index))
         if not case.get("expect"):
             report.problems.append(Problem(
@@ -117,6 +132,13 @@ def _run_file(library: Library, path: Path, report: TestReport) -> set[str]:
             continue
         report.cases.append(_run_case(library, pack_id, case, shown, line, report))
     return {pack_id}
+
+
+def _hint(error: jsonschema.ValidationError) -> str | None:
+    """A did-you-mean for a value outside an enum (`fial`), else nothing."""
+    if error.validator == "enum" and isinstance(error.instance, str):
+        return did_you_mean(error.instance, [str(v) for v in error.validator_value])
+    return None
 
 
 def _run_case(library: Library, pack_id: str, case: Mapping[str, Any], file: str, line: int,

@@ -249,9 +249,10 @@ def _eval(args: argparse.Namespace) -> int:
             where = f"{file}:{line}" if _is_lines(file) else file
             print(f"== {where} ==")
             if not verdicts:
-                print("  (no pack applies: the document has no account, organization or task)"
-                      if args.lang == "en" else "  （没有适用的规则包：文档中没有 account、"
-                      "organization 或 task）")
+                print("  (no pack applies: none of the packs is about a subject the document "
+                      "has, in force on its date and for its platform)"
+                      if args.lang == "en" else "  （没有适用的规则包：没有一个规则包的对象在文档中、"
+                      "在其日期有效且适用于其平台）")
             for verdict in verdicts:
                 print(verdict.explain(args.lang))
     return status
@@ -314,14 +315,10 @@ def _at(problem: Problem, file: str, line: int) -> Problem:
 
 def _test(args: argparse.Namespace) -> int:
     root = _rules_path(args.rules)
-    if root.is_file() and root.name.endswith((".test.yaml", ".test.yml", ".tests.yaml",
-                                              ".tests.yml")):
-        pack_root = root.parent
-        files = [root]
-    else:
-        pack_root = root
-        files = test_files(root)
-    library = load(pack_root)
+    files = test_files(root)
+    # A test file runs against the packs of its folder; a pack file against itself.
+    is_test_file = root.is_file() and files == [root]
+    library = load(root.parent if is_test_file else root)
     # Testing one file judges the coverage of that file's pack only.
     report = run_tests(library, files, every_pack=not root.is_file())
     _print_problems(report.problems, sys.stdout)
@@ -337,4 +334,8 @@ def _test(args: argparse.Namespace) -> int:
     if report.problems:
         print(f"{len(report.problems)} problem(s) in test files")
     print(f"{report.passed} passed, {report.failed} failed")
+    if not report.cases and not report.problems:
+        print(f"rulepack: no test cases in {display_path(root)}; they live in files ending "
+              ".test.yaml beside the packs", file=sys.stderr)
+        return EXIT_PROBLEMS
     return EXIT_OK if report.ok else EXIT_PROBLEMS

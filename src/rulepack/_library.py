@@ -60,16 +60,26 @@ def pack_files(root: Path) -> list[Path]:
     """The pack files under ``root`` (or ``root`` itself), test case files left out."""
     if root.is_file():
         return [root]
+    # Any case of the suffix: an editor that saves `entry.YAML` must not hide the pack.
     return sorted(
         p for p in root.rglob("*")
-        if p.is_file() and p.suffix in (".yaml", ".yml") and not p.name.endswith(TEST_SUFFIXES)
+        if p.is_file() and p.suffix.lower() in (".yaml", ".yml")
+        and not p.name.lower().endswith(TEST_SUFFIXES)
     )
 
 
 def test_files(root: Path) -> list[Path]:
+    """The test case files under ``root``; for a test file, itself; for a pack file, the test
+    files beside it that bear its name (``entry.yaml``: ``entry.test.yaml``)."""
     if root.is_file():
-        return [root] if root.name.endswith(TEST_SUFFIXES) else []
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.name.endswith(TEST_SUFFIXES))
+        if root.name.lower().endswith(TEST_SUFFIXES):
+            return [root]
+        stem = root.name[:-len(root.suffix)] if root.suffix else root.name
+        return sorted(p for p in root.parent.iterdir() if p.is_file()
+                      and p.name.lower().endswith(TEST_SUFFIXES)
+                      and p.name[:p.name.lower().rindex(".test")] == stem)
+    return sorted(p for p in root.rglob("*")
+                  if p.is_file() and p.name.lower().endswith(TEST_SUFFIXES))
 
 
 class Library:
@@ -345,10 +355,15 @@ def load(path: str | os.PathLike[str] | None = None, *, limits: Limits = DEFAULT
     if not root.exists():
         raise PackError([Problem(file=str(root), code="RP110",
                                  message="no such file or folder")])
+    files = pack_files(root)
+    if not files:
+        raise PackError([Problem(file=display_path(root), code="RP110",
+                                 message="the folder holds no pack files",
+                                 hint="packs are YAML files ending in .yaml or .yml")])
     schema = fact_schema()
     problems: list[Problem] = []
     packs: list[Pack] = []
-    for file in pack_files(root):
+    for file in files:
         try:
             packs.append(load_pack_file(file, display=display_path(file),
                                         pack_schema=pack_schema(), facts=schema.fields,
@@ -387,6 +402,8 @@ def _cross_file_problems(packs: Sequence[Pack]) -> list[Problem]:
                     hint="bump the version of the newer file"))
             seen[pack.version] = pack
         for earlier, later in itertools.pairwise(versions):
+            if earlier.version == later.version:
+                continue  # one version declared twice: RP107 above
             if earlier.effective_until is None or earlier.effective_until >= later.effective_from:
                 where = later.positions.get("effective_from", Where(1, 1))
                 out.append(Problem(

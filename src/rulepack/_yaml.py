@@ -1,9 +1,11 @@
 """Safe YAML reading that remembers where every value came from.
 
 Packs and fact documents are data: only PyYAML's safe scalar types are built, never objects.
-Two YAML 1.1 surprises are turned off because they silently change policy meaning:
-``on``/``yes``/``no`` are strings, not booleans (``violations[].on`` is a key), and timestamps
-stay strings so that the pack and fact schemas, not the YAML parser, decide what a date is.
+YAML 1.1's surprises are turned off because they silently change policy meaning, and scalars
+are read as YAML 1.2's core schema reads them: ``on``/``yes``/``no`` are strings, not booleans
+(``violations[].on`` is a key); timestamps stay strings, so that the pack and fact schemas, not
+the YAML parser, decide what a date is; ``0150000`` is 150,000, not octal 53,248 (octal is
+``0o``), ``1:50:00`` is a string, not 6,600 in base 60.
 """
 
 from __future__ import annotations
@@ -31,18 +33,31 @@ class _Resolver(yaml.resolver.Resolver):
     """YAML 1.2 core-schema booleans, and no implicit timestamps."""
 
 
+_REPLACED = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int",
+             "tag:yaml.org,2002:float")
 _Resolver.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
-    ]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _REPLACED]
     for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
 }
 _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
+)
+# Underscores between digits are kept from YAML 1.1 (100_000 reads well), nothing else of it.
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+)$"),
+    list("-+0123456789"),
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    # PyYAML's, less base 60; a float still needs its point (`1e5` stays text, as PyYAML
+    # writes it unquoted).
+    re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?"
+               r"|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."),
 )
 
 
@@ -61,6 +76,19 @@ class _Loader(
         yaml.composer.Composer.__init__(self)
         yaml.constructor.SafeConstructor.__init__(self)
         _Resolver.__init__(self)
+
+
+def _construct_int(loader: yaml.constructor.SafeConstructor, node: yaml.ScalarNode) -> int:
+    """An int as the resolver above admits it: decimal (leading zeros too), 0x, 0o."""
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    if digits[:2].lower() in ("0x", "0o"):
+        return sign * int(digits, 0)
+    return sign * int(digits, 10)  # leading zeros allowed: base 0 would refuse them
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 class YamlSyntaxError(Exception):

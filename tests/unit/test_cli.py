@@ -180,3 +180,48 @@ def test_json_lines_keep_their_numbers_and_their_lines(
     assert "facts.jsonl:1 ==" in out
     assert 'facts.jsonl:2: RP301: "x" is not an integer' in err
     assert "facts.jsonl:3: RP302: the line holds a number of more digits" in err
+
+
+def test_a_key_written_twice_in_a_fact_document_is_an_error(
+        rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # YAML would keep the first value and JSON the last: the same document, two verdicts.
+    as_yaml = tmp_path / "facts.yaml"
+    as_yaml.write_text("account:\n  fans: 99\n  fans: 250\n", encoding="utf-8")
+    as_json = tmp_path / "facts.json"
+    as_json.write_text('{"account": {"fans": 99, "fans": 250}}', encoding="utf-8")
+    code, _, err = run(capsys, "eval", str(as_yaml), str(as_json), "--rules", str(rules))
+    assert code == 2
+    assert "facts.yaml:3:3: RP302: the key `fans` appears twice in one mapping" in err
+    assert "help: its first use is at line 2" in err
+    assert "facts.json: RP302: the key `fans` appears twice in one object" in err
+
+
+def test_test_names_a_pack_file_and_runs_the_cases_beside_it(
+        rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "test", str(rules / "demo.yaml"))
+    assert code == 0 and "2 passed, 0 failed" in out
+
+
+def test_test_with_no_cases_fails(rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (rules / "demo.test.yaml").unlink()
+    code, out, err = run(capsys, "test", str(rules))
+    assert code == 1 and "0 passed, 0 failed" in out and "no test cases in" in err
+
+
+def test_a_broken_case_is_reported_and_the_others_run(
+        rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cases = rules / "demo.test.yaml"
+    cases.write_text(CASES.replace("outcome: fail", "outcome: fial"), encoding="utf-8")
+    code, out, _ = run(capsys, "test", str(rules))
+    assert code == 1
+    assert "RP403: 'fial' is not one of ['pass', 'fail', 'unknown']" in out
+    assert "did you mean `fail`?" in out and "1 passed, 0 failed" in out
+
+
+def test_a_key_written_twice_in_a_test_file_is_an_error(
+        rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cases = rules / "demo.test.yaml"
+    cases.write_text(CASES.replace("expect: {outcome: pass}",
+                                   "expect: {outcome: pass, outcome: fail}"), encoding="utf-8")
+    code, out, _ = run(capsys, "test", str(rules))
+    assert code == 1 and "RP101: the key `outcome` appears twice in one mapping" in out

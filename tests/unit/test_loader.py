@@ -194,6 +194,30 @@ def test_an_integer_too_long_to_write_is_refused(tmp_path: Path) -> None:
     assert "more than 4,000 digits" in found[0].message
 
 
+@pytest.mark.parametrize(("text", "value"), [
+    ("0150000", 150000), ("100_000", 100000), ("0x10", 16), ("0o10", 8), ("-007", -7),
+    ("1:50:00", "1:50:00"), ("1.5", 1.5), ("1e5", "1e5"),
+])
+def test_numbers_read_as_yaml_one_two_reads_them(tmp_path: Path, text: str,
+                                                 value: object) -> None:
+    # YAML 1.1 read 0150000 as octal (53,248) and 1:50:00 in base 60 (6,600).
+    write(tmp_path, GOOD.replace("  min_fans: 100000", f"  min_fans: 100000\n  other: {text}"))
+    assert rulepack.load(tmp_path).packs[0].params["other"] == value
+
+
+def test_a_folder_without_packs_is_an_error(tmp_path: Path) -> None:
+    # A mistyped folder once gave "ok: 0 pack(s)".
+    with pytest.raises(PackError) as caught:
+        rulepack.load(tmp_path)
+    assert [(p.code, p.message) for p in caught.value.problems] == [
+        ("RP110", "the folder holds no pack files")]
+
+
+def test_a_pack_file_is_found_whatever_the_case_of_its_suffix(tmp_path: Path) -> None:
+    write(tmp_path, GOOD, name="entry.YAML")
+    assert rulepack.load(tmp_path).ids == ("demo.entry",)
+
+
 def test_yaml_one_one_booleans_stay_strings(tmp_path: Path) -> None:
     # `on`, `yes`, `no` are not booleans: a param named by them keeps its text.
     write(tmp_path, GOOD.replace("  min_fans: 100000", "  min_fans: 100000\n  word: no"))
