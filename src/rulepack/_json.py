@@ -90,8 +90,8 @@ class _Records(Protocol):
 def render(verdict: Verdict, lang: Lang) -> str:
     """``json.dumps(verdict.to_dict(lang), ensure_ascii=False)``, written directly."""
     explanation = verdict._explanation
-    if explanation is None or lang not in LANGS:
-        return encode(verdict.to_dict(lang))
+    if explanation is None or lang not in LANGS or not verdict.applicable:
+        return encode(verdict.to_dict(lang))  # rare shapes, written the reference way
     run = cast(_Records, explanation)
     outcome = verdict.outcome
     # The verdict's text in pieces, joined once.

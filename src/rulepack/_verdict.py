@@ -280,8 +280,10 @@ class Verdict:
         raise KeyError(rule)
 
     def to_dict(self, lang: Lang = DEFAULT_LANG) -> dict[str, Any]:
-        """A JSON-safe dict with the catalogue's verdict fields; messages in ``lang``."""
-        return {
+        """A JSON-safe dict with the catalogue's verdict fields; messages in ``lang``. A
+        verdict of a pack whose ``when`` does not hold (every rule skipped, outcome ``pass``)
+        also says ``"applicable": false``."""
+        out = {
             "pack": self.pack,
             "version": self.version,
             "digest": self.digest,
@@ -291,6 +293,9 @@ class Verdict:
             "reasons": [r.to_dict(lang) for r in self.reasons],
             "missing": list(self.missing),
         }
+        if not self.applicable:
+            out["applicable"] = False
+        return out
 
     def to_json(self, lang: Lang = DEFAULT_LANG) -> str:
         """The same as ``json.dumps(verdict.to_dict(lang), ensure_ascii=False)``, written
@@ -304,6 +309,10 @@ class Verdict:
         outcome = f"  {'结论' if lang == 'zh' else 'outcome'}: {words[self.outcome]}"
         lines = [f"{self.pack} {self.version} — {title}",
                  f"{outcome}  (as_of {self.as_of.isoformat()})"]
+        if not self.applicable:
+            lines.append("  （该规则包的适用条件 when 不成立，各规则均不适用）" if lang == "zh" else
+                         "  (the pack's `when` does not hold: it does not apply, and every "
+                         "rule is skipped)")
         if self.result:
             shown = ", ".join(f"{k}={_render.fmt(v, lang)}" for k, v in self.result.items())
             lines.append(f"  {'结果' if lang == 'zh' else 'result'}: {shown}")

@@ -298,3 +298,21 @@ def test_values_are_the_facts_a_rule_refers_to(tmp_path: Path, engine: str) -> N
     # (Whether `guarded` applies is unknown, so its requirement is looked at too.)
     assert partial.missing == ("account.mcn_signed", "account.platform",
                                "account.content_healthy")
+
+
+def test_a_pack_that_does_not_apply_says_so() -> None:
+    # Asked by name, a pack whose `when` fails still gives a verdict (outcome pass, every
+    # rule skipped): it must not read as an MCN passing the government channel.
+    library = rulepack.load()
+    facts = rulepack.read_facts(Path(__file__).parents[2] / "examples" / "mcn-signing.yaml")
+    verdict = library.evaluate("kuaishou.signing.government_channel", facts)
+    assert not verdict.applicable and verdict.outcome == "pass"
+    assert {reason.status for reason in verdict.reasons} == {"skipped"}
+    held = verdict.to_dict("en")
+    assert held["applicable"] is False
+    assert verdict.to_json("en") == json.dumps(held, ensure_ascii=False)
+    assert "does not apply" in verdict.explain("en")
+    applies = library.evaluate("kuaishou.signing.business_tier", facts)
+    assert applies.applicable and "applicable" not in applies.to_dict("en")
+    assert "kuaishou.signing.government_channel" not in [
+        v.pack for v in library.evaluate_all(facts)]
