@@ -283,7 +283,7 @@ class Verdict:
         """A JSON-safe dict with the catalogue's verdict fields; messages in ``lang``. A
         verdict of a pack whose ``when`` does not hold (every rule skipped, outcome ``pass``)
         also says ``"applicable": false``."""
-        out = {
+        out: dict[str, Any] = {
             "pack": self.pack,
             "version": self.version,
             "digest": self.digest,
