@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from rulepack import _batch, _verify
 from rulepack._cases import run_tests
 from rulepack._errors import EvaluationError, FactsError, PackError, Problem, RulepackError
-from rulepack._facts import read_documents
+from rulepack._facts import read_documents, text_kind
 from rulepack._library import Library, bundled, display_path, load, test_files
 from rulepack._tables import table_problems
 from rulepack._verdict import Verdict
@@ -120,6 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`| head`); quietly stop writing.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:
+        # Input files are read where their errors can be worded; what is left is writing the
+        # output (a full disk, a closed device).
+        print(f"rulepack: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
     except Exception as exc:
         if os.environ.get("RULEPACK_DEBUG") == "1":
             raise
@@ -182,9 +187,11 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _documents(names: Sequence[str]) -> Iterator[tuple[str, int, Any]]:
+    """(the input's name, the line of a JSON Lines document or 0, the document or the
+    FactsError that stands for it) for every document of every input."""
     for name in names:
         if name == "-":
-            text, shown = sys.stdin.read(), "<stdin>.jsonl"
+            text, shown = sys.stdin.read(), "<stdin>"
         else:
             path = Path(name)
             shown = display_path(path)
@@ -194,9 +201,10 @@ def _documents(names: Sequence[str]) -> Iterator[tuple[str, int, Any]]:
                 yield shown, 0, FactsError([Problem(file=shown, code="RP302",
                                                     message=f"cannot read the file: {exc}")])
                 continue
+        kind = text_kind(shown, text)
         try:
-            for line, doc in read_documents(text, shown):
-                yield shown, line, doc
+            for line, doc in read_documents(text, shown, kind):
+                yield shown, line if kind == "jsonl" else 0, doc
         except FactsError as exc:
             yield shown, 0, exc
 
@@ -226,8 +234,7 @@ def _eval(args: argparse.Namespace) -> int:
             verdicts = _verdicts(library, doc, args)
         except (FactsError, EvaluationError) as exc:
             status = EXIT_INPUT
-            # A line is worth naming in JSON Lines only: other files hold one document.
-            problems = [_at(p, file, line if _is_lines(file) else 0) for p in exc.problems]
+            problems = [_at(p, file, line) for p in exc.problems]
             if args.format == "jsonl":
                 print(json.dumps({"input": file, "line": line or None,
                                   "error": [p.to_dict() for p in problems]},
@@ -246,7 +253,7 @@ def _eval(args: argparse.Namespace) -> int:
             if not first:
                 print()
             first = False
-            where = f"{file}:{line}" if _is_lines(file) else file
+            where = f"{file}:{line}" if line else file  # a line of JSON Lines
             print(f"== {where} ==")
             if not verdicts:
                 print("  (no pack applies: none of the packs is about a subject the document "
@@ -284,7 +291,8 @@ def _eval_batch(args: argparse.Namespace) -> int:
             summary = _batch.run(library, options, args.facts, out, jobs=args.jobs,
                                  progress=progress)
     except _batch.OutputError as exc:
-        raise _UsageError(str(exc)) from None
+        print(f"rulepack: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     if summary.failed:
         print(f"rulepack: {summary.failed:,} of {summary.lines:,} line(s) failed; their error "
               "records say why", file=sys.stderr)
@@ -297,10 +305,6 @@ def _verdicts(library: Library, doc: dict[str, Any], args: argparse.Namespace) -
         return [library.evaluate(p, doc, as_of=args.as_of, version=args.version, validate=False)
                 for p in args.pack]
     return library.evaluate_all(doc, as_of=args.as_of, validate=False)
-
-
-def _is_lines(file: str) -> bool:
-    return file.endswith((".jsonl", ".ndjson"))
 
 
 def _at(problem: Problem, file: str, line: int) -> Problem:

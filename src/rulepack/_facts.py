@@ -611,14 +611,41 @@ def read_facts(path: str | os.PathLike[str]) -> Any:
     return None
 
 
-def read_documents(text: str, file: str) -> Iterator[tuple[int, Any]]:
-    """The fact documents in a file: one JSON or YAML document, or JSON Lines (``.jsonl``).
+def text_kind(name: str, text: str) -> str:
+    """How to read ``text``: "jsonl", "json" or "yaml", by the suffix of ``name``, or for a
+    name without one (standard input) by what the text looks like."""
+    lowered = name.lower()
+    if lowered.endswith((".jsonl", ".ndjson")):
+        return "jsonl"
+    if lowered.endswith(".json"):
+        return "json"
+    if lowered.endswith((".yaml", ".yml")) or not text.lstrip("\ufeff \t\r\n").startswith("{"):
+        return "yaml"  # (YAML reads a JSON document too)
+    try:
+        read_json(text.removeprefix("\ufeff"))
+    except (ValueError, RecursionError):
+        # Several lines, the first a JSON document of its own: JSON Lines; else one JSON
+        # document, whose error is then reported.
+        lines = [line for line in text.split("\n") if line.strip()]
+        if len(lines) > 1:
+            try:
+                read_json(lines[0].removeprefix("\ufeff"))
+            except (ValueError, RecursionError):
+                return "json"
+            return "jsonl"
+    return "json"
+
+
+def read_documents(text: str, file: str, kind: str | None = None) -> Iterator[tuple[int, Any]]:
+    """The fact documents in a file: one JSON or YAML document, or JSON Lines; ``kind`` as
+    :func:`text_kind` gives it (by default, from the file's name).
 
     Yields (line number, document); a line that is not JSON yields a :class:`FactsError`
     in place of the document so that batch callers keep one output per input line.
     """
     text = text.removeprefix("\ufeff")  # a byte order mark, as Windows editors write
-    if file.endswith((".jsonl", ".ndjson")):
+    kind = kind or text_kind(file, text)
+    if kind == "jsonl":
         # Lines end at "\n" only, as in `--batch`: str.splitlines would also split inside a
         # string holding U+2028 or U+0085.
         for number, line in enumerate(text.split("\n"), start=1):
@@ -629,7 +656,7 @@ def read_documents(text: str, file: str) -> Iterator[tuple[int, Any]]:
             except (ValueError, RecursionError) as exc:
                 yield number, FactsError([_not_json(exc, file, "line", number)])
         return
-    if file.endswith(".json"):
+    if kind == "json":
         try:
             document = read_json(text)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, and a huge int

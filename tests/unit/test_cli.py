@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -225,3 +226,25 @@ def test_a_key_written_twice_in_a_test_file_is_an_error(
                                    "expect: {outcome: pass, outcome: fail}"), encoding="utf-8")
     code, out, _ = run(capsys, "test", str(rules))
     assert code == 1 and "RP101: the key `outcome` appears twice in one mapping" in out
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("account:\n  fans: 100\n", "== <stdin> =="),                       # YAML
+    ('{\n  "account": {"fans": 100}\n}\n', "== <stdin> =="),            # one JSON document
+    ('{"account": {"fans": 100}}\n{"account": {"fans": 5}}\n', "== <stdin>:2 =="),  # lines
+])
+def test_standard_input_is_read_as_what_it_holds(
+        rules: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        text: str, shown: str) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    code, out, err = run(capsys, "eval", "-", "--rules", str(rules), "--lang", "en")
+    assert code == 0 and shown in out and not err
+
+
+def test_an_output_that_cannot_be_written_is_an_input_error(
+        rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    facts = tmp_path / "facts.jsonl"
+    facts.write_text('{"account": {"fans": 100}}\n', encoding="utf-8")
+    code, _, err = run(capsys, "eval", "--batch", str(facts), "--rules", str(rules),
+                       "--output", str(tmp_path / "no" / "such" / "out.jsonl"))
+    assert code == 2 and "cannot write" in err and "help: run" not in err
