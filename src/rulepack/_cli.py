@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from rulepack import _batch, _verify
 from rulepack._cases import run_tests
 from rulepack._errors import EvaluationError, FactsError, PackError, Problem, RulepackError
-from rulepack._facts import read_documents, text_kind
+from rulepack._facts import read_documents, read_text, text_kind
 from rulepack._library import Library, bundled, display_path, load, test_files
 from rulepack._tables import table_problems
 from rulepack._verdict import Verdict
@@ -196,10 +196,9 @@ def _documents(names: Sequence[str]) -> Iterator[tuple[str, int, Any]]:
             path = Path(name)
             shown = display_path(path)
             try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                yield shown, 0, FactsError([Problem(file=shown, code="RP302",
-                                                    message=f"cannot read the file: {exc}")])
+                text = read_text(path, shown)
+            except FactsError as exc:
+                yield shown, 0, exc
                 continue
         kind = text_kind(shown, text)
         try:

@@ -192,6 +192,15 @@ def _show(value: object) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
+def not_utf8(data: bytes, error: UnicodeDecodeError) -> tuple[int, int, str]:
+    """The line, column and wording of the first byte of ``data`` that is not UTF-8."""
+    before = data[:error.start]
+    line = before.count(b"\n") + 1
+    column = len(before) - (before.rfind(b"\n") + 1) + 1
+    return line, column, (f"the file is not UTF-8: byte 0x{data[error.start]:02x} cannot be "
+                          "decoded")
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A hint naming the closest known name, or ``None`` when nothing is close."""
     matches = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1,

@@ -21,7 +21,7 @@ import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
 from rulepack import _yaml
-from rulepack._errors import FactsError, Problem, did_you_mean
+from rulepack._errors import FactsError, Problem, did_you_mean, not_utf8
 from rulepack._expr import FieldInfo
 from rulepack._model import Text
 
@@ -601,14 +601,24 @@ def read_facts(path: str | os.PathLike[str]) -> Any:
         raise FactsError([Problem(file=shown, code="RP302", message="a JSON Lines file holds "
                                   "many documents", hint="read it line by line, or use "
                                   "`rulepack eval --batch`")])
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FactsError([Problem(file=shown, code="RP302",
-                                  message=f"cannot read the file: {exc}")]) from None
-    for _, document in read_documents(text, shown):
+    for _, document in read_documents(read_text(Path(path), shown), shown):
         return document
     return None
+
+
+def read_text(path: Path, shown: str) -> str:
+    """The text of a fact file; raise :class:`FactsError` (RP302) when it cannot be read,
+    placing a byte that is not UTF-8."""
+    try:
+        data = path.read_bytes()
+        return data.decode("utf-8")
+    except OSError as exc:
+        raise FactsError([Problem(file=shown, code="RP302",
+                                  message=f"cannot read the file: {exc}")]) from None
+    except UnicodeDecodeError as exc:
+        line, column, message = not_utf8(data, exc)
+        raise FactsError([Problem(file=shown, line=line, column=column, code="RP302",
+                                  message=message, hint="save the file as UTF-8")]) from None
 
 
 def text_kind(name: str, text: str) -> str:

@@ -18,7 +18,7 @@ import jsonschema
 from jsonschema import Draft202012Validator
 
 from rulepack import _yaml
-from rulepack._errors import PackError, ProblemSink, did_you_mean
+from rulepack._errors import PackError, ProblemSink, did_you_mean, not_utf8
 from rulepack._expr import (
     DEFAULT_LIMITS,
     CompiledExpr,
@@ -76,9 +76,15 @@ def load_pack_file(
     """Read, validate and compile one pack file; raise :class:`PackError` with all problems."""
     sink = ProblemSink(display)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+    except OSError as exc:
         sink.add("RP110", f"cannot read the file: {exc}")
+        raise PackError(sink.problems) from None
+    except UnicodeDecodeError as exc:
+        line, column, message = not_utf8(data, exc)
+        sink.add("RP110", message, at=(line, column),
+                 hint="save the file as UTF-8 (an editor's Save As or Encoding menu)")
         raise PackError(sink.problems) from None
     return load_pack_text(text, display=display, pack_schema=pack_schema, facts=facts,
                           limits=limits)

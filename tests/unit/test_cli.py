@@ -248,3 +248,11 @@ def test_an_output_that_cannot_be_written_is_an_input_error(
     code, _, err = run(capsys, "eval", "--batch", str(facts), "--rules", str(rules),
                        "--output", str(tmp_path / "no" / "such" / "out.jsonl"))
     assert code == 2 and "cannot write" in err and "help: run" not in err
+
+
+def test_a_fact_file_not_in_utf8_is_placed(rules: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    facts = tmp_path / "facts.yaml"
+    facts.write_bytes("account:\n  region: 北京\n".encode("gbk"))
+    code, _, err = run(capsys, "eval", str(facts), "--rules", str(rules))
+    assert code == 2 and "facts.yaml:2:11: RP302: the file is not UTF-8: byte 0xb1" in err

@@ -237,3 +237,14 @@ def test_columns_in_a_more_indented_line_of_a_folded_expression(tmp_path: Path) 
     # The more-indented line keeps its extra two spaces in the text: `account.platfrm` starts
     # at column 13 of line 16, and the block ends before the `message:` line.
     assert (problem.line, problem.column) == (16, 13)
+
+
+def test_a_pack_not_in_utf8_is_placed_at_its_first_bad_byte(tmp_path: Path) -> None:
+    # Saved as GBK, a Chinese title is not UTF-8.
+    (tmp_path / "pack.yaml").write_bytes(GOOD.replace("演示, en", "演示包, en").encode("gbk"))
+    with pytest.raises(PackError) as caught:
+        rulepack.load(tmp_path)
+    [problem] = caught.value.problems
+    assert (problem.code, problem.line, problem.column) == ("RP110", 5, 13)
+    assert problem.message.startswith("the file is not UTF-8: byte 0x")
+    assert problem.hint is not None and "UTF-8" in problem.hint
