@@ -116,7 +116,8 @@ class Check:
 
 @dataclass(frozen=True)
 class Reason:
-    """One rule looked at: its status, the checks that decided it, and the facts it read."""
+    """One rule looked at: its status, the checks that decided it, and the facts its rule refers
+    to (as the document has them)."""
 
     rule: str
     kind: str
