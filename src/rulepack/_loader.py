@@ -240,9 +240,11 @@ class _Builder:
 
     def expr_problem(self, exc: CompileError, text: str, path: tuple[Any, ...]) -> None:
         line, column = self.doc.position(path)
+        quoted = self.doc.quoted_column(path, exc.offset)
         shift = 1 if path in self.doc.quoted else 0
         single_line = "\n" not in text
         at = self.doc.offset_position(path, exc.offset) or (
+            (line, column + quoted) if quoted is not None else
             (line, column + shift + exc.offset) if single_line else (line, column))
         self.sink.add(exc.code, exc.message, at=at, rule=self.rule_id,
                       value=exc.value if exc.value is not None else text, hint=exc.hint)

@@ -45,6 +45,10 @@ _NAMES = {
     "none": "None", "any": "a value",
 }
 
+# Kinds `x[i]` can never read an item of (a string, list or object can).
+_UNINDEXABLE = frozenset({"int", "float", "number", "bool", "date", "instant", "duration",
+                          "version"})
+
 _OP_TEXT: dict[type[ast.AST], str] = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
     ast.Pow: "**", ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">",
@@ -228,6 +232,13 @@ class _Typer:
         self.infer(node.slice)
         if value.kind == "list":
             return value.item or _ANY
+        if value.kind in _UNINDEXABLE:
+            written = self.source(node.value)
+            self.report("RP210", f"`{written}` is {_NAMES[value.kind]}, which has no items to "
+                        "index", node, self.source(node),
+                        f"{_NAMES[value.kind]} met `[...]`: index a list fact such as "
+                        "account.recent_video_plays[0]")
+            return _ANY
         return _Type("string") if value.kind == "string" else _ANY
 
     def comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> _Type:

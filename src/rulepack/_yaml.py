@@ -120,6 +120,8 @@ class Positioned:
     # Block scalars (`>-`, `|`): where each content line starts and how long it is, so that an
     # offset inside the folded text maps back to a line and column.
     blocks: dict[Path, list[tuple[int, int, int]]] = field(default_factory=dict)
+    # One-line quoted scalars as written: a column inside one counts its escapes.
+    written: dict[Path, str] = field(default_factory=dict)
 
     def offset_position(self, path: Path, offset: int) -> Position | None:
         """The line and column of character ``offset`` of a block scalar's text."""
@@ -132,6 +134,23 @@ class Positioned:
             offset -= length + 1  # folded lines are joined by one space or newline
         line, column, length = lines[-1]
         return (line, column + length)
+
+    def quoted_column(self, path: Path, offset: int) -> int | None:
+        """How many columns after its opening quote character ``offset`` of a one-line quoted
+        scalar's value stands: escapes (``\\"``, ``\\u4e00``, ``''``) are longer as written."""
+        written = self.written.get(tuple(path))
+        if written is None:
+            return None
+        index, seen = 1, 0
+        while index < len(written) - 1 and seen < offset:
+            if written[0] == '"' and written[index] == "\\":
+                index += {"x": 4, "u": 6, "U": 10}.get(written[index + 1:index + 2], 2)
+            elif written[0] == "'" and written[index:index + 2] == "''":
+                index += 2
+            else:
+                index += 1
+            seen += 1
+        return index
 
     def key_position(self, path: Path) -> Position:
         return self.keys.get(tuple(path)) or self.position(path)
@@ -204,6 +223,9 @@ class _Builder:
         style = getattr(node, "style", None)
         if style in ("'", '"'):
             self._out.quoted.add(path)
+            start, end = node.start_mark, node.end_mark
+            if start.line == end.line:  # its text as written, quotes and escapes included
+                self._out.written[path] = self._lines[start.line][start.column:end.column]
         elif style in (">", "|"):
             self._out.blocks[path] = self._block_lines(node)
         value = self._scalar(node)

@@ -248,3 +248,17 @@ def test_a_pack_not_in_utf8_is_placed_at_its_first_bad_byte(tmp_path: Path) -> N
     assert (problem.code, problem.line, problem.column) == ("RP110", 5, 13)
     assert problem.message.startswith("the file is not UTF-8: byte 0x")
     assert problem.hint is not None and "UTF-8" in problem.hint
+
+
+@pytest.mark.parametrize(("written", "marker"), [
+    ('"account.platform == \\"douyin\\" and account.fanz > 1"', "account.fanz"),
+    ("'account.platform == ''douyin'' and account.fanz > 1'", "account.fanz"),
+    ('"account.region == \\"\\u5e7f\\u4e1c\\" or account.fanz > 1"', "account.fanz"),
+])
+def test_a_column_inside_a_quoted_expression_counts_its_escapes(
+        tmp_path: Path, written: str, marker: str) -> None:
+    line = f"    require: {written}"
+    found = problems(tmp_path, GOOD.replace("    require: account.fans >= params.min_fans",
+                                            line))
+    assert [(p.code, p.line, p.column) for p in found] == [
+        ("RP203", 14, line.index(marker) + 1)]

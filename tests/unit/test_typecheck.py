@@ -149,6 +149,7 @@ def findings(text: str) -> list[tuple[str, int]]:
     "any_of([account.mcn_signed, account.registered]) and not account.overseas",
     "resident_id_valid(account.fans) or version('12.9') < version(account.app.version)",
     "account.phone.country_code in '+86 +852' and account.platform < 'z'",
+    "account.recent_video_plays[0] > 1 and account.platform[0] == 'd'",
 ])
 def test_what_can_meet_is_quiet(text: str) -> None:
     assert findings(text) == []
@@ -166,6 +167,8 @@ def test_what_can_meet_is_quiet(text: str) -> None:
     ("account.platform in ('douyin', 3)", [("RP210", "3")]),
     ("-account.platform == 'x'", [("RP210", "-")]),
     ("count([x for x in account.fans]) > 0", [("RP210", "account")]),
+    ("account.fans[0] == 0", [("RP210", "account")]),  # once unknown at run time only
+    ("today[1] == 1", [("RP210", "today")]),
     ("account.ban.level in (1, 4) or account.ban.level != 0",
      [("RP211", "4"), ("RP211", "0")]),
     ("[v for v in account.violations if v.type == 'vulgr'] == []", [("RP211", "'vulgr'")]),
