@@ -148,8 +148,10 @@ def _run_case(library: Library, pack_id: str, case: Mapping[str, Any], file: str
         verdict = library.evaluate(pack_id, case["facts"], as_of=case.get("as_of"),
                                    version=case.get("version"))
     except (FactsError, EvaluationError) as exc:
-        result.differences.extend(f"cannot evaluate: {p.code}: {p.message} {p.value or ''}"
-                                  for p in exc.problems)
+        result.differences.extend(
+            f"cannot evaluate: {p.code}: {p.message}"
+            + (f" (value: {p.value})" if p.value and p.value not in p.message else "")
+            for p in exc.problems)
         return result
     except RulepackError as exc:  # pragma: no cover - every subclass is handled above
         result.differences.append(str(exc))

@@ -16,8 +16,10 @@ A code never changes meaning once released; new problems get new codes.
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 # The codes and what they mean; the README's error table is made from the same words.
 CODES: dict[str, str] = {
@@ -169,19 +171,20 @@ class ProblemSink:
         hint: str | None = None,
     ) -> None:
         line, column = at if at else (0, 0)
-        self.problems.append(
-            Problem(
-                file=self.file,
-                line=line,
-                column=column,
-                code=code,
-                message=message,
-                pack=self.pack,
-                rule=rule,
-                value=None if value is None else _show(value),
-                hint=hint,
-            )
+        problem = Problem(
+            file=self.file,
+            line=line,
+            column=column,
+            code=code,
+            message=message,
+            pack=self.pack,
+            rule=rule,
+            value=None if value is None else _show(value),
+            hint=hint,
         )
+        # The schema can reach one mistake by two routes (both branches of an anyOf).
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def extend(self, problems: Iterable[Problem]) -> None:
         self.problems.extend(problems)
@@ -190,6 +193,20 @@ class ProblemSink:
 def _show(value: object) -> str:
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+def json_shown(value: Any) -> str:
+    """A value as a YAML or JSON document spells it (JSON: null, true), cut short."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except ValueError:  # a container that holds itself
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def a_type(name: str) -> str:
+    """A JSON Schema type named with its article: "an integer", "a string"."""
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def not_utf8(data: bytes, error: UnicodeDecodeError) -> tuple[int, int, str]:

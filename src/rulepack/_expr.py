@@ -259,7 +259,8 @@ class _Checker(ast.NodeTransformer):
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
         value = node.value
         if isinstance(value, (bytes, complex)) or value is Ellipsis:
-            raise self.fail("RP202", f"the literal `{value!r}` is not allowed", node)
+            raise self.fail("RP202", f"the literal `{value!r}` is not allowed", node,
+                            hint="literals are numbers, strings, True, False and None")
         if isinstance(value, str) and len(value) > self.scope.limits.max_string:
             raise self.fail("RP206", "a string literal is over the size limit", node)
         return node
@@ -275,14 +276,16 @@ class _Checker(ast.NodeTransformer):
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         if not isinstance(node.op, _ALLOWED_BINOPS):
-            raise self.fail("RP202", f"the operator `{type(node.op).__name__}` is not allowed", node)
+            raise self.fail("RP202", f"the operator `{type(node.op).__name__}` is not allowed", node,
+                            hint="arithmetic is + - * / // % **")
         node.left = self.visit(node.left)
         node.right = self.visit(node.right)
         return node
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
         if not isinstance(node.op, _ALLOWED_UNARY):
-            raise self.fail("RP202", f"the operator `{type(node.op).__name__}` is not allowed", node)
+            raise self.fail("RP202", f"the operator `{type(node.op).__name__}` is not allowed", node,
+                            hint="the unary operators are not, - and +")
         node.operand = self.visit(node.operand)
         return node
 
@@ -398,7 +401,9 @@ class _Checker(ast.NodeTransformer):
             base = base.value
         parts.reverse()
         if any(p.startswith("_") for p in parts):
-            raise self.fail("RP202", "names starting with `_` are not allowed", node)
+            raise self.fail("RP202", "names starting with `_` are not allowed", node,
+                            hint="expressions read fact paths, params.NAME and result.NAME; "
+                            "Python's own attributes are not data")
         if not isinstance(base, ast.Name):
             raise self.fail(
                 "RP202", "attributes can only be read from fact paths and loop variables", node,

@@ -21,7 +21,14 @@ import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
 from rulepack import _yaml
-from rulepack._errors import FactsError, Problem, did_you_mean, not_utf8
+from rulepack._errors import (
+    FactsError,
+    Problem,
+    a_type,
+    did_you_mean,
+    json_shown,
+    not_utf8,
+)
 from rulepack._expr import FieldInfo
 from rulepack._model import Text
 
@@ -53,20 +60,6 @@ _TYPE_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine_many(
 
 _INSTANT = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$")
-
-
-def _shown(value: Any) -> str:
-    """A value as a fact document spells it (JSON), cut short."""
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    except ValueError:  # a container that holds itself
-        text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _a_type(name: str) -> str:
-    """A JSON Schema type named with its article: "an integer", "a string"."""
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _check_date(value: object) -> bool:
@@ -401,7 +394,7 @@ class FactSchema:
         if path == "$.as_of":
             return [Problem(file=file, code="RP303", value=path,
                             message=f"as_of is not an ISO 8601 instant or date: "
-                                    f"{_shown(error.instance)}",
+                                    f"{json_shown(error.instance)}",
                             hint="e.g. 2026-11-21T09:30:00+08:00 or 2026-11-21")]
         if error.validator == "enum":
             expected = error.validator_value
@@ -413,7 +406,7 @@ class FactSchema:
         elif error.validator == "type":
             expected = error.validator_value
             names = expected if isinstance(expected, list) else [expected]
-            message = f"{_shown(error.instance)} is not {' or '.join(map(_a_type, names))}"
+            message = f"{json_shown(error.instance)} is not {' or '.join(map(a_type, names))}"
             hint = f"expected {' or '.join(map(str, names))}"
             if isinstance(error.instance, float) and not math.isfinite(error.instance):
                 message = f"{error.instance} is not a number"

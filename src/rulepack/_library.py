@@ -355,6 +355,11 @@ def load(path: str | os.PathLike[str] | None = None, *, limits: Limits = DEFAULT
     if not root.exists():
         raise PackError([Problem(file=str(root), code="RP110",
                                  message="no such file or folder")])
+    if root.is_file() and root.name.lower().endswith(TEST_SUFFIXES):
+        raise PackError([Problem(file=display_path(root), code="RP110",
+                                 message="this is a file of test cases, not a pack",
+                                 hint=f"run `rulepack test {display_path(root)}`, or name the "
+                                 "pack file or its folder")])
     files = pack_files(root)
     if not files:
         raise PackError([Problem(file=display_path(root), code="RP110",

@@ -18,7 +18,14 @@ import jsonschema
 from jsonschema import Draft202012Validator
 
 from rulepack import _yaml
-from rulepack._errors import PackError, ProblemSink, did_you_mean, not_utf8
+from rulepack._errors import (
+    PackError,
+    ProblemSink,
+    a_type,
+    did_you_mean,
+    json_shown,
+    not_utf8,
+)
 from rulepack._expr import (
     DEFAULT_LIMITS,
     CompiledExpr,
@@ -102,7 +109,8 @@ def load_pack_text(
     try:
         doc = _yaml.load(text)
     except _yaml.YamlSyntaxError as exc:
-        sink.add("RP100", f"the file is not valid YAML: {exc}", at=exc.position)
+        sink.add("RP100", f"the file is not valid YAML: {exc}", at=exc.position,
+                 hint=_yaml_hint(str(exc)))
         raise PackError(sink.problems) from None
     for dup in doc.duplicates:
         sink.add("RP101", f"the key `{dup.key}` appears twice in one mapping", at=dup.position,
@@ -112,7 +120,8 @@ def load_pack_text(
         sink.pack = data["id"]
     if not isinstance(data, dict):
         sink.add("RP102", "a pack file must hold one mapping (id, version, rules, ...)",
-                 at=(1, 1), value=type(data).__name__)
+                 at=(1, 1), value="an empty file" if data is None else json_shown(data),
+                 hint="start from a bundled pack, or the pack format in the README")
         raise PackError(sink.problems)
     try:
         for error in pack_schema.validator.iter_errors(data):
@@ -129,6 +138,18 @@ def load_pack_text(
     if sink.problems:
         raise PackError(sink.problems)
     return pack
+
+
+def _yaml_hint(message: str) -> str:
+    """Advice for the commonest ways a hand-edited YAML file goes wrong."""
+    if "'\\t'" in message or "\t" in message:
+        return "YAML indents with spaces, never tabs"
+    if "nests more than" in message or "nested too deeply" in message:
+        return "nest conditions less deeply: name parts as rules or result fields"
+    if "digits" in message:
+        return "write the number as a string, or a smaller one"
+    return ("look at the indentation and quotes on this line and the one before: a text holding "
+            "`: ` or starting with `{`, `[`, `*` or `&` needs quotes")
 
 
 # -- schema findings ----------------------------------------------------------------------------
@@ -179,7 +200,13 @@ def _schema_problem(sink: ProblemSink, doc: _yaml.Positioned, error: Any) -> Non
             f"one of: {', '.join(map(str, error.validator_value))}"
     elif validator == "pattern":
         hint = "use lowercase letters, digits and _ (ids of packs are dotted)"
-    sink.add("RP102", error.message, at=at, rule=rule, value=error.instance
+    message = error.message
+    if validator == "type":
+        names = error.validator_value if isinstance(error.validator_value, list) \
+            else [error.validator_value]
+        message = f"{json_shown(error.instance)} is not {' or '.join(map(a_type, names))}"
+        hint = f"expected {' or '.join(map(str, names))} here"
+    sink.add("RP102", message, at=at, rule=rule, value=error.instance
              if not isinstance(error.instance, (dict, list)) else None, hint=hint)
 
 
@@ -334,7 +361,9 @@ class _Builder:
         end = dt.date.fromisoformat(until) if until else None
         if end is not None and end < start:
             self.sink.add("RP109", f"effective_until {end} comes before effective_from {start}",
-                          at=self.doc.position(("effective_until",)), value=until)
+                          at=self.doc.position(("effective_until",)), value=until,
+                          hint="effective_until is the last day in force: on or after "
+                          "effective_from")
         properties = tuple(
             Property(p["id"], p["kind"], dict(p), self.where(("properties", i)))
             for i, p in enumerate(data.get("properties") or [])

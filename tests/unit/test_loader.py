@@ -262,3 +262,34 @@ def test_a_column_inside_a_quoted_expression_counts_its_escapes(
                                             line))
     assert [(p.code, p.line, p.column) for p in found] == [
         ("RP203", 14, line.index(marker) + 1)]
+
+
+def test_plain_words_for_common_mistakes(tmp_path: Path) -> None:
+    (tmp_path / "empty.yaml").write_text("", encoding="utf-8")
+    write(tmp_path, GOOD.replace("sources: [{seed: s.txt, quote: 粉丝}]", "sources: {a: 1}")
+          .replace("    require:", "    kind: tabel\n    require:"), name="pack.yaml")
+    with pytest.raises(PackError) as caught:
+        rulepack.load(tmp_path)
+    found = [(p.file.rsplit("/", 1)[-1], p.code, p.message, p.value, p.hint)
+             for p in caught.value.problems]
+    assert ("empty.yaml", "RP102", "a pack file must hold one mapping (id, version, rules, ...)",
+            "an empty file", "start from a bundled pack, or the pack format in the README") \
+        in found
+    assert ("pack.yaml", "RP102", '{"a": 1} is not an array', None, "expected array here") \
+        in found
+    # The enum mistake is reached by two routes of the schema, and reported once.
+    assert [f[2] for f in found].count(
+        "'tabel' is not one of ['check', 'table', 'score', 'output']") == 1
+
+
+def test_a_tab_gets_a_hint(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, GOOD.replace("subject: account", "\tsubject: account"))
+    assert problem.code == "RP100" and problem.hint == "YAML indents with spaces, never tabs"
+
+
+def test_a_test_file_is_not_a_pack(tmp_path: Path) -> None:
+    path = write(tmp_path, "pack: demo.entry\ncases: []\n", name="entry.test.yaml")
+    with pytest.raises(PackError) as caught:
+        rulepack.load(path)
+    [problem] = caught.value.problems
+    assert problem.message == "this is a file of test cases, not a pack"
