@@ -16,9 +16,9 @@ from rulepack._errors import (
     RulepackError,
 )
 from rulepack._expr import Limits
-from rulepack._facts import read_facts
 from rulepack._library import Library, load
 from rulepack._model import Pack, Text
+from rulepack._reading import read_facts
 from rulepack._verdict import Check, Reason, Verdict
 
 __version__ = "0.1.0"

@@ -39,9 +39,9 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO, TypeVar
 
 from rulepack._errors import EvaluationError, FactsError, Problem, RulepackError
-from rulepack._facts import DuplicateKey, read_json
 from rulepack._library import Library, display_path, load
 from rulepack._model import Lang
+from rulepack._reading import DuplicateKey, read_json
 from rulepack._verdict import Verdict
 
 CHUNK_LINES = 500

@@ -20,8 +20,8 @@ from typing import Any, TextIO
 from rulepack import _batch, _verify
 from rulepack._cases import run_tests
 from rulepack._errors import EvaluationError, FactsError, PackError, Problem, RulepackError
-from rulepack._facts import read_documents, read_text, text_kind
 from rulepack._library import Library, bundled, display_path, load, test_files
+from rulepack._reading import read_documents, read_text, text_kind
 from rulepack._tables import table_problems
 from rulepack._verdict import Verdict
 

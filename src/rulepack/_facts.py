@@ -9,25 +9,20 @@ that is present with ``null`` is a known "nothing" (no response yet, no ban).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-import os
 import re
-from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
-from rulepack import _yaml
 from rulepack._errors import (
     FactsError,
     Problem,
     a_type,
     did_you_mean,
     json_shown,
-    not_utf8,
 )
 from rulepack._expr import FieldInfo
 from rulepack._model import Text
@@ -538,143 +533,3 @@ def parse_instant(value: Any) -> dt.datetime:
         return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), CHINA_TZ)
     parsed = dt.datetime.fromisoformat(text)  # 3.11 reads a trailing Z as UTC
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA_TZ)
-
-
-class DuplicateKey(ValueError):
-    """A JSON object holds one key twice (json would keep the last, YAML the first)."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(f"the key `{key}` appears twice in one object")
-        self.key = key
-
-
-def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    made = dict(pairs)
-    if len(made) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise DuplicateKey(key)
-            seen.add(key)
-    return made
-
-
-# json.loads refusing a key written twice in one object: the same document must not say
-# `fans: 99999` read as YAML and `fans: 250000` read as JSON. (A decoder made once costs
-# nothing over json.loads.)
-read_json: Callable[[str], Any] = json.JSONDecoder(object_pairs_hook=_unique).decode
-
-
-def _not_json(exc: ValueError | RecursionError, file: str, what: str,
-              line: int | None) -> Problem:
-    """The problem of a JSON text read_json refused: where, when it says."""
-    if isinstance(exc, DuplicateKey):
-        return Problem(file=file, line=line or 0, code="RP302", message=str(exc),
-                       value=exc.key, hint="keep one of them")
-    if isinstance(exc, json.JSONDecodeError):
-        return Problem(file=file, line=exc.lineno if line is None else line, column=exc.colno,
-                       code="RP302", message=f"the {what} is not JSON: {exc.msg}")
-    if isinstance(exc, RecursionError):
-        message = f"the {what} nests arrays or objects too deeply to read"
-    else:  # json reads no int of more than 4,300 digits (Python's limit)
-        message = f"the {what} holds a number of more digits than can be read"
-    return Problem(file=file, line=line or 0, code="RP302", message=message)
-
-
-def read_facts(path: str | os.PathLike[str]) -> Any:
-    """The fact document in a YAML or JSON file, read as ``rulepack eval`` reads it.
-
-    YAML is read safely and as the packs are: ``on``, ``yes`` and ``no`` stay strings (a
-    violation's ``on`` is a key), dates stay ISO strings, and a key written twice is an error.
-    Raises :class:`FactsError` (RP302) naming the file, line and column of what cannot be
-    read. The document is not checked against the fact schema: ``evaluate`` does that.
-    """
-    shown = os.fspath(path)
-    if shown.endswith((".jsonl", ".ndjson")):
-        raise FactsError([Problem(file=shown, code="RP302", message="a JSON Lines file holds "
-                                  "many documents", hint="read it line by line, or use "
-                                  "`rulepack eval --batch`")])
-    for _, document in read_documents(read_text(Path(path), shown), shown):
-        return document
-    return None
-
-
-def read_text(path: Path, shown: str) -> str:
-    """The text of a fact file; raise :class:`FactsError` (RP302) when it cannot be read,
-    placing a byte that is not UTF-8."""
-    try:
-        data = path.read_bytes()
-        return data.decode("utf-8")
-    except OSError as exc:
-        raise FactsError([Problem(file=shown, code="RP302",
-                                  message=f"cannot read the file: {exc}")]) from None
-    except UnicodeDecodeError as exc:
-        line, column, message = not_utf8(data, exc)
-        raise FactsError([Problem(file=shown, line=line, column=column, code="RP302",
-                                  message=message, hint="save the file as UTF-8")]) from None
-
-
-def text_kind(name: str, text: str) -> str:
-    """How to read ``text``: "jsonl", "json" or "yaml", by the suffix of ``name``, or for a
-    name without one (standard input) by what the text looks like."""
-    lowered = name.lower()
-    if lowered.endswith((".jsonl", ".ndjson")):
-        return "jsonl"
-    if lowered.endswith(".json"):
-        return "json"
-    if lowered.endswith((".yaml", ".yml")) or not text.lstrip("\ufeff \t\r\n").startswith("{"):
-        return "yaml"  # (YAML reads a JSON document too)
-    try:
-        read_json(text.removeprefix("\ufeff"))
-    except (ValueError, RecursionError):
-        # Several lines, the first a JSON document of its own: JSON Lines; else one JSON
-        # document, whose error is then reported.
-        lines = [line for line in text.split("\n") if line.strip()]
-        if len(lines) > 1:
-            try:
-                read_json(lines[0].removeprefix("\ufeff"))
-            except (ValueError, RecursionError):
-                return "json"
-            return "jsonl"
-    return "json"
-
-
-def read_documents(text: str, file: str, kind: str | None = None) -> Iterator[tuple[int, Any]]:
-    """The fact documents in a file: one JSON or YAML document, or JSON Lines; ``kind`` as
-    :func:`text_kind` gives it (by default, from the file's name).
-
-    Yields (line number, document); a line that is not JSON yields a :class:`FactsError`
-    in place of the document so that batch callers keep one output per input line.
-    """
-    text = text.removeprefix("\ufeff")  # a byte order mark, as Windows editors write
-    kind = kind or text_kind(file, text)
-    if kind == "jsonl":
-        # Lines end at "\n" only, as in `--batch`: str.splitlines would also split inside a
-        # string holding U+2028 or U+0085.
-        for number, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                yield number, read_json(line)
-            except (ValueError, RecursionError) as exc:
-                yield number, FactsError([_not_json(exc, file, "line", number)])
-        return
-    if kind == "json":
-        try:
-            document = read_json(text)
-        except (ValueError, RecursionError) as exc:  # JSONDecodeError, and a huge int
-            raise FactsError([_not_json(exc, file, "file", None)]) from None
-        yield 1, document
-        return
-    try:
-        loaded = _yaml.load(text)
-    except _yaml.YamlSyntaxError as exc:
-        row, col = exc.position
-        raise FactsError([Problem(file=file, line=row, column=col, code="RP302",
-                                  message=f"the file is not YAML: {exc}")]) from None
-    if loaded.duplicates:
-        raise FactsError([Problem(
-            file=file, line=dup.position[0], column=dup.position[1], code="RP302",
-            message=f"the key `{dup.key}` appears twice in one mapping", value=dup.key,
-            hint=f"its first use is at line {dup.first[0]}") for dup in loaded.duplicates])
-    yield 1, loaded.data

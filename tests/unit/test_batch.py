@@ -15,8 +15,9 @@ import pytest
 
 from rulepack import _batch
 from rulepack._cli import main
-from rulepack._facts import compile_precheck, read_documents
+from rulepack._facts import compile_precheck
 from rulepack._library import fact_schema
+from rulepack._reading import read_documents
 
 PACK = """\
 id: demo.{name}
