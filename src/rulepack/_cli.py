@@ -121,9 +121,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except OSError as exc:
-        # Input files are read where their errors can be worded; what is left is writing the
-        # output (a full disk, a closed device).
-        print(f"rulepack: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        # Inputs are read where their errors can be worded as problems; what is left is a
+        # named file a command could not use, or writing the output (a full disk, a closed
+        # device), which has no name.
+        if exc.filename is not None:
+            print(f"rulepack: cannot use {exc.filename}: {exc.strerror or exc}",
+                  file=sys.stderr)
+        else:
+            print(f"rulepack: cannot write the output: {exc.strerror or exc}",
+                  file=sys.stderr)
         return EXIT_INPUT
     except Exception as exc:
         if os.environ.get("RULEPACK_DEBUG") == "1":

@@ -159,6 +159,7 @@ class ProblemSink:
     file: str
     pack: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    _seen: set[Problem] = field(default_factory=set, repr=False)
 
     def add(
         self,
@@ -183,7 +184,8 @@ class ProblemSink:
             hint=hint,
         )
         # The schema can reach one mistake by two routes (both branches of an anyOf).
-        if problem not in self.problems:
+        if problem not in self._seen:
+            self._seen.add(problem)
             self.problems.append(problem)
 
     def extend(self, problems: Iterable[Problem]) -> None:
@@ -213,7 +215,8 @@ def not_utf8(data: bytes, error: UnicodeDecodeError) -> tuple[int, int, str]:
     """The line, column and wording of the first byte of ``data`` that is not UTF-8."""
     before = data[:error.start]
     line = before.count(b"\n") + 1
-    column = len(before) - (before.rfind(b"\n") + 1) + 1
+    # Columns count characters, as everywhere else: 四川 is two, not six bytes.
+    column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
     return line, column, (f"the file is not UTF-8: byte 0x{data[error.start]:02x} cannot be "
                           "decoded")
 

@@ -36,19 +36,21 @@ class Limits:
 
     max_chars: int = 2_000
     max_nodes: int = 300
-    # How deeply an expression nests (``((a + b) * c)`` is 3 deep); evaluating and compiling
-    # it recurse once per level, so a deep one could exhaust Python's stack.
-    max_depth: int = 50
     max_steps: int = 20_000  # AST nodes visited in one evaluation, loops included
     max_items: int = 10_000  # items one comprehension may visit
     max_string: int = 100_000  # length of a string or list an operator may build
-    # Size of the list one comprehension builds: its items, and the length of each that is a
-    # string or list (each within max_string, but thousands of them need not be).
-    max_built: int = 1_000_000
     max_power: int = 1_000  # largest exponent or base of **
     # Bits of an int ``*`` may build: results feed one another, so repeated products could
     # otherwise grow without end (and past 4,300 digits Python cannot write an int as text).
     max_int_bits: int = 10_000
+    # How deeply an expression nests (``((a + b) * c)`` is 3 deep); evaluating and compiling
+    # it recurse once per level, so a deep one could exhaust Python's stack.
+    max_depth: int = 50
+    # Size of the list one comprehension builds, and of a value a result field keeps: items,
+    # and the lengths of those that are strings or lists (each within max_string, but
+    # thousands of them need not be).
+    max_built: int = 1_000_000
+    # (Fields are only ever added at the end: Limits(...) may be called with positions.)
 
 
 DEFAULT_LIMITS = Limits()

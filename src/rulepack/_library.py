@@ -352,7 +352,13 @@ def load(path: str | os.PathLike[str] | None = None, *, limits: Limits = DEFAULT
     Raises :class:`PackError` listing every problem of every file, sorted by location.
     """
     root = Path(path) if path is not None else bundled("rules")
-    if not root.exists():
+    try:
+        found = root.exists()
+    except OSError as exc:  # a name too long for the system, say
+        raise PackError([Problem(file=str(root)[:200], code="RP110",
+                                 message=f"cannot look at the path: {exc.strerror or exc}")]) \
+            from None
+    if not found:
         raise PackError([Problem(file=str(root), code="RP110",
                                  message="no such file or folder")])
     if root.is_file() and root.name.lower().endswith(TEST_SUFFIXES):

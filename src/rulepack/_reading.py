@@ -95,27 +95,33 @@ def read_text(path: Path, shown: str) -> str:
 
 def text_kind(name: str, text: str) -> str:
     """How to read ``text``: "jsonl", "json" or "yaml", by the suffix of ``name``, or for a
-    name without one (standard input) by what the text looks like."""
+    name without one (standard input, a pipe) by what the text holds."""
     lowered = name.lower()
     if lowered.endswith((".jsonl", ".ndjson")):
         return "jsonl"
     if lowered.endswith(".json"):
         return "json"
-    if lowered.endswith((".yaml", ".yml")) or not text.lstrip("\ufeff \t\r\n").startswith("{"):
-        return "yaml"  # (YAML reads a JSON document too)
+    text = text.removeprefix("\ufeff")
+    if lowered.endswith((".yaml", ".yml")) or not text.lstrip().startswith("{"):
+        return "yaml"
+    if _reads(read_json, text):
+        return "json"
+    # Several lines, one of them an object on its own: JSON Lines (its bad lines are
+    # reported one by one). Else YAML when it reads as YAML (a flow mapping, `{fans: 1}`),
+    # and else one JSON document, whose error is then reported.
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) > 1 and any(line.lstrip().startswith("{") and _reads(read_json, line)
+                              for line in lines):
+        return "jsonl"
+    return "yaml" if _reads(_yaml.load, text) else "json"
+
+
+def _reads(reader: Callable[[str], Any], text: str) -> bool:
     try:
-        read_json(text.removeprefix("\ufeff"))
-    except (ValueError, RecursionError):
-        # Several lines, the first a JSON document of its own: JSON Lines; else one JSON
-        # document, whose error is then reported.
-        lines = [line for line in text.split("\n") if line.strip()]
-        if len(lines) > 1:
-            try:
-                read_json(lines[0].removeprefix("\ufeff"))
-            except (ValueError, RecursionError):
-                return "json"
-            return "jsonl"
-    return "json"
+        reader(text)
+    except (ValueError, RecursionError, _yaml.YamlSyntaxError):
+        return False
+    return True
 
 
 def read_documents(text: str, file: str, kind: str | None = None) -> Iterator[tuple[int, Any]]:

@@ -47,7 +47,7 @@ _Resolver.add_implicit_resolver(
 # Underscores between digits are kept from YAML 1.1 (100_000 reads well), nothing else of it.
 _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:int",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+)$"),
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)$"),
     list("-+0123456789"),
 )
 _Resolver.add_implicit_resolver(
@@ -79,11 +79,11 @@ class _Loader(
 
 
 def _construct_int(loader: yaml.constructor.SafeConstructor, node: yaml.ScalarNode) -> int:
-    """An int as the resolver above admits it: decimal (leading zeros too), 0x, 0o."""
+    """An int as the resolver above admits it: decimal (leading zeros too), 0x, 0o, 0b."""
     text = str(loader.construct_scalar(node)).replace("_", "")
     sign = -1 if text.startswith("-") else 1
     digits = text.lstrip("+-")
-    if digits[:2].lower() in ("0x", "0o"):
+    if digits[:2].lower() in ("0x", "0o", "0b"):
         return sign * int(digits, 0)
     return sign * int(digits, 10)  # leading zeros allowed: base 0 would refuse them
 

@@ -232,6 +232,7 @@ def test_a_key_written_twice_in_a_test_file_is_an_error(
     ("account:\n  fans: 100\n", "== <stdin> =="),                       # YAML
     ('{\n  "account": {"fans": 100}\n}\n', "== <stdin> =="),            # one JSON document
     ('{"account": {"fans": 100}}\n{"account": {"fans": 5}}\n', "== <stdin>:2 =="),  # lines
+    ("{account: {fans: 100}}\n", "== <stdin> =="),                      # YAML flow mapping
 ])
 def test_standard_input_is_read_as_what_it_holds(
         rules: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
@@ -253,6 +254,23 @@ def test_an_output_that_cannot_be_written_is_an_input_error(
 def test_a_fact_file_not_in_utf8_is_placed(rules: Path, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     facts = tmp_path / "facts.yaml"
-    facts.write_bytes("account:\n  region: 北京\n".encode("gbk"))
+    # Columns count characters: 四川 before the bad byte is two columns, not six bytes.
+    facts.write_bytes("account:\n  region: 四川".encode() + "北京\n".encode("gbk"))
     code, _, err = run(capsys, "eval", str(facts), "--rules", str(rules))
-    assert code == 2 and "facts.yaml:2:11: RP302: the file is not UTF-8: byte 0xb1" in err
+    assert code == 2 and "facts.yaml:2:13: RP302: the file is not UTF-8: byte 0xb1" in err
+
+
+def test_json_lines_on_standard_input_survive_a_bad_first_line(
+        rules: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    text = '{"account": {"fans": 1\n{"account": {"fans": 100}}\n{"account": {"fans": 5}}\n'
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    code, out, err = run(capsys, "eval", "-", "--rules", str(rules), "--lang", "en")
+    assert code == 2 and "<stdin>:1:23: RP302: the line is not JSON" in err
+    assert "== <stdin>:2 ==" in out and "== <stdin>:3 ==" in out
+
+
+def test_a_rules_path_the_system_cannot_look_at_is_a_problem(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "check", "a" * 300)
+    assert code == 1 and "RP110: cannot look at the path" in err

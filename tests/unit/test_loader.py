@@ -196,6 +196,7 @@ def test_an_integer_too_long_to_write_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("text", "value"), [
     ("0150000", 150000), ("100_000", 100000), ("0x10", 16), ("0o10", 8), ("-007", -7),
+    ("0b101", 5),
     ("1:50:00", "1:50:00"), ("1.5", 1.5), ("1e5", "1e5"),
 ])
 def test_numbers_read_as_yaml_one_two_reads_them(tmp_path: Path, text: str,
@@ -293,3 +294,10 @@ def test_a_test_file_is_not_a_pack(tmp_path: Path) -> None:
         rulepack.load(path)
     [problem] = caught.value.problems
     assert problem.message == "this is a file of test cases, not a pack"
+
+
+def test_limits_keep_the_positions_of_their_first_fields() -> None:
+    # Fields are added at the end: Limits(...) called with positions keeps its meaning.
+    limits = rulepack.Limits(2000, 300, 20000, 10000, 100000, 1000)
+    assert (limits.max_steps, limits.max_items, limits.max_string, limits.max_power) == (
+        20000, 10000, 100000, 1000)
