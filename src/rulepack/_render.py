@@ -82,7 +82,8 @@ def check_text(check: Check, lang: str) -> str:
         return fmt(value, lang, rate=check.rate, labels=check.value_labels)
 
     return _words(label, check.op, check.path is not None, show, lang == "zh", check.status,
-                  check.actual, check.threshold, check.gap, check.missing, check.error)
+                  check.actual, check.threshold, check.gap, check.missing, check.error,
+                  rate=check.rate)
 
 
 Show = Callable[[Any], str]
@@ -96,13 +97,13 @@ def site_text(site: CheckSite, lang: str) -> SiteText:
     the label and the formatting of its values (:func:`shower`) fixed once. The words are
     check_text's own."""
     label = _label(site, lang)
-    op, has_path, zh = site.op, site.path is not None, lang == "zh"
-    show = shower(lang, rate=site.rate, labels=site.value_labels)
+    op, has_path, zh, rate = site.op, site.path is not None, lang == "zh", site.rate
+    show = shower(lang, rate=rate, labels=site.value_labels)
 
     def text(status: str, actual: Any, threshold: Any, gap: Any, missing: tuple[str, ...],
              error: str | None) -> str:
         return _words(label, op, has_path, show, zh, status, actual, threshold, gap, missing,
-                      error)
+                      error, rate=rate)
 
     limit_text = limit_words(site, lang)
     if limit_text is None:
@@ -144,16 +145,19 @@ def _label(site: CheckSite, lang: str) -> str:
 
 def _words(label: str, op: str | None, has_path: bool, show: Show, zh: bool, status: str,
            actual: Any, threshold: Any, gap: Any, missing: tuple[str, ...],
-           error: str | None) -> str:
-    """The words of one check; ``op`` is not looked at when it is unknown."""
+           error: str | None, *, rate: bool = False) -> str:
+    """The words of one check; ``op`` is not looked at when it is unknown. The gap between two
+    rates is in percentage points: "0.5% short" of 3% would read as a share of 3%."""
     if status == "unknown":
         if missing:
             paths = ", ".join(missing)
             return f"缺少{label}（{paths}）" if zh else f"{label}: missing ({paths})"
         return f"无法判断{label}：{error}" if zh else f"{label}: cannot tell ({error})"
     if op in _LIMIT_OPS and _number_type(actual) and _number_type(threshold):
-        return _limit_text(label, op, zh, status, show(actual), show(threshold),
-                           show(gap) if gap is not None else None)
+        short = None if gap is None else show(gap)
+        if rate and short is not None and short.endswith("%"):
+            short = f"{short[:-1]} 个百分点" if zh else f"{short[:-1]} percentage points"
+        return _limit_text(label, op, zh, status, show(actual), show(threshold), short)
     if op is not None:
         shown, limit = show(actual), show(threshold)
         if status == "pass":
