@@ -148,23 +148,28 @@ def test_malformed_instants_are_rejected_on_any_machine(two_versions: rulepack.L
     assert caught.value.problems[0].value == "$.task.published_at"
 
 
-def test_an_unreadable_second_fact_makes_the_rule_unknown_not_a_crash(tmp_path: Path) -> None:
-    (tmp_path / "pack.yaml").write_text(textwrap.dedent("""\
-        id: demo.days
+def write_output_pack(folder: Path, name: str, assignments: list[str]) -> None:
+    """The pack `demo.NAME`, one output rule `NAME` setting ``assignments`` (``key: expr``)."""
+    (folder / "pack.yaml").write_text(textwrap.dedent(f"""\
+        id: demo.{name}
         version: 1.0.0
         effective_from: 2020-01-01
         subject: account
-        title: {zh: 天数, en: Days}
-        description: {zh: 天数, en: Days}
-        sources: [{seed: s.txt, quote: q}]
+        title: {{zh: 演示, en: Demo}}
+        description: {{zh: 演示, en: Demo}}
+        sources: [{{seed: s.txt, quote: q}}]
         rules:
-          - id: days
+          - id: {name}
             kind: output
-            title: {zh: 天数, en: Days}
-            source: {seed: s.txt, quote: q}
+            title: {{zh: 演示, en: Demo}}
+            source: {{seed: s.txt, quote: q}}
             set:
-              d: days_between(account.verification.submitted_on, account.identity.id_expires_on)
-        """), encoding="utf-8")
+        """) + "".join(f"      {line}\n" for line in assignments), encoding="utf-8")
+
+
+def test_an_unreadable_second_fact_makes_the_rule_unknown_not_a_crash(tmp_path: Path) -> None:
+    write_output_pack(tmp_path, "days", [
+        "d: days_between(account.verification.submitted_on, account.identity.id_expires_on)"])
     for engine in ("compiled", "sandbox"):
         library = rulepack.load(tmp_path, engine=engine)
         verdict = library.evaluate(
@@ -178,24 +183,8 @@ def test_an_unreadable_second_fact_makes_the_rule_unknown_not_a_crash(tmp_path: 
 def test_a_result_holding_one_list_many_times_over_is_refused(tmp_path: Path) -> None:
     # Each field holds the one before twice: 2 ** 24 copies of "ab" after 24 fields, cheap to
     # build and 268 MB once written out.
-    fields = "\n".join(f"      x{k}: '[result.x{k - 1}, result.x{k - 1}]'"
-                        for k in range(1, 25))
-    (tmp_path / "pack.yaml").write_text(textwrap.dedent("""\
-        id: demo.twice
-        version: 1.0.0
-        effective_from: 2020-01-01
-        subject: account
-        title: {zh: 两倍, en: Twice}
-        description: {zh: 两倍, en: Twice}
-        sources: [{seed: s.txt, quote: q}]
-        rules:
-          - id: twice
-            kind: output
-            title: {zh: 两倍, en: Twice}
-            source: {seed: s.txt, quote: q}
-            set:
-              x0: "'ab'"
-        """) + fields + "\n", encoding="utf-8")
+    write_output_pack(tmp_path, "twice", ["x0: \"'ab'\""] + [
+        f"x{k}: '[result.x{k - 1}, result.x{k - 1}]'" for k in range(1, 25)])
     for engine in ("compiled", "sandbox"):
         library = rulepack.load(tmp_path, engine=engine)
         verdict = library.evaluate("demo.twice", {"account": {}}, as_of="2026-11-21")
