@@ -41,7 +41,7 @@ from typing import IO, Any, BinaryIO, TextIO, TypeVar
 from rulepack._errors import EvaluationError, FactsError, Problem, RulepackError
 from rulepack._library import Library, display_path, load
 from rulepack._model import Lang
-from rulepack._reading import DuplicateKey, read_json
+from rulepack._reading import DuplicateKey, read_json, refusal_words
 from rulepack._verdict import Verdict
 
 CHUNK_LINES = 500
@@ -191,10 +191,10 @@ def _not_json(raw: bytes, exc: Exception) -> dict[str, Any]:
     if isinstance(exc, UnicodeDecodeError):
         message = f"the line is not UTF-8: byte {exc.start + 1} cannot be decoded"
     elif isinstance(exc, DuplicateKey):
-        return {"code": "RP701", "message": f"the line is not JSON to rely on: {exc}",
+        return {"code": "RP701", "message": refusal_words(exc, "line"),
                 "value": _shorten(text), "hint": "keep one of them"}
     elif isinstance(exc, RecursionError):
-        message = "the line nests arrays or objects too deeply to read"
+        message = refusal_words(exc, "line")
     elif not text.strip():
         message = "the line is blank"
     else:

@@ -94,12 +94,8 @@ def _run_file(library: Library, path: Path, report: TestReport) -> set[str]:
         report.problems.append(Problem(file=shown, line=line, column=column, code="RP100",
                                        message=f"the file is not valid YAML: {exc}"))
         return set()
-    for dup in doc.duplicates:
-        report.problems.append(Problem(
-            file=shown, line=dup.position[0], column=dup.position[1], code="RP101",
-            message=f"the key `{dup.key}` appears twice in one mapping", value=dup.key,
-            hint=f"its first use is at line {dup.first[0]}"))
     if doc.duplicates:
+        report.problems.extend(dup.problem(shown, "RP101") for dup in doc.duplicates)
         return set()
     # A case with a problem is reported and left out; the file's other cases still run.
     broken: set[int] = set()

@@ -183,13 +183,15 @@ class ProblemSink:
             value=None if value is None else _show(value),
             hint=hint,
         )
-        # The schema can reach one mistake by two routes (both branches of an anyOf).
-        if problem not in self._seen:
-            self._seen.add(problem)
-            self.problems.append(problem)
+        self.extend((problem,))
 
     def extend(self, problems: Iterable[Problem]) -> None:
-        self.problems.extend(problems)
+        # The schema can reach one mistake by two routes (both branches of an anyOf): a sink
+        # holds each problem once.
+        for problem in problems:
+            if problem not in self._seen:
+                self._seen.add(problem)
+                self.problems.append(problem)
 
 
 def _show(value: object) -> str:
@@ -206,9 +208,12 @@ def json_shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def a_type(name: str) -> str:
-    """A JSON Schema type named with its article: "an integer", "a string"."""
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+def not_of_type(instance: Any, expected: str | list[str]) -> tuple[str, str]:
+    """The words of a JSON Schema type error: ``'"x" is not an integer'``, and the types
+    expected (``integer or null``), for a hint."""
+    names = expected if isinstance(expected, list) else [expected]
+    articled = " or ".join(f"{'an' if n[0] in 'aeiou' else 'a'} {n}" for n in names)
+    return f"{json_shown(instance)} is not {articled}", " or ".join(names)
 
 
 def not_utf8(data: bytes, error: UnicodeDecodeError) -> tuple[int, int, str]:

@@ -139,13 +139,12 @@ def compile_expression(text: str, scope: CompileScope) -> CompiledExpr:
             "RP201", f"the expression does not parse: {exc.msg}", offset, source,
             hint="expressions use Python syntax: and, or, not, ==, >=, in, f(x)",
         ) from None
-    count = sum(1 for _ in ast.walk(tree))
+    count, depth = _measure(tree)
     if count > limits.max_nodes:
         raise CompileError(
             "RP206", f"the expression has {count} syntax nodes, more than {limits.max_nodes}",
             hint="split it into an all/any group of smaller conditions",
         )
-    depth = _depth(tree.body)
     if depth > limits.max_depth:
         raise CompileError(
             "RP206", f"the expression nests {depth} levels deep, more than {limits.max_depth}",
@@ -165,17 +164,21 @@ def compile_expression(text: str, scope: CompileScope) -> CompiledExpr:
     )
 
 
-def _depth(root: ast.AST) -> int:
-    """How many levels deep ``root`` nests (a name alone is 1), walked without recursion."""
-    deepest = 0
-    stack = [(root, 1)]
+def _measure(tree: ast.Expression) -> tuple[int, int]:
+    """How many syntax nodes ``tree`` has (as ast.walk counts them), and how many levels deep
+    its expression nests (a name alone is 1; operators and contexts are no level); one walk,
+    without recursion."""
+    count, deepest = 0, 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
     while stack:
         node, level = stack.pop()
+        count += 1
+        if isinstance(node, (ast.expr_context, ast.operator, ast.boolop, ast.cmpop,
+                             ast.unaryop)):
+            continue
         deepest = max(deepest, level)
-        stack.extend((child, level + 1) for child in ast.iter_child_nodes(node)
-                     if not isinstance(child, (ast.expr_context, ast.operator, ast.boolop,
-                                               ast.cmpop, ast.unaryop)))
-    return deepest
+        stack.extend((child, level + 1) for child in ast.iter_child_nodes(node))
+    return count, deepest
 
 
 def _subject_path(node: ast.expr) -> str | None:

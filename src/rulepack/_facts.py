@@ -20,9 +20,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 from rulepack._errors import (
     FactsError,
     Problem,
-    a_type,
     did_you_mean,
     json_shown,
+    not_of_type,
 )
 from rulepack._expr import FieldInfo
 from rulepack._model import Text
@@ -399,10 +399,8 @@ class FactSchema:
             sign = ">=" if error.validator == "minimum" else "<="
             hint = f"expected a number {sign} {error.validator_value}"
         elif error.validator == "type":
-            expected = error.validator_value
-            names = expected if isinstance(expected, list) else [expected]
-            message = f"{json_shown(error.instance)} is not {' or '.join(map(a_type, names))}"
-            hint = f"expected {' or '.join(map(str, names))}"
+            message, expected = not_of_type(error.instance, error.validator_value)
+            hint = f"expected {expected}"
             if isinstance(error.instance, float) and not math.isfinite(error.instance):
                 message = f"{error.instance} is not a number"
                 hint = "NaN and Infinity are not JSON numbers"

@@ -21,9 +21,9 @@ from rulepack import _yaml
 from rulepack._errors import (
     PackError,
     ProblemSink,
-    a_type,
     did_you_mean,
     json_shown,
+    not_of_type,
     not_utf8,
 )
 from rulepack._expr import (
@@ -112,9 +112,7 @@ def load_pack_text(
         sink.add("RP100", f"the file is not valid YAML: {exc}", at=exc.position,
                  hint=_yaml_hint(str(exc)))
         raise PackError(sink.problems) from None
-    for dup in doc.duplicates:
-        sink.add("RP101", f"the key `{dup.key}` appears twice in one mapping", at=dup.position,
-                 value=dup.key, hint=f"its first use is at line {dup.first[0]}")
+    sink.extend(dup.problem(display, "RP101") for dup in doc.duplicates)
     data = doc.data
     if isinstance(data, dict) and isinstance(data.get("id"), str):
         sink.pack = data["id"]
@@ -130,7 +128,7 @@ def load_pack_text(
         # The reader keeps documents within MAX_DEPTH; a caller deep in its own stack can
         # still leave too little room for the schema's recursion.
         sink.add("RP102", "the pack nests too deeply to be checked", at=(1, 1),
-                 hint="nest conditions less deeply: name parts as rules or result fields")
+                 hint=_NEST_LESS)
     if sink.problems:
         raise PackError(sink.problems)
     builder = _Builder(doc, sink, facts, limits)
@@ -140,12 +138,15 @@ def load_pack_text(
     return pack
 
 
+_NEST_LESS = "nest conditions less deeply: name parts as rules or result fields"
+
+
 def _yaml_hint(message: str) -> str:
     """Advice for the commonest ways a hand-edited YAML file goes wrong."""
     if "'\\t'" in message or "\t" in message:
         return "YAML indents with spaces, never tabs"
     if "nests more than" in message or "nested too deeply" in message:
-        return "nest conditions less deeply: name parts as rules or result fields"
+        return _NEST_LESS
     if "digits" in message:
         return "write the number as a string, or a smaller one"
     return ("look at the indentation and quotes on this line and the one before: a text holding "
@@ -202,10 +203,8 @@ def _schema_problem(sink: ProblemSink, doc: _yaml.Positioned, error: Any) -> Non
         hint = "use lowercase letters, digits and _ (ids of packs are dotted)"
     message = error.message
     if validator == "type":
-        names = error.validator_value if isinstance(error.validator_value, list) \
-            else [error.validator_value]
-        message = f"{json_shown(error.instance)} is not {' or '.join(map(a_type, names))}"
-        hint = f"expected {' or '.join(map(str, names))} here"
+        message, expected = not_of_type(error.instance, error.validator_value)
+        hint = f"expected {expected} here"
     sink.add("RP102", message, at=at, rule=rule, value=error.instance
              if not isinstance(error.instance, (dict, list)) else None, hint=hint)
 

@@ -44,20 +44,26 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 read_json: Callable[[str], Any] = json.JSONDecoder(object_pairs_hook=_unique).decode
 
 
+def refusal_words(exc: ValueError | RecursionError, what: str) -> str:
+    """The words for a JSON text (``what``: "file", "line") read_json refused for anything
+    but its syntax."""
+    if isinstance(exc, DuplicateKey):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return f"the {what} nests arrays or objects too deeply to read"
+    # json reads no int of more than 4,300 digits (Python's limit)
+    return f"the {what} holds a number of more digits than can be read"
+
+
 def _not_json(exc: ValueError | RecursionError, file: str, what: str,
               line: int | None) -> Problem:
     """The problem of a JSON text read_json refused: where, when it says."""
-    if isinstance(exc, DuplicateKey):
-        return Problem(file=file, line=line or 0, code="RP302", message=str(exc),
-                       value=exc.key, hint="keep one of them")
     if isinstance(exc, json.JSONDecodeError):
         return Problem(file=file, line=exc.lineno if line is None else line, column=exc.colno,
                        code="RP302", message=f"the {what} is not JSON: {exc.msg}")
-    if isinstance(exc, RecursionError):
-        message = f"the {what} nests arrays or objects too deeply to read"
-    else:  # json reads no int of more than 4,300 digits (Python's limit)
-        message = f"the {what} holds a number of more digits than can be read"
-    return Problem(file=file, line=line or 0, code="RP302", message=message)
+    duplicate = exc.key if isinstance(exc, DuplicateKey) else None
+    return Problem(file=file, line=line or 0, code="RP302", message=refusal_words(exc, what),
+                   value=duplicate, hint="keep one of them" if duplicate else None)
 
 
 def read_facts(path: str | os.PathLike[str]) -> Any:
@@ -158,8 +164,5 @@ def read_documents(text: str, file: str, kind: str | None = None) -> Iterator[tu
         raise FactsError([Problem(file=file, line=row, column=col, code="RP302",
                                   message=f"the file is not YAML: {exc}")]) from None
     if loaded.duplicates:
-        raise FactsError([Problem(
-            file=file, line=dup.position[0], column=dup.position[1], code="RP302",
-            message=f"the key `{dup.key}` appears twice in one mapping", value=dup.key,
-            hint=f"its first use is at line {dup.first[0]}") for dup in loaded.duplicates])
+        raise FactsError([dup.problem(file, "RP302") for dup in loaded.duplicates])
     yield 1, loaded.data

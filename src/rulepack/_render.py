@@ -154,9 +154,13 @@ def _words(label: str, op: str | None, has_path: bool, show: Show, zh: bool, sta
             return f"缺少{label}（{paths}）" if zh else f"{label}: missing ({paths})"
         return f"无法判断{label}：{error}" if zh else f"{label}: cannot tell ({error})"
     if op in _LIMIT_OPS and _number_type(actual) and _number_type(threshold):
-        short = None if gap is None else show(gap)
-        if rate and short is not None and short.endswith("%"):
-            short = f"{short[:-1]} 个百分点" if zh else f"{short[:-1]} percentage points"
+        if gap is None:
+            short = None
+        elif rate and _number_type(gap):  # what show() writes as a percent, in points
+            points = _number(gap * 100)
+            short = f"{points} 个百分点" if zh else f"{points} percentage points"
+        else:
+            short = show(gap)
         return _limit_text(label, op, zh, status, show(actual), show(threshold), short)
     if op is not None:
         shown, limit = show(actual), show(threshold)

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from rulepack._errors import Problem
+
 Path = tuple[str | int, ...]
 Position = tuple[int, int]
 
@@ -104,6 +106,13 @@ class DuplicateKey:
     key: str
     position: Position
     first: Position
+
+    def problem(self, file: str, code: str) -> Problem:
+        """This finding as a problem of ``file``, under ``code`` (a pack's, a fact
+        document's or a test file's)."""
+        return Problem(file=file, line=self.position[0], column=self.position[1], code=code,
+                       message=f"the key `{self.key}` appears twice in one mapping",
+                       value=self.key, hint=f"its first use is at line {self.first[0]}")
 
 
 @dataclass

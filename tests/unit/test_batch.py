@@ -357,3 +357,15 @@ def test_compiled_check_leaves_what_it_does_not_know_to_jsonschema() -> None:
                  "$ref": "#/$defs/node"}
     check = compile_precheck(recursive)
     assert check({"next": {"next": {}}}) is True and check({"next": {"other": 1}}) is False
+
+
+def test_a_line_with_a_key_written_twice_is_not_read(
+        rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # json.loads would keep the last value silently; YAML readers keep the first.
+    twice = '{"account": {"fans": 5, "fans": 150}}'
+    code, records, _ = batch(capsys, rules, str(jsonl(tmp_path, twice, GOOD)), "--pack", "demo.a")
+    assert code == 2
+    assert [summary(r) for r in records] == [(1, "demo.a", "RP701"), (2, "demo.a", "pass")]
+    assert records[0]["error"] == {"code": "RP701",
+                                   "message": "the key `fans` appears twice in one object",
+                                   "value": twice, "hint": "keep one of them"}
