@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 import rulepack
-from rulepack import _yaml
-from rulepack._cli import main
+from rulepack.cli.main import main
+from rulepack.core import yaml_reader
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -39,7 +39,7 @@ def library() -> rulepack.Library:
 def pack_documents() -> Iterator[tuple[Path, dict[str, Any]]]:
     for path in sorted((ROOT / "rules").rglob("*.yaml")):
         if not path.name.endswith(".test.yaml"):
-            yield path, _yaml.load(path.read_text(encoding="utf-8")).data
+            yield path, yaml_reader.load(path.read_text(encoding="utf-8")).data
 
 
 def test_every_catalogue_pack_is_bundled(library: rulepack.Library) -> None:
@@ -116,7 +116,7 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_examples_evaluate_with_explanations(library: rulepack.Library, example: Path) -> None:
-    facts = _yaml.load(example.read_text(encoding="utf-8")).data
+    facts = yaml_reader.load(example.read_text(encoding="utf-8")).data
     verdicts = library.evaluate_all(facts)
     assert verdicts, "no pack applies"
     for verdict in verdicts:
@@ -131,7 +131,7 @@ def test_examples_evaluate_with_explanations(library: rulepack.Library, example:
 def test_examples_cover_every_subject(library: rulepack.Library) -> None:
     packs = set()
     for example in EXAMPLES:
-        facts = _yaml.load(example.read_text(encoding="utf-8")).data
+        facts = yaml_reader.load(example.read_text(encoding="utf-8")).data
         packs |= {v.pack for v in library.evaluate_all(facts)}
     assert packs == set(library.ids)
 

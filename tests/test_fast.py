@@ -1,6 +1,6 @@
-"""Differential tests: the compiled fast path (``rulepack._fast``) against the simpleeval sandbox.
+"""Differential tests: the compiled fast path (``rulepack.engine.codegen``) against the simpleeval sandbox.
 
-The sandbox (:class:`rulepack._sandbox.Sandbox`, ``rulepack.load(engine="sandbox")``) is the
+The sandbox (:class:`rulepack.engine.sandbox.Sandbox`, ``rulepack.load(engine="sandbox")``) is the
 reference semantics; compiled code must do exactly what it does. Three layers check that:
 
 1. Expressions. Random expression *text* over real fact paths of the fact schema (numbers,
@@ -51,14 +51,21 @@ from hypothesis import HealthCheck, assume, example, given, note, settings
 from hypothesis import strategies as st
 
 import rulepack
-from rulepack import _fast, _yaml
-from rulepack._evaluate import RUNTIME_ERRORS
-from rulepack._expr import DEFAULT_LIMITS, CompileError, CompileScope, Limits, compile_expression
-from rulepack._facts import CHINA_TZ, Missing
-from rulepack._functions import FUNCTIONS
-from rulepack._library import fact_schema
-from rulepack._sandbox import LimitExceeded, Sandbox
-from rulepack._typecheck import check_types
+from rulepack.core import yaml_reader
+from rulepack.engine import codegen
+from rulepack.engine.interpreter import RUNTIME_ERRORS
+from rulepack.engine.sandbox import LimitExceeded, Sandbox
+from rulepack.facts.schema import CHINA_TZ, Missing
+from rulepack.lang.expressions import (
+    DEFAULT_LIMITS,
+    CompileError,
+    CompileScope,
+    Limits,
+    compile_expression,
+)
+from rulepack.lang.functions import FUNCTIONS
+from rulepack.lang.types import check_types
+from rulepack.library import fact_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFORMANCE = ROOT / "tests" / "conformance"
@@ -233,7 +240,7 @@ def run_both(tree: ast.Expression, document: Mapping[str, Any], *,
     when :func:`stays_in_sandbox` says so.
     """
     before = _unlimited(ast.dump, tree)
-    code = _fast.compile_expression(tree, limits)
+    code = codegen.compile_expression(tree, limits)
     assert (code is None) == stays_in_sandbox(tree, limits), (
         f"compile_expression gave {code!r} for {_shown(tree)}")
     assert _unlimited(ast.dump, tree) == before, "compiling changed the tree the sandbox runs"
@@ -777,7 +784,7 @@ BUNDLED_TEST_FILES = sorted((ROOT / "rules").rglob("*.test.yaml"))
 @pytest.mark.parametrize("path", BUNDLED_TEST_FILES, ids=lambda p: p.name)
 def test_bundled_test_cases_agree(path: Path) -> None:
     """Every case of the bundled test files gives the same verdict on both engines."""
-    data = _yaml.load(path.read_text(encoding="utf-8")).data
+    data = yaml_reader.load(path.read_text(encoding="utf-8")).data
     compiled, sandbox = bundled_libraries()
     assert data["cases"], f"{path.name} has no cases"
     for case in data["cases"]:
@@ -983,7 +990,7 @@ CONFORMANCE_FILES = sorted(CONFORMANCE.glob("*.yaml"))
 
 @functools.cache
 def _read_conformance(path: Path) -> dict[str, Any]:
-    data = _yaml.load(path.read_text(encoding="utf-8")).data
+    data = yaml_reader.load(path.read_text(encoding="utf-8")).data
     assert isinstance(data, dict) and data.get("cases"), f"{path.name} has no cases"
     return data
 
@@ -1085,14 +1092,14 @@ def test_a_comprehension_stays_in_the_sandbox() -> None:
     for text in ["[v for v in account.recent_video_plays if v > 1]",
                  "count([v for v in account.violations if v.major]) > 0",
                  "account.fans > 1 and any_of([c.valid for c in organization.complaints])"]:
-        assert _fast.compile_expression(compile_text(text), DEFAULT_LIMITS) is None, text
+        assert codegen.compile_expression(compile_text(text), DEFAULT_LIMITS) is None, text
 
 
 def test_a_tree_bigger_than_the_step_budget_stays_in_the_sandbox() -> None:
     tree = compile_text("account.fans + 1 + 2 + 3")
     nodes = sum(1 for _ in ast.walk(tree.body))
-    assert _fast.compile_expression(tree, Limits(max_steps=nodes - 1)) is None
-    code = _fast.compile_expression(tree, Limits(max_steps=nodes))
+    assert codegen.compile_expression(tree, Limits(max_steps=nodes - 1)) is None
+    code = codegen.compile_expression(tree, Limits(max_steps=nodes))
     assert code is not None
     assert code(lambda name: 10) == 16
 
@@ -1114,7 +1121,7 @@ def test_the_step_budget_counts_as_the_sandbox_does() -> None:
 ])
 def test_short_circuits_do_not_read(text: str) -> None:
     tree = compile_text(text)
-    code = _fast.compile_expression(tree, DEFAULT_LIMITS)
+    code = codegen.compile_expression(tree, DEFAULT_LIMITS)
     assert code is not None
     sandbox = Sandbox(never_read, SCHEMA.convert_item, DEFAULT_LIMITS)
     expected = sandbox.run(tree)
@@ -1166,7 +1173,7 @@ def test_string_constants_round_trip_exactly(value: str) -> None:
     for text, params in [(repr(value), PARAMS), ("params.text", {"text": value}),
                          ("[params.text, params.list]", {"text": value, "list": [value, "x"]})]:
         tree = compile_text(text, params=params)
-        code = _fast.compile_expression(tree, DEFAULT_LIMITS)
+        code = codegen.compile_expression(tree, DEFAULT_LIMITS)
         assert code is not None
         result = code(never_read)
         expected = Sandbox(never_read, SCHEMA.convert_item, DEFAULT_LIMITS).run(tree)
@@ -1288,7 +1295,7 @@ def test_compiling_leaves_a_tree_too_deep_for_the_stack_to_the_sandbox() -> None
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(depth)
     try:
-        code = _fast.compile_expression(tree, DEFAULT_LIMITS)
+        code = codegen.compile_expression(tree, DEFAULT_LIMITS)
     finally:
         sys.setrecursionlimit(old)
     assert code is None
@@ -1335,7 +1342,7 @@ def test_the_compiled_function_is_built_from_the_tree_not_from_the_text() -> Non
     tree = compile_text("params.n + 1")
     assert isinstance(tree.body, ast.BinOp) and isinstance(tree.body.left, ast.Constant)
     tree.body.left.value = 41
-    code = _fast.compile_expression(tree, DEFAULT_LIMITS)
+    code = codegen.compile_expression(tree, DEFAULT_LIMITS)
     assert code is not None and code(never_read) == 42
 
 

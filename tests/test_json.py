@@ -1,8 +1,8 @@
 """``Verdict.to_json`` against the reference, byte for byte.
 
 The reference is ``json.dumps(verdict.to_dict(lang), ensure_ascii=False)``; ``to_json`` writes
-the same text from the evaluation's records without building the reasons (rulepack._json, with
-the check texts of rulepack._render.site_text). Compared here, in Chinese and English, on:
+the same text from the evaluation's records without building the reasons (rulepack.verdict.json_writer, with
+the check texts of rulepack.verdict.wording.site_text). Compared here, in Chinese and English, on:
 
 1. every case of the bundled ``*.test.yaml`` files and of ``tests/conformance``;
 2. documents drawn for every bundled pack by ``rulepack.testing.facts_for`` (some facts left
@@ -39,8 +39,10 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 import rulepack
-from rulepack import _batch, _json, _json_checks, _json_values, _render, _yaml
-from rulepack._verdict import Check, Verdict, to_jsonable
+from rulepack.batch import jsonl
+from rulepack.core import yaml_reader
+from rulepack.verdict import json_checks, json_values, json_writer, wording
+from rulepack.verdict.data import Check, Verdict, to_jsonable
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFORMANCE = ROOT / "tests" / "conformance"
@@ -70,7 +72,7 @@ def assert_renders(verdict: Verdict, where: str = "") -> None:
         for record in explanation.records:  # type: ignore[attr-defined]
             for check in explanation.rule_checks(record):  # type: ignore[attr-defined]
                 built = Check.from_record(check)
-                text = _render.site_text(check[0], lang)(
+                text = wording.site_text(check[0], lang)(
                     built.status, built.actual, built.threshold, built.gap, built.missing,
                     built.error)
                 assert text == built.text(lang), (where, check)  # type: ignore[arg-type]
@@ -97,7 +99,7 @@ def _as_of(case: Mapping[str, Any]) -> Any:
 
 @pytest.mark.parametrize("path", BUNDLED_TEST_FILES, ids=lambda p: p.name)
 def test_bundled_test_cases(path: Path) -> None:
-    data = _yaml.load(path.read_text(encoding="utf-8")).data
+    data = yaml_reader.load(path.read_text(encoding="utf-8")).data
     assert data["cases"], path
     for case in data["cases"]:
         try:
@@ -122,14 +124,14 @@ def _write_packs(packs: list[Any], folder: Path) -> None:
 
 @functools.cache
 def conformance(name: str, limits: tuple[tuple[str, Any], ...] = ()) -> rulepack.Library:
-    data = _yaml.load((CONFORMANCE / name).read_text(encoding="utf-8")).data
+    data = yaml_reader.load((CONFORMANCE / name).read_text(encoding="utf-8")).data
     with tempfile.TemporaryDirectory(prefix="rulepack-json-") as folder:
         _write_packs(data.get("packs") or [], Path(folder) / "rules")
         return rulepack.load(Path(folder) / "rules", limits=rulepack.Limits(**dict(limits)))
 
 
 def _evaluation_cases(path: Path) -> list[Mapping[str, Any]]:
-    data = _yaml.load(path.read_text(encoding="utf-8")).data
+    data = yaml_reader.load(path.read_text(encoding="utf-8")).data
     return [case for case in data["cases"]
             if "pack_text" not in case and "pack_files" not in case and "facts" in case]
 
@@ -464,7 +466,7 @@ def _limit_documents() -> list[dict[str, Any]]:
 @pytest.mark.parametrize("memo", [4096, 2])
 def test_numbers_against_limits_and_lists(memo: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Also with a memo emptied every other check."""
-    monkeypatch.setattr(_json_checks, "_MEMO", memo)
+    monkeypatch.setattr(json_checks, "_MEMO", memo)
     for document in _limit_documents():
         verdict = limits_library().evaluate("edge.limits", document, as_of=AS_OF,
                                             validate=False)
@@ -482,7 +484,7 @@ def test_the_lanes_are_taken() -> None:
         for record in run.records:
             for check in run.rule_checks(record):
                 if check[1] != "unknown":
-                    lane = _render.limit_words(check[0], "en") is not None
+                    lane = wording.limit_words(check[0], "en") is not None
                     seen[lane, type(check[2])] += 1
         if isinstance(document["account"]["recent_video_plays"], list):
             read = run.records[-1]
@@ -516,9 +518,9 @@ def test_fields_are_written_as_their_jsonable_values(fields: dict[str, Any]) -> 
     """A reason's values and a verdict's result, as to_dict holds them and json writes them."""
     expected = json.dumps({key: to_jsonable(value) for key, value in fields.items()},
                           ensure_ascii=False)
-    assert _json_values.fields_json(fields) == expected
+    assert json_values.fields_json(fields) == expected
     for value in fields.values():
-        assert _json_values.value_json(value) == json.dumps(to_jsonable(value),
+        assert json_values.value_json(value) == json.dumps(to_jsonable(value),
                                                             ensure_ascii=False)
 
 
@@ -583,8 +585,8 @@ def test_rendering_after_the_reasons_were_read() -> None:
 
 def test_without_the_c_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
     """Where json has no C speedups, containers go through the encoder itself, alike."""
-    monkeypatch.setattr(_json_values, "_c_encode",
-                        lambda value, _: (_json_values._plain_encode(value),))
+    monkeypatch.setattr(json_values, "_c_encode",
+                        lambda value, _: (json_values._plain_encode(value),))
     for name, document in {**EDGE_DOCUMENTS, **ODD_DOCUMENTS}.items():
         verdict = edge_library().evaluate("edge.json", copy.deepcopy(document), as_of=AS_OF,
                                           validate=False)
@@ -631,7 +633,7 @@ def test_packs_that_look_alike_never_share_parts(tmp_path: Path,
     other = _twin(tmp_path / "other", 7, "二", "乙")
     facts = {"account": {"fans": 5}}
     for limit in (4096, 1):
-        monkeypatch.setattr(_json_checks, "_LIMIT", limit)
+        monkeypatch.setattr(json_checks, "_LIMIT", limit)
         for _ in range(3):
             for library in (one, other, rulepack.load(tmp_path / "one")):
                 verdict = library.evaluate("twin.pack", facts, as_of=AS_OF)
@@ -654,10 +656,10 @@ def test_the_caches_stay_bounded(tmp_path: Path) -> None:
     for index in range(6):
         library = _twin(tmp_path / f"pack{index}", index, "词", "句")
         library.evaluate("twin.pack", {"account": {"fans": 5}}, as_of=AS_OF).to_json("zh")
-    caches: list[dict[int, Any]] = [*_json_checks._SITES.values(), *_json._RULES.values()]
-    assert all(len(cache) <= _json_checks._LIMIT for cache in caches)
-    assert all(len(plans) <= _json._PLAN_LIMIT for plans in _json._PLANS.values())
-    assert all(len(memo) <= _json_checks._MEMO for memo in _json_checks.MEMOS.values())
+    caches: list[dict[int, Any]] = [*json_checks._SITES.values(), *json_writer._RULES.values()]
+    assert all(len(cache) <= json_checks._LIMIT for cache in caches)
+    assert all(len(plans) <= json_writer._PLAN_LIMIT for plans in json_writer._PLANS.values())
+    assert all(len(memo) <= json_checks._MEMO for memo in json_checks.MEMOS.values())
 
 
 # -- batch output ---------------------------------------------------------------------------------
@@ -665,13 +667,13 @@ def test_the_caches_stay_bounded(tmp_path: Path) -> None:
 
 def test_batch_records_are_the_dicts_they_were(tmp_path: Path) -> None:
     """A batch verdict record is to_dict(lang) plus input and line, as json writes the dict."""
-    options = _batch.BatchOptions(rules=ROOT / "rules", packs=(), version=None, as_of=AS_OF,
+    options = jsonl.BatchOptions(rules=ROOT / "rules", packs=(), version=None, as_of=AS_OF,
                                   lang="en")
-    renderer = _batch.Renderer(bundled(), options)
+    renderer = jsonl.Renderer(bundled(), options)
     lines = [json.dumps(EDGE_DOCUMENTS["complete, failing"]).encode(),
              b'{"account": {"platform": "douyin", "fans": 99999, "violations": []}}',
              b'{"organization": {"type": "mcn", "annual_framework_cny": 3000000}}']
-    rendered = renderer.render(_batch.Chunk("in.jsonl", 7, lines)).text.splitlines()
+    rendered = renderer.render(jsonl.Chunk("in.jsonl", 7, lines)).text.splitlines()
     expected = []
     for number, raw in enumerate(lines, start=7):
         for verdict in bundled().evaluate_all(json.loads(raw), as_of=AS_OF, validate=False):
@@ -695,7 +697,7 @@ def test_plain_check_rules_get_a_writer_of_their_own() -> None:
                                validate=False)
     verdict.to_json("en")
     run: Any = verdict._explanation
-    plan, codes = _json._PLANS["en"][id(run.plan)]
+    plan, codes = json_writer._PLANS["en"][id(run.plan)]
     assert plan is run.plan and len(codes) == 2 and all(code is not None for code in codes)
     for record, code in zip(run.records, codes):
         text = code(record[2], run.facts, run, record)
@@ -741,18 +743,18 @@ def test_thresholds_read_from_the_document_compile_a_bounded_number_of_writers(
     """A threshold that is a fact takes a new value with every document: the int writer's
     templates are compiled for a bounded number of values, the rest written the usual way."""
     compiled: list[str] = []
-    original = _json_checks._format
+    original = json_checks._format
 
     def counted(marked: str) -> Any:
         compiled.append(marked)
         return original(marked)
 
-    monkeypatch.setattr(_json_checks, "_format", counted)
-    monkeypatch.setattr(_json_checks, "_SITES", {lang: {} for lang in _json_checks.LANGS})
+    monkeypatch.setattr(json_checks, "_format", counted)
+    monkeypatch.setattr(json_checks, "_SITES", {lang: {} for lang in json_checks.LANGS})
     library = limits_library()
     for devices in range(1, 400):
         document = {"account": {"fans": 5, "accounts_on_device": 1000 + devices}}
         verdict = library.evaluate("edge.limits", document, as_of=AS_OF, validate=False)
         assert_renders(verdict, repr(document))
     # Two statuses, up to three templates each, for each of at most _FORMS values per site.
-    assert len(compiled) <= 3 * 2 * _json_checks._FORMS * 2
+    assert len(compiled) <= 3 * 2 * json_checks._FORMS * 2

@@ -42,8 +42,8 @@ from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
 import rulepack
-from rulepack._errors import CODES
-from rulepack._expr import CompiledExpr
+from rulepack.core.errors import CODES
+from rulepack.lang.expressions import CompiledExpr
 from rulepack.testing import facts_for_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -504,7 +504,7 @@ def _fields(kind: str, *, nullable: bool | None = None, enums: bool = True) -> l
 
 @functools.lru_cache(maxsize=1)
 def bundled_schema_fields() -> dict[str, Any]:
-    from rulepack._library import fact_schema
+    from rulepack.library import fact_schema
     return fact_schema().fields
 
 

@@ -19,17 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import rulepack
-from rulepack import _yaml, testing
-from rulepack._cases import run_tests
-from rulepack._model import Property, Where
-from rulepack._verify import (
-    Finding,
-    VerifyReport,
-    add_arguments,
-    property_problems,
-    run_verify,
-    verify,
-)
+from rulepack import testing
+from rulepack.analysis.properties import property_problems
+from rulepack.cli.verify import add_arguments, run_verify
+from rulepack.testing.verify import Finding, VerifyReport, verify
+from rulepack.core import yaml_reader
+from rulepack.model.pack import Property, Where
+from rulepack.testing.cases import run_tests
 
 FIXTURES = Path(__file__).parent / "fixtures" / "properties"
 # Small budgets keep the suite fast; the seed is fixed, so the findings are too.
@@ -63,7 +59,7 @@ def only_finding(pack_id: str) -> Finding:
 def cases_of(finding: Finding) -> list[dict[str, Any]]:
     assert finding.counterexample is not None
     # Read as the case runner reads it: dates stay strings.
-    cases: list[dict[str, Any]] = _yaml.load(finding.counterexample).data["cases"]
+    cases: list[dict[str, Any]] = yaml_reader.load(finding.counterexample).data["cases"]
     return cases
 
 

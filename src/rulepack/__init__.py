@@ -8,18 +8,18 @@
     'fail'
 """
 
-from rulepack._errors import (
+from rulepack.core.errors import (
     EvaluationError,
     FactsError,
     PackError,
     Problem,
     RulepackError,
 )
-from rulepack._expr import Limits
-from rulepack._library import Library, load
-from rulepack._model import Pack, Text
-from rulepack._reading import read_facts
-from rulepack._verdict import Check, Reason, Verdict
+from rulepack.facts.reading import read_facts
+from rulepack.lang.expressions import Limits
+from rulepack.library import Library, load
+from rulepack.model.pack import Pack, Text
+from rulepack.verdict.data import Check, Reason, Verdict
 
 __version__ = "0.1.0"
 

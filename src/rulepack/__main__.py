@@ -2,6 +2,6 @@
 
 import sys
 
-from rulepack._cli import main
+from rulepack.cli.main import main
 
 sys.exit(main())

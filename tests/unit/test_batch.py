@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from rulepack import _batch
-from rulepack._cli import main
-from rulepack._facts import compile_precheck
-from rulepack._library import fact_schema
-from rulepack._reading import read_documents
+from rulepack.batch import jsonl as batch_jsonl
+from rulepack.cli.main import main
+from rulepack.facts.reading import read_documents
+from rulepack.facts.schema import compile_precheck
+from rulepack.library import fact_schema
 
 PACK = """\
 id: demo.{name}
@@ -81,7 +81,7 @@ def summary(record: dict[str, Any]) -> tuple[int, str | None, str]:
 def test_every_line_gives_one_record_per_pack_in_order(
         rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_batch, "CHUNK_LINES", 2)  # line numbers carry across chunks
+    monkeypatch.setattr(batch_jsonl, "CHUNK_LINES", 2)  # line numbers carry across chunks
     facts = jsonl(tmp_path, GOOD, SHORT, NOT_JSON, INVALID, "", GOOD)
     code, records, err = batch(capsys, rules, str(facts), "--pack", "demo.a", "--pack", "demo.b")
     assert code == 2
@@ -132,14 +132,14 @@ def test_an_instant_with_no_day_in_china_fails_its_line_only(
 def test_a_line_that_meets_a_bug_gets_an_error_record_and_the_run_goes_on(
         rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    evaluate = _batch.Library.evaluate
+    evaluate = batch_jsonl.Library.evaluate
 
     def failing(self: Any, pack_id: str, facts: Any, **kwargs: Any) -> Any:
         if pack_id == "demo.b" and facts["account"]["fans"] == 5:
             raise KeyError("a bug")
         return evaluate(self, pack_id, facts, **kwargs)
 
-    monkeypatch.setattr(_batch.Library, "evaluate", failing)
+    monkeypatch.setattr(batch_jsonl.Library, "evaluate", failing)
     code, records, _ = batch(capsys, rules, str(jsonl(tmp_path, GOOD, SHORT, GOOD)),
                              "--pack", "demo.a", "--pack", "demo.b")
     assert code == 2
@@ -231,7 +231,7 @@ def test_output_file_holds_what_stdout_would(rules: Path, tmp_path: Path,
 def test_jobs_2_writes_the_same_bytes_as_jobs_1(
         rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_batch, "CHUNK_LINES", 3)  # many chunks, several in flight at once
+    monkeypatch.setattr(batch_jsonl, "CHUNK_LINES", 3)  # many chunks, several in flight at once
     lines = [GOOD, SHORT, NOT_JSON, INVALID, "", '{"account": {"fans": 99}}'] * 7
     facts = jsonl(tmp_path, *lines)
     outputs = []
@@ -277,7 +277,7 @@ def test_no_progress_bar_unless_stderr_is_a_terminal(
     facts = jsonl(tmp_path, GOOD)
     code, _, err = batch(capsys, rules, str(facts), "--pack", "demo.a")
     assert code == 0 and err == ""
-    assert _batch.Progress.for_terminal(io.StringIO(), 100) is None
+    assert batch_jsonl.Progress.for_terminal(io.StringIO(), 100) is None
 
 
 class _Terminal(io.StringIO):
@@ -288,7 +288,7 @@ class _Terminal(io.StringIO):
 def test_progress_bar_draws_lines_rate_and_share_at_most_every_interval() -> None:
     now = [0.0]
     stream = _Terminal()
-    progress = _batch.Progress(stream, 1000, interval=0.5, clock=lambda: now[0])
+    progress = batch_jsonl.Progress(stream, 1000, interval=0.5, clock=lambda: now[0])
     now[0] = 0.1
     progress.advance(100, 250)
     assert stream.getvalue() == ""  # too soon to redraw
@@ -299,8 +299,8 @@ def test_progress_bar_draws_lines_rate_and_share_at_most_every_interval() -> Non
     assert "50%" in drawn and "█" * 12 + "░" * 12 in drawn
     progress.close()
     assert stream.getvalue().endswith("\n")
-    assert isinstance(_batch.Progress.for_terminal(_Terminal(), None), _batch.Progress)
-    assert "%" not in _batch.Progress(stream, None, clock=lambda: 1.0).line(2.0)
+    assert isinstance(batch_jsonl.Progress.for_terminal(_Terminal(), None), batch_jsonl.Progress)
+    assert "%" not in batch_jsonl.Progress(stream, None, clock=lambda: 1.0).line(2.0)
 
 
 # -- the compiled schema check --------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rulepack._cases import _same
+from rulepack.testing.cases import _same
 
 
 def test_instants_compare_as_instants_across_offsets() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rulepack._cli import main
+from rulepack.cli.main import main
 
 PACK = """\
 id: demo.entry

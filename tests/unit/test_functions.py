@@ -1,4 +1,4 @@
-"""Tests for the rule-expression function library (rulepack._functions)."""
+"""Tests for the rule-expression function library (rulepack.lang.functions)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rulepack._functions import FUNCTIONS, LibraryFunction, Version
+from rulepack.lang.functions import FUNCTIONS, LibraryFunction, Version
 
 UTC = dt.UTC
 CST = dt.timezone(dt.timedelta(hours=8))  # +08:00, China Standard Time

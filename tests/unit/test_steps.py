@@ -9,14 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from rulepack import _yaml
-from rulepack._errors import CODES
-from rulepack._expr import DEFAULT_LIMITS, CompileError, CompileScope, Limits, compile_expression
-from rulepack._facts import CHINA_TZ, Missing, parse_instant
-from rulepack._library import fact_schema
-from rulepack._render import fmt
-from rulepack._sandbox import LimitExceeded, Sandbox
-from rulepack._verdict import Check
+from rulepack.core import yaml_reader
+from rulepack.core.errors import CODES
+from rulepack.engine.sandbox import LimitExceeded, Sandbox
+from rulepack.facts.schema import CHINA_TZ, Missing, parse_instant
+from rulepack.lang.expressions import (
+    DEFAULT_LIMITS,
+    CompileError,
+    CompileScope,
+    Limits,
+    compile_expression,
+)
+from rulepack.library import fact_schema
+from rulepack.verdict.data import Check
+from rulepack.verdict.wording import fmt
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_positions_are_one_based_line_and_column() -> None:
-    doc = _yaml.load("a:\n  b: [1, 2]\n  c: 'x'\n")
+    doc = yaml_reader.load("a:\n  b: [1, 2]\n  c: 'x'\n")
     assert doc.position(("a", "b", 1)) == (2, 10)
     assert doc.key_position(("a", "c")) == (3, 3)
     assert ("a", "c") in doc.quoted
@@ -33,7 +39,7 @@ def test_positions_are_one_based_line_and_column() -> None:
 
 
 def test_yaml_one_one_traps_are_disarmed() -> None:
-    data = _yaml.load("on: 2026-01-01\nyes: no\nok: True\n").data
+    data = yaml_reader.load("on: 2026-01-01\nyes: no\nok: True\n").data
     assert data == {"on": "2026-01-01", "yes": "no", "ok": True}
 
 
@@ -42,8 +48,8 @@ def test_alias_bombs_are_refused() -> None:
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
         f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
         f"*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
-    with pytest.raises(_yaml.YamlSyntaxError, match="more than"):
-        _yaml.load(bomb)
+    with pytest.raises(yaml_reader.YamlSyntaxError, match="more than"):
+        yaml_reader.load(bomb)
 
 
 # -- facts --------------------------------------------------------------------------------------
@@ -144,7 +150,7 @@ def test_values_are_formatted_for_people(value: object, lang: str, rate: bool, t
 
 
 def test_gap_texts_in_both_languages() -> None:
-    from rulepack._model import Text
+    from rulepack.model.pack import Text
 
     check = Check(expr="account.fans >= params.min", status="fail", label=Text("粉丝", "fans"),
                   actual=99999, op=">=", threshold=100000, gap=1)

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 import rulepack
-from rulepack._cli import main
-from rulepack._errors import Problem
-from rulepack._evaluate import evaluate_pack
-from rulepack._tables import table_problems
-from rulepack._verdict import Verdict
+from rulepack.analysis.tables import table_problems
+from rulepack.cli.main import main
+from rulepack.core.errors import Problem
+from rulepack.engine.interpreter import evaluate_pack
+from rulepack.verdict.data import Verdict
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "tables"
 
@@ -236,7 +236,7 @@ def test_a_witness_the_evaluator_does_not_reproduce_is_dropped(
     def blind(pack: rulepack.Pack, document: Any, **options: Any) -> Verdict:
         return evaluate_pack(pack, {}, **options)  # an empty document: every row is unknown
 
-    monkeypatch.setattr("rulepack._tables.evaluate_pack", blind)
+    monkeypatch.setattr("rulepack.analysis.tables.evaluate_pack", blind)
     assert fixture("tier_closed") == []
 
 

@@ -9,10 +9,10 @@ import pytest
 
 import rulepack
 from rulepack import PackError
-from rulepack._cli import main
-from rulepack._expr import CompileScope, compile_expression
-from rulepack._library import display_path, fact_schema
-from rulepack._typecheck import check_types
+from rulepack.cli.main import main
+from rulepack.lang.expressions import CompileScope, compile_expression
+from rulepack.lang.types import check_types
+from rulepack.library import display_path, fact_schema
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "types"
 TYPE_CODES = {"RP210", "RP211", "RP212"}

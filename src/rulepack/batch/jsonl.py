@@ -1,0 +1,481 @@
+"""Streaming evaluation of JSON Lines: one record per input line per pack, in input order.
+
+Input is read a chunk of lines at a time and output is written a chunk at a time, so memory
+stays flat whatever the size of the input; with several jobs, worker processes render chunks
+while at most a few chunks are in flight.
+
+Records, one JSON object per line:
+
+- a verdict: ``Verdict.to_dict(lang)`` plus ``input`` (the file) and ``line`` (1-based);
+- an error: ``{"input", "line", "pack", "error": {"code", "message", "value", "hint"}}``.
+  RP701: the line is not JSON (a blank line included: it holds no document). RP702: the line
+  is JSON but not a valid fact document; ``value`` is the JSON path of the first problem and
+  ``error.problems`` lists every one. RP703: evaluating the line failed on a bug, which
+  the message names (the other lines go on). An evaluation problem (no version in force at the line's
+  as_of) keeps its own code. With ``--pack`` a bad line gives one error record per pack, so
+  N lines always give N records per pack;
+- without ``--pack``, a line gets one record per pack that applies to it, one error record
+  (``pack`` null) when it is bad, and ``{"input", "line", "pack": null, "outcome":
+  "not_applicable"}`` when no pack applies, so that no line goes without a record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
+from multiprocessing.pool import AsyncResult, Pool
+from pathlib import Path
+from typing import IO, Any, BinaryIO, TextIO, TypeVar
+
+from rulepack.core.errors import EvaluationError, FactsError, Problem, RulepackError
+from rulepack.facts.reading import DuplicateKey, read_json, refusal_words
+from rulepack.library import Library, display_path, load
+from rulepack.model.pack import Lang
+from rulepack.verdict.data import Verdict
+
+CHUNK_LINES = 500
+# Chunks in flight per worker: enough to keep every worker busy while the parent writes.
+WINDOW_PER_JOB = 3
+STDIN = "-"
+_BOM = b"\xef\xbb\xbf"
+_T = TypeVar("_T")
+
+# One encoder for every record: json.dumps with keyword arguments builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What to evaluate each line with; plain data, so that worker processes can receive it."""
+
+    rules: Path
+    packs: tuple[str, ...]
+    version: str | None
+    # Fixed once per run: lines without an as_of are all judged at the same instant, which
+    # also keeps the output of several jobs identical to that of one.
+    as_of: dt.datetime
+    lang: Lang
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive raw lines of one input; ``first`` is the number of the first line."""
+
+    input: str
+    first: int
+    lines: list[bytes]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The output records of one chunk, and how many of its lines failed."""
+
+    text: str
+    lines: int
+    failed: int
+    size: int
+
+
+@dataclass
+class Summary:
+    lines: int = 0
+    failed: int = 0
+
+
+# -- rendering ------------------------------------------------------------------------------
+
+
+class Renderer:
+    """Turns raw input lines into output records, in order."""
+
+    def __init__(self, library: Library, options: BatchOptions) -> None:
+        self._library = library
+        self._schema = library.schema
+        self._options = options
+        # An error record is one per pack with --pack, else one with pack null.
+        self._error_packs: tuple[str | None, ...] = options.packs or (None,)
+
+    def render(self, chunk: Chunk) -> Rendered:
+        out: list[str] = []
+        failed = 0
+        size = 0
+        for number, raw in enumerate(chunk.lines, start=chunk.first):
+            size += len(raw)
+            failed += self._line(chunk.input, number, raw, out)
+        # Records are kept without their newline: one join adds them all, no copy per record.
+        text = "\n".join(out) + "\n" if out else ""
+        return Rendered(text, len(chunk.lines), failed, size)
+
+    def _line(self, name: str, number: int, raw: bytes, out: list[str]) -> int:
+        """Append the records of one line to ``out``; 1 if the line failed, else 0."""
+        try:
+            doc = read_json(raw.decode("utf-8"))
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+            self._errors(name, number, _not_json(raw, exc), out)
+            return 1
+        problems = self._schema.problems(doc)
+        if problems:
+            self._errors(name, number, _invalid(problems), out)
+            return 1
+        written = len(out)
+        try:
+            if self._options.packs:
+                return self._each_pack(name, number, doc, out)
+            return self._applicable(name, number, doc, out)
+        except Exception as exc:  # noqa: BLE001 - a bug must not cost the other lines theirs
+            del out[written:]
+            self._errors(name, number, {
+                "code": "RP703",
+                "message": f"the line could not be evaluated: internal error "
+                           f"{type(exc).__name__}: {exc}",
+                "value": None,
+                "hint": "this is a bug; please report it with the line"}, out)
+            return 1
+
+    def _each_pack(self, name: str, number: int, doc: dict[str, Any], out: list[str]) -> int:
+        options = self._options
+        failed = 0
+        for pack in options.packs:
+            try:
+                verdict = self._library.evaluate(pack, doc, as_of=options.as_of,
+                                                 version=options.version, validate=False)
+            except (EvaluationError, FactsError) as exc:
+                out.append(_error_line(name, number, pack, _first(exc)))
+                failed = 1
+                continue
+            out.append(self._verdict_line(name, number, verdict))
+        return failed
+
+    def _applicable(self, name: str, number: int, doc: dict[str, Any], out: list[str]) -> int:
+        try:
+            verdicts = self._library.evaluate_all(doc, as_of=self._options.as_of,
+                                                  validate=False)
+        except (EvaluationError, FactsError) as exc:
+            out.append(_error_line(name, number, None, _first(exc)))
+            return 1
+        if not verdicts:
+            out.append(_encode({"input": name, "line": number, "pack": None,
+                                "outcome": "not_applicable"}))
+        for verdict in verdicts:
+            out.append(self._verdict_line(name, number, verdict))
+        return 0
+
+    def _verdict_line(self, name: str, number: int, verdict: Verdict) -> str:
+        # verdict.to_dict(lang) plus input and line, written as json would write that dict:
+        # the verdict's own JSON with the two keys spliced in before its closing brace.
+        return f'{verdict.to_json(self._options.lang)[:-1]}, "input": {_encode(name)}, ' \
+            f'"line": {_encode(number)}}}'
+
+    def _errors(self, name: str, number: int, error: dict[str, Any], out: list[str]) -> None:
+        for pack in self._error_packs:
+            out.append(_error_line(name, number, pack, error))
+
+
+def _error_line(name: str, number: int, pack: str | None, error: dict[str, Any]) -> str:
+    return _encode({"input": name, "line": number, "pack": pack, "error": error})
+
+
+def _not_json(raw: bytes, exc: Exception) -> dict[str, Any]:
+    text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+    if isinstance(exc, UnicodeDecodeError):
+        message = f"the line is not UTF-8: byte {exc.start + 1} cannot be decoded"
+    elif isinstance(exc, DuplicateKey):
+        return {"code": "RP701", "message": refusal_words(exc, "line"),
+                "value": _shorten(text), "hint": "keep one of them"}
+    elif isinstance(exc, RecursionError):
+        message = refusal_words(exc, "line")
+    elif not text.strip():
+        message = "the line is blank"
+    else:
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        column = ""
+        if isinstance(exc, json.JSONDecodeError):
+            # The line was read with its newline: an error at its end is on "line 2".
+            column = f" at column {exc.colno if exc.lineno == 1 else len(text) + 1}"
+        message = f"the line is not JSON: {detail}{column}"
+    return {"code": "RP701", "message": message, "value": _shorten(text),
+            "hint": "a JSON Lines file holds one JSON object on each line"}
+
+
+def _invalid(problems: Sequence[Problem]) -> dict[str, Any]:
+    first = problems[0]
+    return {
+        "code": "RP702",
+        "message": f"the line is not a valid fact document: {first.message}",
+        "value": first.value,
+        "hint": first.hint,
+        "problems": [{"code": p.code, "message": p.message, "value": p.value, "hint": p.hint}
+                     for p in problems],
+    }
+
+
+def _first(exc: RulepackError) -> dict[str, Any]:
+    problem = exc.problems[0]
+    return {"code": problem.code, "message": problem.message, "value": problem.value,
+            "hint": problem.hint}
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def input_name(source: str) -> str:
+    return "<stdin>" if source == STDIN else display_path(Path(source))
+
+
+def unreadable(sources: Sequence[str]) -> list[Problem]:
+    """A problem for each input file that cannot be opened, found before any work starts."""
+    problems = []
+    for source in sources:
+        if source == STDIN:
+            continue
+        try:
+            with open(source, "rb"):
+                pass
+        except OSError as exc:
+            problems.append(Problem(file=input_name(source), code="RP302",
+                                    message=f"cannot read the file: {exc.strerror or exc}"))
+    return problems
+
+
+def input_size(sources: Sequence[str]) -> int | None:
+    """The bytes to read, when every input is a regular file; None for stdin or a pipe."""
+    total = 0
+    for source in sources:
+        if source == STDIN:
+            return None
+        path = Path(source)
+        if not path.is_file():
+            return None
+        total += path.stat().st_size
+    return total
+
+
+def chunks(sources: Sequence[str], size: int | None = None) -> Iterator[Chunk]:
+    """The lines of every input, in order, ``size`` at a time; never the whole file at once."""
+    size = size or CHUNK_LINES
+    for source in sources:
+        name = input_name(source)
+        if source == STDIN:
+            yield from _file_chunks(sys.stdin.buffer, name, size)
+            continue
+        try:
+            with open(source, "rb") as stream:
+                yield from _file_chunks(stream, name, size)
+        except OSError as exc:
+            raise FactsError([Problem(file=name, code="RP302",
+                                      message=f"cannot read the file: {exc}")]) from None
+
+
+def _file_chunks(stream: BinaryIO, name: str, size: int) -> Iterator[Chunk]:
+    first = 1
+    while lines := list(islice(stream, size)):
+        if first == 1 and lines[0].startswith(_BOM):
+            lines[0] = lines[0][len(_BOM):]  # a byte order mark is not part of the first line
+        yield Chunk(name, first, lines)
+        first += len(lines)
+
+
+# -- running --------------------------------------------------------------------------------
+
+
+def run(library: Library, options: BatchOptions, sources: Sequence[str], out: TextIO, *,
+        jobs: int = 1, progress: Progress | None = None) -> Summary:
+    """Evaluate every line of ``sources`` and write the records to ``out`` in input order."""
+    summary = Summary()
+    try:
+        for rendered in _rendered(library, options, chunks(sources), jobs):
+            out.write(rendered.text)
+            out.flush()  # a reader downstream sees whole chunks as they are done
+            summary.lines += rendered.lines
+            summary.failed += rendered.failed
+            if progress is not None:
+                progress.advance(rendered.lines, rendered.size)
+    finally:
+        if progress is not None:
+            progress.close()  # also when interrupted: the shell prompt starts on a new line
+    return summary
+
+
+def _rendered(library: Library, options: BatchOptions, work: Iterator[Chunk],
+              jobs: int) -> Iterator[Rendered]:
+    if jobs <= 1:
+        renderer = Renderer(library, options)
+        for chunk in work:
+            yield renderer.render(chunk)
+        return
+    yield from _parallel(library, options, work, jobs)
+
+
+def _parallel(library: Library, options: BatchOptions, work: Iterator[Chunk],
+              jobs: int) -> Iterator[Rendered]:
+    # Pool.imap would drain `work` in a feeder thread, reading the whole input into memory;
+    # a window of pending results bounds what is read ahead, and taking results from its
+    # front keeps the input order.
+    window = jobs * WINDOW_PER_JOB
+    pending: deque[AsyncResult[Rendered]] = deque()
+    with _pool(library, options, jobs) as pool:
+        for chunk in work:
+            if len(pending) >= window:
+                yield pending.popleft().get()
+            pending.append(pool.apply_async(_render_in_worker, (chunk,)))
+        while pending:
+            yield pending.popleft().get()
+
+
+@contextmanager
+def _pool(library: Library, options: BatchOptions, jobs: int) -> Iterator[Pool]:
+    global _inherited  # read by the workers this pool forks, then dropped
+    # fork where there is one: spawn and forkserver start by importing the parent's __main__,
+    # which for `python -m rulepack` would run the command again in every worker.
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if forking else None)
+    _inherited = library if forking else None
+    try:
+        pool = context.Pool(jobs, initializer=_start_worker, initargs=(options,))
+    finally:
+        _inherited = None
+    with pool:
+        yield pool
+
+
+# In the parent, the library for workers to inherit while they are forked; in a worker, the
+# renderer that serves every chunk sent to it.
+_inherited: Library | None = None
+_worker: Renderer | None = None
+
+
+def _start_worker(options: BatchOptions) -> None:
+    # Ctrl-C reaches the whole process group; the parent alone handles it (and stops the
+    # pool), so that workers do not each print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _worker  # one renderer per worker process, built once
+    # A forked worker has the parent's library already; any other loads it from the files.
+    _worker = Renderer(_inherited or load(options.rules), options)
+
+
+def _render_in_worker(chunk: Chunk) -> Rendered:
+    if _worker is None:
+        raise RuntimeError("the batch worker was not started")
+    return _worker.render(chunk)
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+class OutputError(Exception):
+    """The output file cannot be created."""
+
+
+@contextmanager
+def output(path: str | None) -> Iterator[TextIO]:
+    """Standard output, or a file that appears only once it is complete.
+
+    A regular file is written beside its final name and moved into place at the end, so an
+    interrupted run never leaves half an output behind; a device or pipe is written directly.
+    Raises :class:`OutputError` when the file cannot be created.
+    """
+    if path is None or path == STDIN:
+        yield sys.stdout
+        return
+    target = Path(path)
+    if target.exists() and not target.is_file():
+        with _create(path, lambda: open(target, "w", encoding="utf-8", newline="\n")) as stream:
+            yield stream
+        return
+    handle, temporary = _create(path, lambda: tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+    try:
+        with open(handle, "w", encoding="utf-8", newline="\n") as stream:
+            yield stream
+        os.chmod(temporary, _new_file_mode())
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _create(path: str, opener: Callable[[], _T]) -> _T:
+    try:
+        return opener()
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _new_file_mode() -> int:
+    # mkstemp makes the file private; the output should get the mode a plain open() gives.
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+# -- progress -------------------------------------------------------------------------------
+
+
+class Progress:
+    """A one-line progress bar: lines done, lines per second, and the share of the input read.
+
+    Redrawn at most every ``interval`` seconds, so that drawing costs nothing next to the work.
+    """
+
+    WIDTH = 24
+
+    def __init__(self, stream: IO[str], total_bytes: int | None = None, *,
+                 interval: float = 0.2, clock: Any = time.monotonic) -> None:
+        self._stream = stream
+        self._total = total_bytes
+        self._interval = interval
+        self._clock = clock
+        self._start = clock()
+        self._drawn = self._start
+        self.lines = 0
+        self.bytes = 0
+
+    @classmethod
+    def for_terminal(cls, stream: IO[str], total_bytes: int | None) -> Progress | None:
+        """A progress bar when ``stream`` is a terminal, else None: logs get no bar."""
+        isatty = getattr(stream, "isatty", None)
+        return cls(stream, total_bytes) if isatty is not None and isatty() else None
+
+    def advance(self, lines: int, size: int) -> None:
+        self.lines += lines
+        self.bytes += size
+        now = self._clock()
+        if now - self._drawn >= self._interval:
+            self._drawn = now
+            self._draw(now)
+
+    def close(self) -> None:
+        self._draw(self._clock())
+        self._stream.write("\n")
+        self._stream.flush()
+
+    def line(self, now: float) -> str:
+        """The text of the bar at ``now``."""
+        elapsed = max(now - self._start, 1e-9)
+        text = f"{self.lines:,} lines  {self.lines / elapsed:,.0f} lines/s  {elapsed:.1f}s"
+        if self._total:
+            share = min(self.bytes / self._total, 1.0)
+            filled = round(share * self.WIDTH)
+            bar = "█" * filled + "░" * (self.WIDTH - filled)
+            text = f"{bar} {share:4.0%}  {text}"
+        return text
+
+    def _draw(self, now: float) -> None:
+        # \r returns to the start of the line; \x1b[K clears what a longer line left there.
+        self._stream.write(f"\r{self.line(now)}\x1b[K")
+        self._stream.flush()

@@ -1,0 +1,4 @@
+"""The ``rulepack`` command.
+
+May import anything.
+"""

@@ -1,0 +1,534 @@
+"""The fast path: checked expression trees compiled once into Python functions.
+
+simpleeval walks an expression's tree on every call, dispatching on each node; for a pack run
+millions of times that walk is most of the cost. The trees here were already checked whole at
+load (:mod:`rulepack.lang.expressions`), so each one can be translated once into Python code that performs
+the same operations simpleeval would, in the same order:
+
+- fact paths, ``result.NAME``, ``today`` and ``as_of`` are read through the evaluation's own
+  accessors, so "missing" means what it means in the sandbox;
+- ``+``, ``*`` and ``**`` call the very guard functions the sandbox uses (:mod:`rulepack.engine.sandbox`),
+  library functions call the same implementations, and comparisons, ``and``/``or``/``not``,
+  ``x if c else y``, subscripts and literals are Python's, as simpleeval's are;
+- every atom of a condition is inlined into one function that returns the condition's status
+  and its check records, exactly as :meth:`rulepack.engine.interpreter._Run.condition` would;
+- a pack without a pack-level ``when`` also gets one function for all its rules, which reads
+  each fact once into a local and evaluates its plain check rules inline (others are handed to
+  :meth:`rulepack.engine.interpreter._Run.rule`). It keeps each atom's status and value, not its record
+  (:class:`rulepack.verdict.kept.RawCondition` makes the records and picks the deciding ones when
+  an explanation is read), since most verdicts are used for their outcome alone.
+
+Two kinds of tree stay in the sandbox, whose step counting is then simpleeval's own:
+comprehensions (their work grows with the data) and trees with more nodes than the step budget.
+
+The generated source contains only names this module chooses; every constant is written with
+``repr``; it runs with no builtins. ``tests/test_fast.py`` checks by differential testing that
+compiled code and the sandbox agree on every expression and document it generates.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import math
+import warnings
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import simpleeval
+
+from rulepack.engine.interpreter import (
+    RUNTIME_ERRORS,
+    ConditionCode,
+    ExpressionCode,
+    Plan,
+    RulesCode,
+    conditions_of,
+    expressions_of,
+)
+from rulepack.engine.sandbox import LimitExceeded, operators_for
+from rulepack.facts.schema import Missing
+from rulepack.lang.expressions import SPECIAL_NAMES, CompiledExpr, Limits
+from rulepack.lang.functions import FUNCTIONS
+from rulepack.model.pack import (
+    NEGATE,
+    AllOf,
+    AnyOf,
+    Atom,
+    CheckRule,
+    Condition,
+    Constant,
+    NotOf,
+    Rule,
+)
+from rulepack.verdict.data import CheckSite
+from rulepack.verdict.kept import (
+    CONSTANT_THRESHOLD,
+    KEPT_RECORD,
+    KEPT_THRESHOLD,
+    RawAtom,
+    RawCondition,
+)
+from rulepack.verdict.kept import UNREAD as _UNREAD
+
+_GUARDED = {ast.Add: "_add", ast.Mult: "_mult", ast.Mod: "_mod", ast.Pow: "_pow"}
+_PYTHON_OP = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
+              "in": "in", "not in": "not in", "is": "is", "is not": "is not"}
+
+
+class _Unsupported(Exception):
+    """The tree must stay in the sandbox."""
+
+
+def compile_plan(plan: Plan) -> None:
+    """Compile every condition and expression of ``plan.pack`` that can be compiled, and the
+    pack as a whole."""
+    namespace = _namespace(plan.limits)
+    for condition in conditions_of(plan.pack):
+        if not isinstance(condition, Constant):
+            plan.conditions[id(condition)] = _condition_code(condition, plan, namespace)
+    for expr in expressions_of(plan.pack):
+        code = _expression_code(expr.tree, plan.limits, namespace)
+        if code is not None:
+            plan.expressions[id(expr)] = code
+    if plan.pack.when is None:
+        plan.rules_code = _rules_code(plan, namespace)
+
+
+def compile_expression(tree: ast.Expression, limits: Limits) \
+        -> Callable[[Callable[[str], Any]], Any] | None:
+    """``tree`` as a function of a name lookup, or None when it must stay in the sandbox.
+
+    The function takes ``lookup(name)``, the same callable a :class:`~rulepack.engine.sandbox.Sandbox`
+    takes, and raises what the sandbox would raise.
+    """
+    try:
+        source = _source(tree.body, limits, via_run=False)
+    except _Unsupported:
+        return None
+    code = _build(f"def _code(_lookup):\n    return {source}\n", _namespace(limits), {})
+    function: Callable[[Callable[[str], Any]], Any] = code["_code"]
+    return function
+
+
+# -- translation --------------------------------------------------------------------------------
+
+
+def _source(body: ast.expr, limits: Limits, via_run: bool = True,
+            fact_locals: _FactLocals | None = None) -> str:
+    """Python source for one checked tree; raise :class:`_Unsupported` if it cannot be.
+
+    With ``fact_locals`` (in a whole-pack function) each fact is read once into a local.
+    """
+    nodes = sum(1 for _ in ast.walk(body))
+    if nodes > limits.max_steps:
+        raise _Unsupported  # the sandbox might stop it on its step budget; keep its behaviour
+    try:
+        # The translator rewrites in place; the pack's own tree must stay as the sandbox sees
+        # it.
+        translated = _Translator(via_run, fact_locals).visit(copy.deepcopy(body))
+        return ast.unparse(ast.fix_missing_locations(translated))
+    except ValueError:
+        raise _Unsupported from None  # an integer over Python's int-to-text digit limit
+    except RecursionError:
+        # Copying and writing recurse several frames a level: a tree within max_depth can
+        # still meet a caller already deep in its stack. The sandbox needs fewer.
+        raise _Unsupported from None
+
+
+class _Translator(ast.NodeTransformer):
+    """Rewrites a checked tree into plain Python calling this module's helpers."""
+
+    def __init__(self, via_run: bool, fact_locals: _FactLocals | None = None) -> None:
+        # Compiled pack code reads through the evaluation (`_run`); a lone expression compiled
+        # for comparison with the sandbox reads through the same `lookup` the sandbox gets.
+        self.via_run = via_run
+        self.fact_locals = fact_locals
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.Attribute, ast.Starred,
+                             ast.Lambda, ast.NamedExpr)):
+            raise _Unsupported
+        return super().generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        name = node.id
+        if "." not in name and name not in SPECIAL_NAMES:
+            raise _Unsupported  # a loop variable: only comprehensions bind names
+        if not self.via_run:
+            return ast.copy_location(_call(ast.Name("_lookup", ast.Load()), name), node)
+        run = ast.Name("_run", ast.Load())
+        if name in SPECIAL_NAMES:
+            return ast.copy_location(ast.Attribute(run, name, ast.Load()), node)
+        if name.startswith("result."):
+            accessor = ast.Attribute(run, "result_field", ast.Load())
+            return ast.copy_location(_call(accessor, name[7:]), node)
+        if self.fact_locals is None:
+            return ast.copy_location(_call(ast.Name("_fact", ast.Load()), name), node)
+        return ast.copy_location(self.fact_locals.read(name), node)
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        value = node.value
+        if isinstance(value, str) and len(value) > simpleeval.MAX_STRING_LENGTH:
+            raise _Unsupported  # simpleeval refuses it at run time; let it
+        if isinstance(value, float) and math.isnan(value):
+            # `in` finds a NaN only by identity: the sandbox reuses the param's own object,
+            # code written from text would make a new one.
+            raise _Unsupported
+        return node
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        operands = [node.left, *node.comparators]
+        for op, left, right in zip(node.ops, operands, operands[1:]):
+            if isinstance(op, (ast.Is, ast.IsNot)) and not (_singleton(left)
+                                                             or _singleton(right)):
+                # Identity of other constants depends on how Python stores them (compiled
+                # code shares equal constants, the sandbox builds tuples afresh).
+                raise _Unsupported
+        self.generic_visit(node)
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        guard = _GUARDED.get(type(node.op))
+        if guard is None:
+            return node
+        return ast.copy_location(
+            ast.Call(func=ast.Name(guard, ast.Load()), args=[node.left, node.right],
+                     keywords=[]), node)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords:
+            raise _Unsupported
+        node.args = [self.visit(a) for a in node.args]
+        node.func = ast.Name("_f_" + node.func.id, ast.Load())
+        return node
+
+
+def _singleton(node: ast.expr) -> bool:
+    """None, True or False: constants whose identity is the same wherever they come from."""
+    return isinstance(node, ast.Constant) and (
+        node.value is None or node.value is True or node.value is False)
+
+
+def _call(function: ast.expr, argument: str) -> ast.Call:
+    return ast.Call(func=function, args=[ast.Constant(argument)], keywords=[])
+
+
+# -- code generation ----------------------------------------------------------------------------
+
+
+def _namespace(limits: Limits) -> dict[str, Any]:
+    operators = operators_for(limits)
+    namespace: dict[str, Any] = {
+        "__builtins__": {},
+        "_Missing": Missing,
+        "_Limit": LimitExceeded,
+        "_ERRORS": RUNTIME_ERRORS,
+        "_NEG": NEGATE,
+        "_str": str,
+        "_add": operators[ast.Add],
+        "_mult": operators[ast.Mult],
+        "_mod": operators[ast.Mod],
+        "_pow": operators[ast.Pow],
+    }
+    for name, function in FUNCTIONS.items():
+        namespace["_f_" + name] = function.impl
+    return namespace
+
+
+def _build(source: str, namespace: dict[str, Any], constants: dict[str, Any]) -> dict[str, Any]:
+    scope = {**namespace, **constants}
+    with warnings.catch_warnings():
+        # `x is 1` style comparisons are legal pack syntax; Python's SyntaxWarning is noise.
+        warnings.simplefilter("ignore", SyntaxWarning)
+        exec(compile(source, "<rulepack compiled>", "exec"), scope)  # noqa: S102
+    return scope
+
+
+def _expression_code(tree: ast.Expression, limits: Limits, namespace: dict[str, Any]) \
+        -> ExpressionCode | None:
+    try:
+        source = _source(tree.body, limits)
+    except _Unsupported:
+        return None
+    scope = _build(f"def _code(_run):\n    _fact = _run.fact\n    return {source}\n",
+                   namespace, {})
+    code: ExpressionCode = scope["_code"]
+    return code
+
+
+class _ConditionWriter:
+    """Emits the statements of one condition, one local per sub-result.
+
+    ``_s<n>`` holds a sub-condition's status. By default ``_l<n>`` holds the records of the
+    checks that decided it, as :meth:`rulepack.engine.interpreter._Run.condition` returns them. With
+    ``raw`` (inside a whole-pack function) no record lists are built: the caller keeps the
+    values of every atom, in order (``atom_records``), and a
+    :class:`rulepack.verdict.kept.RawCondition` made from ``raw_atoms`` makes their records and
+    picks the deciding ones only when an explanation is read.
+    """
+
+    def __init__(self, plan: Plan, fact_locals: _FactLocals | None = None,
+                 raw: bool = False) -> None:
+        self.plan = plan
+        self.fact_locals = fact_locals
+        self.raw = raw
+        # Raw: the names the rule record keeps, per atom (status, value or record, and the
+        # threshold when it is computed), and where and how each atom is kept among them.
+        self.atom_records: list[str] = []
+        self.raw_atoms: list[RawAtom] = []
+        self.lines: list[str] = []
+        self.constants: dict[str, Any] = {}
+        self.count = 0
+
+    def fresh(self) -> int:
+        self.count += 1
+        return self.count
+
+    def constant(self, value: Any) -> str:
+        name = f"_k{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def emit(self, text: str, indent: int = 1) -> None:
+        self.lines.append("    " * indent + text)
+
+    def condition(self, node: Condition) -> int:
+        """Emit code for ``node``; return n where ``_sn``/``_ln`` hold status and records."""
+        if isinstance(node, Atom):
+            return self.atom(node)
+        n = self.fresh()
+        if isinstance(node, Constant):
+            self.emit(f"_s{n} = {'pass' if node.value else 'fail'!r}")
+            if not self.raw:
+                self.emit(f"_l{n} = ()")
+        elif isinstance(node, NotOf):
+            child = self.condition(node.child)
+            self.emit(f"_s{n} = _NEG[_s{child}]")
+            if not self.raw:
+                self.emit(f"_l{n} = _l{child}")
+        else:
+            children = [self.condition(child) for child in node.children]
+            statuses = "(" + "".join(f"_s{c}, " for c in children) + ")"
+            decide, other = ("fail", "pass") if isinstance(node, AllOf) else ("pass", "fail")
+            assert isinstance(node, (AllOf, AnyOf))
+            self.emit(f"_s{n} = {decide!r} if {decide!r} in {statuses} else 'unknown' "
+                      f"if 'unknown' in {statuses} else {other!r}")
+            if not self.raw:
+                parts = ", ".join(f"*(_l{c} if _s{c} == _s{n} else ())" for c in children)
+                self.emit(f"_l{n} = ({parts},)" if len(children) == 1 else f"_l{n} = ({parts})")
+        return n
+
+    def atom(self, atom: Atom) -> int:
+        n = self.fresh()
+        site = self.plan.sites[id(atom)]
+        try:
+            block = self.atom_block(n, site, atom.expr)
+        except _Unsupported:
+            self.emit(f"_c{n} = _run.atom({self.constant(atom)}); _s{n} = _c{n}[1]")
+            if self.raw:
+                self.keep(n, (site, None, KEPT_RECORD))
+        else:
+            for line in block:
+                self.emit(line)
+        if not self.raw:
+            self.emit(f"_l{n} = (_c{n},)")
+        return n
+
+    def atom_block(self, n: int, check_site: CheckSite, expr: CompiledExpr) -> list[str]:
+        """The statements evaluating one atom into ``_s<n>`` (its status) and ``_c<n>`` (its
+        record), as ``_Run.atom`` would.
+
+        Raw, ``_c<n>`` is the record only when the atom is unknown; otherwise it is the actual
+        value, with the threshold in ``_t<n>`` unless that is a constant.
+        """
+        limits = self.plan.limits
+        comparison = expr.comparison
+        site = self.constant(check_site)
+        lines = ["try:"]
+        threshold_slot = False
+        if comparison is not None:
+            if comparison.op in ("is", "is not") and not (
+                    _singleton(comparison.actual.body) or _singleton(comparison.threshold.body)):
+                raise _Unsupported  # identity of other constants: see _Translator.visit_Compare
+            # The actual side first, then the threshold: the order the sandbox path reads in.
+            actual = _source(comparison.actual.body, limits, fact_locals=self.fact_locals)
+            threshold = _source(comparison.threshold.body, limits,
+                                fact_locals=self.fact_locals)
+            op = _PYTHON_OP[comparison.op]
+            shown = "_a"
+            if _literal(comparison.threshold.body):
+                # A constant threshold is written where it is used: no local to store.
+                lines += [f"    _a = {actual}",
+                          f"    _s{n} = 'pass' if _a {op} {threshold} else 'fail'"]
+                kept: tuple[CheckSite, Any, str] = (
+                    check_site, _constant(comparison.threshold.body), CONSTANT_THRESHOLD)
+            else:
+                lines += [f"    _a = {actual}", f"    _t = {threshold}",
+                          f"    _s{n} = 'pass' if _a {op} _t else 'fail'"]
+                threshold, threshold_slot = "_t", True
+                kept = (check_site, None, KEPT_THRESHOLD)
+        else:
+            source = _source(expr.tree.body, limits, fact_locals=self.fact_locals)
+            lines += [f"    _a = {source}", f"    _s{n} = 'pass' if _a else 'fail'"]
+            path = check_site.path
+            shown = "None" if path is None else (self.fact_value(path) if expr.negated else "_a")
+            threshold = "None"
+            kept = (check_site, None, CONSTANT_THRESHOLD)
+        source = self.constant(expr)
+        unknown = f"_s{n} = 'unknown'" + (f"; _t{n} = None" if self.raw and threshold_slot else "")
+        lines += [
+            "except _Missing as _e:",
+            f"    _c{n} = _run.missing_check({site}, {source}, _e.path); {unknown}",
+            "except _Limit as _e:",
+            f"    _c{n} = ({site}, 'unknown', None, None, (), 'RP505: ' + _str(_e)); {unknown}",
+            "except _ERRORS as _e:",
+            f"    _c{n} = ({site}, 'unknown', None, None, (), 'RP504: ' + _str(_e)); {unknown}",
+            "else:",
+        ]
+        if not self.raw:
+            lines.append(f"    _c{n} = ({site}, _s{n}, {shown}, {threshold}, (), None)")
+            return lines
+        lines.append(f"    _c{n} = {shown}" + (f"; _t{n} = _t" if threshold_slot else ""))
+        self.keep(n, kept)
+        return lines
+
+    def keep(self, n: int, kept: tuple[CheckSite, Any, str]) -> None:
+        """Raw: keep atom ``n``'s status and value (and threshold, if not a constant)."""
+        self.raw_atoms.append(RawAtom(len(self.atom_records), *kept))
+        self.atom_records += [f"_s{n}", f"_c{n}"]
+        if kept[2] == KEPT_THRESHOLD:
+            self.atom_records.append(f"_t{n}")
+
+    def fact_value(self, path: str) -> str:
+        """The value of fact ``path`` as read, for a negated atom's record (its ``not x``
+        evaluated to the opposite of what the reader should see)."""
+        if self.fact_locals is not None and path in self.fact_locals.locals:
+            local = self.fact_locals.locals[path]
+            return f"({local} if {local} is not _U else _a)"
+        return f"_run.cache.get({path!r}, _a)"
+
+
+def _literal(node: ast.expr) -> bool:
+    """A constant, or a tuple of constants: code that costs nothing to repeat."""
+    if isinstance(node, ast.Tuple):
+        return all(isinstance(e, ast.Constant) for e in node.elts)
+    return isinstance(node, ast.Constant)
+
+
+def _constant(node: ast.expr) -> Any:
+    """The value of a :func:`_literal` node, as the code written from it makes it."""
+    if isinstance(node, ast.Tuple):
+        return tuple(e.value for e in node.elts if isinstance(e, ast.Constant))
+    assert isinstance(node, ast.Constant)
+    return node.value
+
+
+def _condition_code(condition: Condition, plan: Plan, namespace: dict[str, Any]) \
+        -> ConditionCode:
+    """``condition`` as a function returning its status and deciding records."""
+    writer = _ConditionWriter(plan)
+    root = writer.condition(condition)
+    source = "def _code(_run):\n    _fact = _run.fact\n" + "\n".join(writer.lines) + \
+        f"\n    return _s{root}, _l{root}\n"
+    code: ConditionCode = _build(source, namespace, writer.constants)["_code"]
+    return code
+
+
+def _inlined(rule: Rule) -> bool:
+    """Whether the whole-pack function evaluates ``rule`` itself: a check with no `when` and
+    no assignments. Any other rule is handed to :meth:`rulepack.engine.interpreter._Run.rule`."""
+    return isinstance(rule, CheckRule) and rule.when is None and not rule.assignments
+
+
+def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
+    """One function evaluating every rule of a pack with no `when`, into its rule records and
+    the pack's outcome.
+
+    Facts read by inlined rules live in locals of this function, read once per document.
+    """
+    fact_locals = _FactLocals(plan.schema.converters)
+    writer = _ConditionWriter(plan, fact_locals, raw=True)
+    records: list[str] = []
+    decisive: list[str] = []
+    for rule in plan.pack.rules:
+        name = writer.constant(rule)
+        if _inlined(rule):
+            assert isinstance(rule, CheckRule)
+            writer.atom_records, writer.raw_atoms = [], []
+            n = writer.condition(rule.require)
+            atoms = "".join(f"{c}, " for c in writer.atom_records)
+            # The values of every atom, and the condition they are turned into records by.
+            records.append(f"({name}, _s{n}, ({atoms}), {writer.constant(rule.require)}, {{}})")
+            plan.raw_conditions[id(rule.require)] = RawCondition(
+                rule.require, tuple(writer.raw_atoms))
+            status = f"_s{n}"
+        else:
+            # A rule handed over runs before the rules after it: keep that order.
+            writer.emit(f"_r{len(records)} = _run.rule({name}, None)")
+            records.append(f"_r{len(records)}")
+            status = f"{records[-1]}[1]"
+        if rule.decisive:
+            decisive.append(status)
+    head = ["def _code(_run):", "    _fact = _run.fact", "    _doc = _run.document",
+            *("    " + line for line in fact_locals.prologue())]
+    # The outcome: Kleene `and` of the decisive rules (a skipped rule changes nothing).
+    statuses = "(" + "".join(f"{s}, " for s in decisive) + ")"
+    outcome = f"'fail' if 'fail' in {statuses} else 'unknown' if 'unknown' in {statuses} " \
+              "else 'pass'"
+    # The facts read stay with the evaluation: its reasons' values come from them.
+    kept = [f"    _run.facts = ({''.join(f'{v}, ' for v in fact_locals.locals.values())})"] \
+        if fact_locals.locals else []
+    plan.slot_facts({path: i for i, path in enumerate(fact_locals.locals)})
+    source = "\n".join([*head, *writer.lines, *kept,
+                        f"    return ({', '.join(records)},), {outcome}"]) + "\n"
+    scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_type": type,
+                            "_dict": dict}, writer.constants)
+    code: RulesCode = scope["_code"]
+    return code
+
+
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
+
+
+class _FactLocals:
+    """The facts a whole-pack function reads, each into a local of its own, once.
+
+    A fact one level below a subject (``account.fans``, no conversion) is looked up with one
+    ``dict.get`` in the subject's object, fetched once at the top of the function; anything
+    else, and any lookup that finds nothing there, goes through ``_run.fact``, which gives
+    the exact answer (a null subject, a mapping that is not a dict, a missing fact).
+    """
+
+    def __init__(self, converters: Mapping[str, Any]) -> None:
+        self.locals: dict[str, str] = {}
+        self.parents: dict[str, str] = {}
+        self.converters = converters
+
+    def read(self, path: str) -> ast.expr:
+        # Before the first place that reads a fact nothing can have read it: no need to look.
+        # (Reading twice would only cost time: a document does not change during evaluation.)
+        first = path not in self.locals
+        local = self.locals.setdefault(path, f"_v{len(self.locals)}")
+        slow = f"({local} := _fact({path!r}))"
+        parts = path.split(".")
+        if len(parts) == 2 and path not in self.converters:
+            parent = self.parents.setdefault(parts[0], f"_p{len(self.parents)}")
+            text = (f"{local} if ({local} := {parent}.get({parts[1]!r}, _U)) is not _U "
+                    f"else {slow}")
+        else:
+            text = slow
+        if not first:
+            text = f"{local} if {local} is not _U else ({text})"
+        text = f"({text})"
+        expr: ast.expr = ast.parse(text, mode="eval").body
+        return expr
+
+    def prologue(self) -> list[str]:
+        lines = [" = ".join(self.locals.values()) + " = _U"] if self.locals else []
+        for part, parent in self.parents.items():
+            lines += [f"{parent} = _doc.get({part!r}, _NOPE) if _type(_doc) is _dict else _NOPE",
+                      f"if _type({parent}) is not _dict: {parent} = _NOPE"]
+        return lines

@@ -1,0 +1,175 @@
+"""Running compiled expressions in simpleeval's sandbox, with limits passed in.
+
+simpleeval keeps its limits in module globals and guards only the nodes it reaches; here the
+limits travel with each run (:class:`~rulepack.lang.expressions.Limits`), every node visited counts against
+a work budget, and the tree was already checked whole at load (:mod:`rulepack.lang.expressions`). One
+sandbox serves one evaluation request and is thrown away: nothing is kept between calls.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from simpleeval import EvalWithCompoundTypes
+
+from rulepack.facts.schema import Missing
+from rulepack.lang.expressions import Limits
+from rulepack.lang.functions import FUNCTIONS
+
+
+class LimitExceeded(Exception):
+    """An expression did more work, or built a bigger value, than its limits allow."""
+
+
+def _sized(value: Any) -> int:
+    return len(value) if isinstance(value, (str, list, tuple)) else 0
+
+
+@lru_cache(maxsize=8)
+def operators_for(limits: Limits) -> dict[type, Callable[..., Any]]:
+    """simpleeval's operator table with guards that read ``limits`` instead of globals."""
+
+    def add(a: Any, b: Any) -> Any:
+        if _sized(a) + _sized(b) > limits.max_string:
+            raise LimitExceeded(f"a value longer than {limits.max_string} would be built")
+        return a + b
+
+    def mult(a: Any, b: Any) -> Any:
+        for seq, times in ((a, b), (b, a)):
+            if _sized(seq) and isinstance(times, int):
+                if _sized(seq) * times > limits.max_string:
+                    raise LimitExceeded(
+                        f"a value longer than {limits.max_string} would be built")
+                if isinstance(seq, (list, tuple)) and any(
+                        isinstance(item, (list, tuple)) for item in seq):
+                    # The copies share their inner lists: short to build, and a comparison
+                    # of two of them walks every item of every copy.
+                    raise LimitExceeded("`*` repeats a list of lists")
+        if isinstance(a, int) and isinstance(b, int) and \
+                a.bit_length() + b.bit_length() > limits.max_int_bits:
+            raise LimitExceeded(f"an integer of more than {limits.max_int_bits} bits would be "
+                                "built")
+        return a * b
+
+    def mod(a: Any, b: Any) -> Any:
+        if isinstance(a, str):
+            # `'%100000000d' % 1` would build text of any size; expressions do not format text.
+            raise TypeError("`%` takes numbers, not text")
+        return a % b
+
+    def power(a: Any, b: Any) -> Any:
+        if abs(a) > limits.max_power or abs(b) > limits.max_power:
+            raise LimitExceeded(f"{a} ** {b} is over the power limit {limits.max_power}")
+        return a ** b
+
+    return {
+        ast.Add: add, ast.Sub: operator.sub, ast.Mult: mult, ast.Div: operator.truediv,
+        ast.FloorDiv: operator.floordiv, ast.Mod: mod, ast.Pow: power,
+        ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Gt: operator.gt, ast.Lt: operator.lt,
+        ast.GtE: operator.ge, ast.LtE: operator.le, ast.Not: operator.not_,
+        ast.USub: operator.neg, ast.UAdd: operator.pos,
+        ast.In: lambda x, y: x in y, ast.NotIn: lambda x, y: x not in y,
+        ast.Is: lambda x, y: x is y, ast.IsNot: lambda x, y: x is not y,
+    }
+
+
+_FUNCTION_IMPLS = {name: fn.impl for name, fn in FUNCTIONS.items()}
+
+
+class Sandbox(EvalWithCompoundTypes):
+    """simpleeval evaluator for one request: names come from ``lookup``, work is counted."""
+
+    def __init__(
+        self,
+        lookup: Callable[[str], Any],
+        convert_item: Callable[[str, Any], Any],
+        limits: Limits,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> None:
+        super().__init__(
+            operators=operators_for(limits),
+            functions=dict(functions if functions is not None else _FUNCTION_IMPLS),
+            names={},
+        )
+        self._lookup = lookup
+        self._convert_item = convert_item
+        self._limits = limits
+        self._steps = 0
+        self._loop: dict[str, Any] = {}
+        self.nodes[ast.ListComp] = self._comprehension
+        self.nodes[ast.GeneratorExp] = self._comprehension
+
+    def _check_disallowed_items(self, item: Any) -> None:
+        # simpleeval walks every value an expression produces, recursively, looking for modules
+        # and forbidden functions. Here no such value can arise: names resolve only to facts
+        # (JSON data), result fields and loop items, and calls only to the library functions
+        # checked at load. The walk would cost time on every node, and on a deeply nested
+        # fact it raises RecursionError out of the evaluation.
+        return None
+
+    def run(self, tree: ast.Expression) -> Any:
+        """Evaluate one compiled tree with a fresh work budget."""
+        self._steps = 0
+        return self._eval(tree.body)
+
+    def _eval(self, node: ast.AST) -> Any:
+        self._steps += 1
+        if self._steps > self._limits.max_steps:
+            raise LimitExceeded(f"the expression took more than {self._limits.max_steps} steps")
+        return super()._eval(node)
+
+    def _eval_name(self, node: ast.Name) -> Any:
+        name = node.id
+        if name in self._loop:
+            return self._loop[name]
+        return self._lookup(name)
+
+    def _eval_attribute(self, node: ast.Attribute) -> Any:
+        # After compilation only loop-variable fields are attributes (``v.points``); fact paths
+        # became names. The checker put the item path on the node for missing-fact messages.
+        value = self._eval(node.value)
+        path: str = node.rp_path  # type: ignore[attr-defined]
+        for field in node.rp_fields:  # type: ignore[attr-defined]
+            if value is None:
+                return None
+            if not isinstance(value, Mapping) or field not in value:
+                raise Missing(path)
+            value = value[field]
+        return self._convert_item(path, value)
+
+    def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> list[Any]:
+        generator = node.generators[0]
+        var = generator.target.id  # type: ignore[attr-defined]
+        items = self._eval(generator.iter)
+        if items is None:
+            return []
+        if not isinstance(items, (list, tuple)):
+            raise TypeError(f"can only loop over a list, not {type(items).__name__}")
+        if len(items) > self._limits.max_items:
+            raise LimitExceeded(f"a loop over more than {self._limits.max_items} items")
+        out: list[Any] = []
+        outer = self._loop.get(var, _UNSET)
+        size = 0  # what the loop builds, against max_built
+        try:
+            for item in items:
+                self._loop[var] = item
+                if all(self._eval(condition) for condition in generator.ifs):
+                    element = self._eval(node.elt)
+                    size += 1 + _sized(element)
+                    if size > self._limits.max_built:
+                        raise LimitExceeded(f"a loop would build more than "
+                                            f"{self._limits.max_built} items and characters")
+                    out.append(element)
+        finally:
+            if outer is _UNSET:
+                self._loop.pop(var, None)
+            else:
+                self._loop[var] = outer
+        return out
+
+
+_UNSET = object()

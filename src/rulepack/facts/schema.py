@@ -1,0 +1,533 @@
+"""Fact documents: the schema's vocabulary, validation with JSON paths, and lazy typed lookup.
+
+A fact document is JSON-shaped data. Dates and instants travel as ISO 8601 strings and are
+turned into ``date`` / ``datetime`` only when a rule reads them, so validating a document never
+copies it. A key that is absent is *missing* (the decision that needs it is ``unknown``); a key
+that is present with ``null`` is a known "nothing" (no response yet, no ban).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator, FormatChecker
+
+from rulepack.core.errors import (
+    FactsError,
+    Problem,
+    did_you_mean,
+    json_shown,
+    not_of_type,
+)
+from rulepack.lang.expressions import FieldInfo
+from rulepack.model.pack import Text
+
+# Platform policies are Chinese; a date given without a time means midnight China time.
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+class Missing(Exception):
+    """A fact the expression needs is absent from the document."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+def _is_string(checker: Any, instance: Any) -> bool:
+    # Python callers may hand over real dates; they stand for their ISO strings.
+    return isinstance(instance, (str, dt.date))
+
+
+def _is_json_number(checker: Any, instance: Any) -> bool:
+    # NaN and Infinity are no JSON numbers, though Python's json reads them: a NaN fans count
+    # would fail every comparison, a silent `fail` rather than a bad document.
+    return _is_number(instance)
+
+
+_TYPE_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine_many(
+    {"string": _is_string, "number": _is_json_number})
+
+_INSTANT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _check_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True  # a date object, or a type error that `type` reports
+    if len(value) != 10:
+        return False
+    dt.date.fromisoformat(value)
+    return True
+
+
+def _check_instant(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _INSTANT.match(value):
+        return False
+    dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    return True
+
+
+def format_checker() -> FormatChecker:
+    """Date and date-time checks of our own: jsonschema skips date-time silently unless an
+    optional package is installed, and a fact schema must not change meaning with the machine.
+    """
+    checker = FormatChecker(formats=())
+    checker.checks("date", raises=ValueError)(_check_date)
+    checker.checks("date-time", raises=ValueError)(_check_instant)
+    return checker
+
+
+_Validator = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPE_CHECKER)
+
+
+# -- a compiled yes/no check ----------------------------------------------------------------------
+#
+# compile_precheck turns the schema into nested closures that answer True only where jsonschema
+# (with the type and format checkers above) certainly finds no error. Whatever it does not know -
+# a keyword outside the small set the fact schema uses, a float standing for an integer enum
+# value - answers False, and the caller asks jsonschema, so a False is never wrong either.
+
+Precheck = Callable[[Any], bool]
+
+# Keywords that only annotate: they never make a document invalid.
+_ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "$defs", "title", "description",
+                          "default", "examples", "deprecated", "readOnly", "writeOnly"})
+
+
+def _never(value: Any) -> bool:
+    return False
+
+
+def _always(value: Any) -> bool:
+    return True
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_integer(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+_TYPES: dict[str, Precheck] = {
+    "string": lambda v: isinstance(v, (str, dt.date)),
+    "integer": _is_integer,
+    "number": _is_number,
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+}
+
+
+def _format_check(check: Callable[[object], bool]) -> Precheck:
+    def conforms(value: Any) -> bool:
+        try:
+            return check(value)
+        except ValueError:
+            return False
+    return conforms
+
+
+_FORMATS: dict[str, Precheck] = {
+    "date": _format_check(_check_date), "date-time": _format_check(_check_instant)}
+
+
+def compile_precheck(schema: Mapping[str, Any] | bool) -> Precheck:
+    """A fast check that is True only for documents jsonschema finds valid (see above)."""
+    defs = schema.get("$defs", {}) if isinstance(schema, Mapping) else {}
+    return _Compiler(defs).node(schema)
+
+
+class _Compiler:
+    def __init__(self, defs: Mapping[str, Any]) -> None:
+        self._defs = defs
+        self._compiled: dict[str, Precheck] = {}
+
+    def node(self, schema: Any) -> Precheck:
+        if schema is True:
+            return _always
+        if not isinstance(schema, Mapping):
+            return _never
+        checks: list[Precheck] = []
+        for keyword, value in schema.items():
+            if keyword in _ANNOTATIONS or keyword.startswith("x-") or keyword in (
+                    "properties", "additionalProperties"):
+                continue
+            checks.append(self._keyword(keyword, value))
+        if "properties" in schema or "additionalProperties" in schema:
+            checks.append(self._object(schema.get("properties", {}),
+                                       schema.get("additionalProperties", True)))
+        return _all(checks)
+
+    def _keyword(self, keyword: str, value: Any) -> Precheck:
+        if keyword == "type":
+            return _type(value)
+        if keyword == "enum" and isinstance(value, list):
+            return _enum(value)
+        if keyword == "format":
+            return _FORMATS.get(str(value), _always)  # jsonschema ignores formats it lacks
+        if keyword in ("minimum", "maximum") and _is_number(value):
+            return _bound(keyword, value)
+        if keyword == "anyOf" and isinstance(value, list) and value:
+            options = tuple(self.node(option) for option in value)
+            return lambda v: any(option(v) for option in options)
+        if keyword == "items" and isinstance(value, (Mapping, bool)):
+            item = self.node(value)
+            return lambda v: not isinstance(v, list) or all(item(i) for i in v)
+        if keyword == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+            return self._ref(value.removeprefix("#/$defs/"))
+        return _never
+
+    def _ref(self, name: str) -> Precheck:
+        if name not in self._defs:
+            return _never
+        if name not in self._compiled:
+            # Placed before compiling so that a definition that refers to itself terminates.
+            self._compiled[name] = lambda v: self._compiled[name](v)
+            self._compiled[name] = self.node(self._defs[name])
+        compiled = self._compiled
+        return lambda v: compiled[name](v)
+
+    def _object(self, properties: Mapping[str, Any], additional: Any) -> Precheck:
+        known = {key: self.node(sub) for key, sub in properties.items()}
+        extra: Precheck | None = None if additional is False else self.node(additional)
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return True
+            get = known.get
+            for key, item in value.items():
+                sub = get(key) if isinstance(key, str) else None
+                if sub is None:
+                    sub = extra
+                    if sub is None:
+                        return False
+                if not sub(item):
+                    return False
+            return True
+
+        return check
+
+
+def _all(checks: list[Precheck]) -> Precheck:
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    frozen = tuple(checks)
+    return lambda v: all(check(v) for check in frozen)
+
+
+def _type(value: Any) -> Precheck:
+    names = value if isinstance(value, list) else [value]
+    checks = tuple(_TYPES.get(str(name), _never) for name in names)
+    if len(checks) == 1:
+        return checks[0]
+    return lambda v: any(check(v) for check in checks)
+
+
+def _enum(values: list[Any]) -> Precheck:
+    # Keyed by exact type: True == 1 in Python but not in JSON Schema. Values of any other
+    # type (lists, floats equal to integers) are left to jsonschema.
+    allowed = frozenset((type(v), v) for v in values if type(v) in (str, int, bool, type(None)))
+
+    def check(v: Any) -> bool:
+        try:
+            return (type(v), v) in allowed
+        except TypeError:  # unhashable: a list or a mapping
+            return False
+
+    return check
+
+
+def _bound(keyword: str, limit: float) -> Precheck:
+    if keyword == "minimum":
+        return lambda v: not _is_number(v) or v >= limit
+    return lambda v: not _is_number(v) or v <= limit
+
+
+class FactSchema:
+    """The fact vocabulary: one :class:`FieldInfo` per path, a validator, and converters."""
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.schema = schema
+        # One compiled reader per fact path read so far.
+        self._readers: dict[str, Callable[[Any], Any]] = {}
+        self._defs: Mapping[str, Any] = schema.get("$defs", {})
+        self.fields: dict[str, FieldInfo] = {}
+        self._enum_labels: dict[str, dict[str, dict[str, str]]] = {}
+        self.rates: set[str] = set()
+        for name, sub in schema.get("properties", {}).items():
+            if name != "as_of":
+                self._walk(sub, name)
+        self.value_labels: dict[str, dict[str, Text]] = {}
+        for path, raw_labels in self._enum_labels.items():
+            self.value_labels[path] = {
+                str(value): Text(zh=label.get("zh", str(value)), en=label.get("en", str(value)))
+                for value, label in raw_labels.items()
+            }
+        # Built once: messages name facts by these labels on every evaluation.
+        self.labels: dict[str, Text] = {
+            path: Text(zh=info.label_zh, en=info.label_en) for path, info in self.fields.items()
+        }
+        # A list of enum values (appeal channels, documents) reads with its items' labels.
+        for path, info in self.fields.items():
+            if info.item_path in self.value_labels:
+                self.value_labels[path] = self.value_labels[info.item_path]
+        self._validator = _Validator(schema, format_checker=format_checker())
+        # jsonschema walks the schema interpretively and costs more than evaluating a pack;
+        # nearly every document is valid, so a compiled yes/no check answers first and
+        # jsonschema runs only to word the problems of a document that check did not pass.
+        self._precheck = compile_precheck(schema)
+        self.converters: dict[str, Callable[[Any], Any]] = {
+            path: _to_date if info.kind == "date" else parse_instant
+            for path, info in self.fields.items()
+            if info.kind in ("date", "instant")
+        }
+
+    def _resolve(self, sub: Mapping[str, Any]) -> Mapping[str, Any]:
+        merged = dict(sub)
+        while "$ref" in merged:
+            ref = merged.pop("$ref")
+            target = self._defs[ref.rsplit("/", 1)[-1]]
+            merged = {**target, **merged}
+        return merged
+
+    def _walk(self, raw: Mapping[str, Any], path: str) -> None:
+        sub = self._resolve(raw)
+        types = sub.get("type", "any")
+        types = types if isinstance(types, list) else [types]
+        nullable = "null" in types
+        main = next((t for t in types if t != "null"), "any")
+        if "enum" in sub and main == "any":
+            values = [v for v in sub["enum"] if v is not None]
+            main = "integer" if values and all(isinstance(v, int) for v in values) else "string"
+        fmt = str(sub.get("format", ""))
+        kind: str = {"date": "date", "date-time": "instant"}.get(fmt, main) \
+            if main == "string" else str(main)
+        label = sub.get("x-label", {})
+        # Fractions shown as percents: 0..1 numbers, and any number marked x-unit: fraction.
+        if kind == "number" and (sub.get("x-unit") == "fraction" or (
+                sub.get("minimum") == 0 and sub.get("maximum") == 1)):
+            self.rates.add(path)
+        if "x-enum-labels" in sub:
+            self._enum_labels[path] = sub["x-enum-labels"]
+        item_path = f"{path}[]" if kind == "array" else None
+        self.fields[path] = FieldInfo(
+            path=path,
+            kind=kind,
+            label_zh=label.get("zh", path.rsplit(".", 1)[-1]),
+            label_en=label.get("en", path.rsplit(".", 1)[-1]),
+            enum=tuple(sub["enum"]) if "enum" in sub else None,
+            nullable=nullable,
+            minimum=sub.get("minimum"),
+            maximum=sub.get("maximum"),
+            item_path=item_path,
+        )
+        for name, child in sub.get("properties", {}).items():
+            self._walk(child, f"{path}.{name}")
+        if item_path is not None and "items" in sub:
+            self._walk(sub["items"], item_path)
+
+    # -- validation -------------------------------------------------------------------------
+
+    def problems(self, document: Any, file: str = "") -> list[Problem]:
+        """Every way ``document`` breaks the schema, each naming its JSON path."""
+        if self._certainly_valid(document):
+            return []
+        out = [problem for error in self._validator.iter_errors(document)
+               for problem in self._problems_of(error, file)]
+        return sorted(out, key=lambda p: p.value or "")
+
+    def is_valid(self, document: Any) -> bool:
+        """Whether ``document`` matches the schema; the same answer as :meth:`problems`."""
+        return self._certainly_valid(document) or bool(self._validator.is_valid(document))
+
+    def _certainly_valid(self, document: Any) -> bool:
+        try:
+            return self._precheck(document)
+        except Exception:  # noqa: BLE001 - a surprise only means "ask jsonschema"
+            return False
+
+    def check(self, document: Any, file: str = "") -> None:
+        """Raise :class:`FactsError` listing every problem of ``document``."""
+        problems = self.problems(document, file)
+        if problems:
+            raise FactsError(problems)
+
+    def _problems_of(self, error: jsonschema.ValidationError, file: str) -> list[Problem]:
+        """The problems one jsonschema error stands for: one per unknown key, else one."""
+        path = _json_path(error.absolute_path)
+        hint = None
+        message = error.message
+        if error.validator == "additionalProperties":
+            allowed = list(error.schema.get("properties", {}))
+            extra = [str(k) for k in error.instance if k not in allowed]
+            if extra:
+                return [Problem(
+                    file=file, code="RP301", message=f"unknown fact `{key}`",
+                    value=_json_path([*error.absolute_path, key]),
+                    hint=did_you_mean(key, allowed)
+                    or "the fact vocabulary is schemas/facts.schema.json") for key in extra]
+        if path == "$.as_of":
+            return [Problem(file=file, code="RP303", value=path,
+                            message=f"as_of is not an ISO 8601 instant or date: "
+                                    f"{json_shown(error.instance)}",
+                            hint="e.g. 2026-11-21T09:30:00+08:00 or 2026-11-21")]
+        if error.validator == "enum":
+            expected = error.validator_value
+            hint = did_you_mean(str(error.instance), [str(v) for v in expected]) or \
+                f"expected one of {expected}"
+        elif error.validator in ("minimum", "maximum"):
+            sign = ">=" if error.validator == "minimum" else "<="
+            hint = f"expected a number {sign} {error.validator_value}"
+        elif error.validator == "type":
+            message, expected = not_of_type(error.instance, error.validator_value)
+            hint = f"expected {expected}"
+            if isinstance(error.instance, float) and not math.isfinite(error.instance):
+                message = f"{error.instance} is not a number"
+                hint = "NaN and Infinity are not JSON numbers"
+        elif error.validator == "format":
+            hint = f"expected {error.validator_value}"
+        return [Problem(file=file, code="RP301", message=message, value=path, hint=hint)]
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def lookup(self, document: Mapping[str, Any]) -> Callable[[str], Any]:
+        """A function from a dotted fact path to its typed value, raising :class:`Missing`."""
+        cache: dict[str, Any] = {}
+
+        def get(path: str) -> Any:
+            if path in cache:
+                return cache[path]
+            value = cache[path] = self.read(document, path)
+            return value
+
+        return get
+
+    def read(self, document: Mapping[str, Any], path: str) -> Any:
+        """The typed value at a dotted fact path; raise :class:`Missing` when it is absent.
+
+        A null on the way down is the value (``account.ban: null`` makes ``account.ban.level``
+        null, not missing).
+        """
+        reader = self._readers.get(path)
+        if reader is None:
+            reader = self._readers[path] = self.reader(path)
+        return reader(document)
+
+    def reader(self, path: str) -> Callable[[Any], Any]:
+        """A function reading one fact path from a document, as :meth:`read` does."""
+        return _compile_reader(path, self.converters.get(path))
+
+    def convert_item(self, path: str, value: Any) -> Any:
+        convert = self.converters.get(path)
+        return convert(value) if convert is not None and value is not None else value
+
+    def label(self, path: str, lang: str) -> str:
+        info = self.fields.get(path)
+        if info is None:
+            return path
+        return info.label_zh if lang == "zh" else info.label_en
+
+    def is_rate(self, path: str | None) -> bool:
+        return path in self.rates
+
+
+def _compile_reader(path: str, convert: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """Reading a path is the innermost step of evaluation, so each path gets straight-line
+    code: one dict lookup per level for plain dicts, ``in`` then ``[]`` for other mappings.
+    The source holds only this function's names and ``repr`` of the path's parts."""
+    lines = ["def _read(node):"]
+    indent = "    "
+    for part in path.split("."):
+        key = repr(part)
+        lines += [
+            f"{indent}if node is not None:",
+            f"{indent}    if type(node) is dict:",
+            f"{indent}        node = node.get({key}, _ABSENT)",
+            f"{indent}        if node is _ABSENT:",
+            f"{indent}            raise _Missing({path!r})",
+            f"{indent}    elif isinstance(node, _Mapping) and {key} in node:",
+            f"{indent}        node = node[{key}]",
+            f"{indent}    else:",
+            f"{indent}        raise _Missing({path!r})",
+        ]
+        indent += "    "
+    lines.append("    return node if node is None or _convert is None else _convert(node)")
+    scope: dict[str, Any] = {"__builtins__": {}, "type": type, "dict": dict,
+                             "isinstance": isinstance, "_Mapping": Mapping,
+                             "_Missing": Missing, "_ABSENT": _ABSENT, "_convert": convert}
+    exec(compile("\n".join(lines) + "\n", f"<read {path}>", "exec"), scope)  # noqa: S102
+    reader: Callable[[Any], Any] = scope["_read"]
+    return reader
+
+
+_ABSENT = object()
+
+
+def _json_path(parts: Any) -> str:
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _to_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def china_day(instant: dt.datetime) -> dt.date:
+    """The calendar day in China at ``instant``: policy dates are China's, whatever offset an
+    instant was written with."""
+    # Converting between time zones costs as much as evaluating a rule, and the documents of
+    # one run share a few instants: remember them (equal instants have equal days).
+    day = _CHINA_DAYS.get(instant)
+    if day is None:
+        try:
+            day = instant.astimezone(CHINA_TZ).date()
+        except OverflowError:  # 0001-01-01T00:00+14:00 is still year 0 in China
+            raise ValueError(f"{instant.isoformat()} has no date in China time") from None
+        if len(_CHINA_DAYS) < 4096:
+            _CHINA_DAYS[instant] = day
+    return day
+
+
+_CHINA_DAYS: dict[dt.datetime, dt.date] = {}
+
+
+def parse_instant(value: Any) -> dt.datetime:
+    """An aware datetime from an instant, a date (midnight China time) or an ISO string."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(), CHINA_TZ)
+    if not isinstance(value, str):
+        # ValueError, like the parse errors below: callers word them all as one (RP303).
+        raise ValueError(f"not an instant: {value!r}")  # noqa: TRY004
+    text = value.strip()
+    if len(text) == 10:
+        return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), CHINA_TZ)
+    parsed = dt.datetime.fromisoformat(text)  # 3.11 reads a trailing Z as UTC
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA_TZ)

@@ -1,0 +1,426 @@
+"""A library of compiled packs: loading a folder, choosing versions, evaluating facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from rulepack.analysis.properties import property_problems
+from rulepack.core.errors import EvaluationError, FactsError, PackError, Problem, did_you_mean
+from rulepack.engine import codegen
+from rulepack.engine.interpreter import Plan
+from rulepack.facts.schema import CHINA_TZ, FactSchema, china_day, parse_instant
+from rulepack.lang.expressions import DEFAULT_LIMITS, Limits
+from rulepack.load.loader import PackSchema, load_pack_file
+from rulepack.model.pack import Pack, Where
+from rulepack.verdict.data import Verdict
+
+SUBJECTS = ("account", "organization", "task")
+Engine = Literal["compiled", "sandbox"]
+TEST_SUFFIXES = (".test.yaml", ".test.yml", ".tests.yaml", ".tests.yml")
+
+
+def bundled(name: str) -> Path:
+    """The bundled ``rules`` or ``schemas`` folder, installed or in a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_bundled" / name, here.parent.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"the bundled `{name}` folder is missing from this installation")
+
+
+@lru_cache(maxsize=1)
+def fact_schema() -> FactSchema:
+    """The fact schema, compiled once per process."""
+    path = bundled("schemas") / "facts.schema.json"
+    return FactSchema(json.loads(path.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def pack_schema() -> PackSchema:
+    path = bundled("schemas") / "pack.schema.json"
+    return PackSchema(json.loads(path.read_text(encoding="utf-8")))
+
+
+def display_path(path: Path) -> str:
+    """A path as the user will recognise it: relative to the working folder when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def pack_files(root: Path) -> list[Path]:
+    """The pack files under ``root`` (or ``root`` itself), test case files left out."""
+    if root.is_file():
+        return [root]
+    # Any case of the suffix: an editor that saves `entry.YAML` must not hide the pack.
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and p.suffix.lower() in (".yaml", ".yml")
+        and not p.name.lower().endswith(TEST_SUFFIXES)
+    )
+
+
+def test_files(root: Path) -> list[Path]:
+    """The test case files under ``root``; for a test file, itself; for a pack file, the test
+    files beside it that bear its name (``entry.yaml``: ``entry.test.yaml``)."""
+    if root.is_file():
+        if root.name.lower().endswith(TEST_SUFFIXES):
+            return [root]
+        stem = root.name[:-len(root.suffix)] if root.suffix else root.name
+        return sorted(p for p in root.parent.iterdir() if p.is_file()
+                      and p.name.lower().endswith(TEST_SUFFIXES)
+                      and p.name[:p.name.lower().rindex(".test")] == stem)
+    return sorted(p for p in root.rglob("*")
+                  if p.is_file() and p.name.lower().endswith(TEST_SUFFIXES))
+
+
+class Library:
+    """Compiled packs, every version of each, ready to evaluate fact documents.
+
+    Build one with :func:`rulepack.load`; it is immutable and safe to share between threads.
+
+    ``engine`` chooses how expressions run: ``"compiled"`` (the default) turns each checked
+    expression tree into Python code once, with the sandbox's guards; ``"sandbox"`` walks every
+    tree with simpleeval on every call. Both give the same verdicts; the sandbox is the
+    reference the compiled code is tested against.
+    """
+
+    def __init__(self, packs: Sequence[Pack], *, limits: Limits = DEFAULT_LIMITS,
+                 engine: Engine = "compiled") -> None:
+        if engine not in ("compiled", "sandbox"):
+            raise ValueError(f"engine must be 'compiled' or 'sandbox', not {engine!r}")
+        self._packs = tuple(sorted(packs, key=lambda p: (p.id, p.version_key)))
+        self._by_id: dict[str, tuple[Pack, ...]] = {}
+        for pack in self._packs:
+            self._by_id[pack.id] = self._by_id.get(pack.id, ()) + (pack,)
+        self._schema = fact_schema()
+        self._limits = limits
+        self._engine = engine
+        # Plans are made on a pack's first evaluation, and versions chosen once per day; a
+        # race between threads only does the same work twice.
+        self._plans: dict[int, Plan] = {}
+        self._chosen: dict[tuple[str, dt.date], Pack] = {}
+        self._plans_on: dict[tuple[str, dt.date], Plan] = {}
+
+    def _plan(self, pack: Pack) -> Plan:
+        plan = self._plans.get(id(pack))
+        if plan is None:
+            plan = Plan(pack, self._schema, self._limits)
+            if self._engine == "compiled":
+                codegen.compile_plan(plan)
+            self._plans[id(pack)] = plan
+        return plan
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def packs(self) -> tuple[Pack, ...]:
+        """Every pack version, sorted by id then version."""
+        return self._packs
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The distinct pack ids."""
+        return tuple(self._by_id)
+
+    @property
+    def schema(self) -> FactSchema:
+        return self._schema
+
+    def versions(self, pack_id: str) -> tuple[Pack, ...]:
+        """Every version of one pack, oldest first."""
+        try:
+            return self._by_id[pack_id]
+        except KeyError:
+            raise _unknown_pack(pack_id, self.ids) from None
+
+    def select(self, pack_id: str, *, as_of: dt.datetime | None = None,
+               version: str | None = None) -> Pack:
+        """The version the caller pinned, else the one in force at ``as_of`` (default now)."""
+        versions = self.versions(pack_id)
+        if version is not None:
+            for pack in versions:
+                if pack.version == version:
+                    return pack
+            raise EvaluationError([Problem(
+                code="RP503", message=f"pack `{pack_id}` has no version `{version}`",
+                pack=pack_id, value=version,
+                hint="versions: " + ", ".join(p.version for p in versions),
+            )])
+        # Effective dates are calendar days in China, the policies' own time zone.
+        return self._in_force(pack_id, china_day(as_of or dt.datetime.now(CHINA_TZ)))
+
+    def _in_force(self, pack_id: str, day: dt.date) -> Pack:
+        chosen = self._chosen.get((pack_id, day))
+        if chosen is not None:
+            return chosen
+        versions = self.versions(pack_id)
+        in_force = [p for p in versions if p.in_force(day)]
+        if not in_force:
+            windows = ", ".join(
+                f"{p.version}: {p.effective_from}..{p.effective_until or ''}" for p in versions)
+            raise EvaluationError([Problem(
+                code="RP502", message=f"no version of `{pack_id}` is in force on {day}",
+                pack=pack_id, value=str(day), hint=f"versions in force: {windows}",
+            )])
+        if len(self._chosen) < 4096:  # bounded: batch inputs usually share a few days
+            self._chosen[(pack_id, day)] = in_force[-1]
+        return in_force[-1]
+
+    def check_facts(self, facts: Any, *, file: str = "") -> None:
+        """Raise :class:`FactsError` naming every JSON path where ``facts`` breaks the schema."""
+        self._schema.check(facts, file)
+
+    def evaluate(
+        self,
+        pack_id: str,
+        facts: Mapping[str, Any],
+        *,
+        as_of: dt.datetime | dt.date | str | None = None,
+        version: str | None = None,
+        validate: bool = True,
+    ) -> Verdict:
+        """Evaluate one pack on one fact document.
+
+        ``as_of`` is taken from the document, else from the caller, else now. The version is
+        the one pinned by ``version``, else the one in force on the as_of date. Raises
+        :class:`FactsError` for a document that breaks the fact schema and
+        :class:`EvaluationError` for an unknown pack or version.
+        """
+        if validate:
+            self.check_facts(facts)
+        instant, day = _instant_and_day(facts, as_of)
+        if version is not None:
+            return self._plan(self.select(pack_id, version=version)).evaluate(facts, instant, day)
+        plan = self._plans_on.get((pack_id, day))
+        if plan is None:
+            plan = self._plan(self._in_force(pack_id, day))
+            if len(self._plans_on) < 4096:  # bounded like _chosen
+                self._plans_on[(pack_id, day)] = plan
+        return plan.evaluate(facts, instant, day)
+
+    def evaluator(
+        self,
+        pack_id: str,
+        *,
+        as_of: dt.datetime | dt.date | str | None = None,
+        version: str | None = None,
+        validate: bool = True,
+    ) -> Callable[[Mapping[str, Any]], Verdict]:
+        """:meth:`evaluate` made ready for many documents: ``library.evaluator(id, as_of=t)``
+        is a function ``facts -> Verdict`` giving what ``library.evaluate(id, facts, as_of=t)``
+        gives.
+
+        With ``as_of`` given, the instant is read and the version chosen once, here; a
+        document that carries its own ``as_of`` still gets the version in force on its day.
+        Raises :class:`EvaluationError` here for an unknown pack or version, and
+        :class:`FactsError` for an ``as_of`` that is not an instant.
+        """
+        pinned = self.select(pack_id, version=version) if version is not None else None
+        self.versions(pack_id)  # an unknown pack is an error now, not at the first call
+        # The plan, instant and day shared by documents without their own as_of.
+        ready: tuple[Plan, dt.datetime, dt.date] | None = None
+        if as_of is not None:
+            instant, day = _instant_and_day({}, as_of)
+            try:
+                pack = pinned or self._in_force(pack_id, day)
+            except EvaluationError:
+                pass  # no version in force that day: every call says so, as evaluate would
+            else:
+                ready = (self._plan(pack), instant, day)
+        check = self._schema.check
+        evaluate = self.evaluate
+
+        def evaluator(facts: Mapping[str, Any]) -> Verdict:
+            if ready is not None and type(facts) is dict and facts.get("as_of") is None:
+                if validate:
+                    check(facts)
+                return ready[0].evaluate(facts, ready[1], ready[2])
+            # Anything else (no fixed instant, a document's own as_of, no version in force):
+            # the general path, which also words any error.
+            return evaluate(pack_id, facts, as_of=as_of, version=version, validate=validate)
+
+        return evaluator
+
+    def evaluate_all(
+        self,
+        facts: Mapping[str, Any],
+        *,
+        as_of: dt.datetime | dt.date | str | None = None,
+        validate: bool = True,
+    ) -> list[Verdict]:
+        """Evaluate every pack that applies to ``facts``.
+
+        A pack applies when its subject (account, organization, task) is present, a version is
+        in force at as_of, the account's platform (when known) is one of the pack's
+        ``platforms``, and the pack's own ``when`` does not rule it out.
+        """
+        if validate:
+            self.check_facts(facts)
+        instant, day = _instant_and_day(facts, as_of)
+        verdicts: list[Verdict] = []
+        for pack_id in self.ids:
+            versions = self._by_id[pack_id]
+            subject = facts.get(versions[0].subject)
+            if subject is None:
+                continue
+            try:
+                pack = self._in_force(pack_id, day)
+            except EvaluationError:
+                continue
+            platform = subject.get("platform") if isinstance(subject, Mapping) else None
+            if pack.platforms and platform is not None and platform not in pack.platforms:
+                continue  # another platform's policy; an unknown platform still gets it
+            verdict = self._plan(pack).evaluate(facts, instant, day)
+            if verdict.applicable:
+                verdicts.append(verdict)
+        return verdicts
+
+    @staticmethod
+    def resolve_as_of(facts: Mapping[str, Any],
+                      as_of: dt.datetime | dt.date | str | None) -> dt.datetime:
+        """The document's as_of, else the caller's, else now (China time)."""
+        chosen = facts.get("as_of") if isinstance(facts, Mapping) else None
+        if chosen is None:
+            chosen = as_of
+        if chosen is None:
+            return dt.datetime.now(CHINA_TZ)
+        try:
+            if isinstance(chosen, str):
+                return _parse_text_instant(chosen)[0]
+            instant = parse_instant(chosen)
+            china_day(instant)  # judged by its day in China, which it must have
+            return instant
+        except (ValueError, TypeError) as exc:
+            raise FactsError([Problem(
+                code="RP303", message=f"as_of is not an ISO 8601 instant or date: {exc}",
+                value=str(chosen), hint="e.g. 2026-11-21T09:30:00+08:00 or 2026-11-21",
+            )]) from None
+
+
+def _instant_and_day(facts: Mapping[str, Any],
+                     as_of: dt.datetime | dt.date | str | None) -> tuple[dt.datetime, dt.date]:
+    """:meth:`Library.resolve_as_of`, with the instant's calendar day in China: a plain
+    function, and the commonest cases first, because every evaluation asks."""
+    if type(facts) is dict:
+        chosen = facts.get("as_of")
+        if chosen is None:
+            chosen = as_of
+        if type(chosen) is dt.datetime and chosen.tzinfo is not None:
+            try:
+                return chosen, china_day(chosen)
+            except ValueError:
+                pass  # resolve_as_of words the error
+        if type(chosen) is str:
+            try:
+                return _parse_text_instant(chosen)
+            except (ValueError, TypeError):
+                pass  # resolve_as_of words the error
+    instant = Library.resolve_as_of(facts, as_of)
+    return instant, china_day(instant)
+
+
+@lru_cache(maxsize=1024)
+def _parse_text_instant(text: str) -> tuple[dt.datetime, dt.date]:
+    # Documents of one batch share a handful of as_of strings; datetimes are immutable. The
+    # day in China comes along: converting time zones costs more than evaluating a rule.
+    instant = parse_instant(text)
+    return instant, china_day(instant)
+
+
+def _unknown_pack(pack_id: str, ids: Iterable[str]) -> EvaluationError:
+    return EvaluationError([Problem(
+        code="RP501", message=f"no pack with id `{pack_id}`", value=pack_id,
+        hint=did_you_mean(pack_id, ids) or "`rulepack list` shows the pack ids",
+    )])
+
+
+def load(path: str | os.PathLike[str] | None = None, *, limits: Limits = DEFAULT_LIMITS,
+         engine: Engine = "compiled") -> Library:
+    """Load and compile every pack under ``path`` (default: the bundled packs).
+
+    Raises :class:`PackError` listing every problem of every file, sorted by location.
+    """
+    root = Path(path) if path is not None else bundled("rules")
+    try:
+        found = root.exists()
+    except OSError as exc:  # a name too long for the system, say
+        raise PackError([Problem(file=str(root)[:200], code="RP110",
+                                 message=f"cannot look at the path: {exc.strerror or exc}")]) \
+            from None
+    if not found:
+        raise PackError([Problem(file=str(root), code="RP110",
+                                 message="no such file or folder")])
+    if root.is_file() and root.name.lower().endswith(TEST_SUFFIXES):
+        raise PackError([Problem(file=display_path(root), code="RP110",
+                                 message="this is a file of test cases, not a pack",
+                                 hint=f"run `rulepack test {display_path(root)}`, or name the "
+                                 "pack file or its folder")])
+    files = pack_files(root)
+    if not files:
+        raise PackError([Problem(file=display_path(root), code="RP110",
+                                 message="the folder holds no pack files",
+                                 hint="packs are YAML files ending in .yaml or .yml")])
+    schema = fact_schema()
+    problems: list[Problem] = []
+    packs: list[Pack] = []
+    for file in files:
+        try:
+            packs.append(load_pack_file(file, display=display_path(file),
+                                        pack_schema=pack_schema(), facts=schema.fields,
+                                        limits=limits))
+        except PackError as exc:
+            problems.extend(exc.problems)
+    problems.extend(_cross_file_problems(packs))
+    # A property that names nothing is a load error like any other.
+    for pack in packs:
+        problems.extend(property_problems(pack, schema))
+    if problems:
+        raise PackError(problems)
+    return Library(packs, limits=limits, engine=engine)
+
+
+def _cross_file_problems(packs: Sequence[Pack]) -> list[Problem]:
+    """Duplicate versions and overlapping effective windows among versions of one pack."""
+    out: list[Problem] = []
+    by_id: dict[str, list[Pack]] = {}
+    for pack in packs:
+        by_id.setdefault(pack.id, []).append(pack)
+    for pack_id, versions in by_id.items():
+        versions.sort(key=lambda p: (p.effective_from, p.version_key))
+        seen: dict[str, Pack] = {}
+        for pack in versions:
+            if pack.version in seen:
+                where = pack.positions.get("version", Where(1, 1))
+                out.append(Problem(
+                    file=pack.file, line=where.line, column=where.column, code="RP107",
+                    pack=pack_id,
+                    message=f"version {pack.version} of `{pack_id}` is also declared in "
+                    f"{seen[pack.version].file}", value=pack.version,
+                    hint="bump the version of the newer file"))
+            seen[pack.version] = pack
+        for earlier, later in itertools.pairwise(versions):
+            if earlier.version == later.version:
+                continue  # one version declared twice: RP107 above
+            if earlier.effective_until is None or earlier.effective_until >= later.effective_from:
+                where = later.positions.get("effective_from", Where(1, 1))
+                out.append(Problem(
+                    file=later.file, line=where.line, column=where.column, code="RP108",
+                    pack=pack_id,
+                    message=f"versions {earlier.version} ({earlier.file}) and {later.version} "
+                    f"are both in force on {later.effective_from}",
+                    value=str(later.effective_from),
+                    hint=f"set effective_until of {earlier.version} to the day before "
+                    f"{later.effective_from}"))
+    return out

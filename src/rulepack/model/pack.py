@@ -1,0 +1,293 @@
+"""The immutable pack model that the loader builds and the evaluator reads.
+
+Nothing here parses or evaluates; every expression arrives compiled (:mod:`rulepack.lang.expressions`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from rulepack.lang.expressions import CompiledExpr
+
+Lang = Literal["zh", "en"]
+Status = Literal["pass", "fail", "unknown", "skipped"]
+HitPolicy = Literal["unique", "first", "priority", "collect"]
+T = TypeVar("T")
+
+# Three-valued logic (Kleene): unknown is neither pass nor fail.
+NEGATE: dict[Status, Status] = {"pass": "fail", "fail": "pass", "unknown": "unknown",
+                                "skipped": "skipped"}
+
+
+def kleene_and(statuses: Iterable[Status]) -> Status:
+    seen = set(statuses)
+    if "fail" in seen:
+        return "fail"
+    return "unknown" if "unknown" in seen else "pass"
+
+
+def kleene_or(statuses: Iterable[Status]) -> Status:
+    seen = set(statuses)
+    if "pass" in seen:
+        return "pass"
+    return "unknown" if "unknown" in seen else "fail"
+
+
+def group_decision(all_of: bool, parts: Iterable[tuple[Status, tuple[T, ...]]]) \
+        -> tuple[Status, tuple[T, ...]]:
+    """An `all` (or `any`) group's status from its members' (status, what decided it), and
+    what decided the group: that of the members with the group's own status (for a passing
+    `all` or a failing `any`, every member)."""
+    parts = list(parts)
+    group = kleene_and(p[0] for p in parts) if all_of else kleene_or(p[0] for p in parts)
+    return group, tuple(item for status, items in parts if status == group for item in items)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in Chinese and English."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Source:
+    """The seed document and the exact phrase a rule encodes."""
+
+    seed: str
+    quote: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"seed": self.seed, "quote": self.quote}
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a model element stands in its pack file, for findings about it."""
+
+    line: int = 0
+    column: int = 0
+
+
+# -- conditions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One expression, explained on its own."""
+
+    expr: CompiledExpr
+    label: Text | None = None
+    where: Where = Where()
+
+
+@dataclass(frozen=True)
+class AllOf:
+    children: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    children: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class NotOf:
+    child: Condition
+
+
+@dataclass(frozen=True)
+class Constant:
+    value: bool
+
+
+Condition = Atom | AllOf | AnyOf | NotOf | Constant
+
+
+def atoms_in(node: Condition | None) -> Iterator[Atom]:
+    """Every atom of a condition tree, in evaluation order."""
+    if isinstance(node, Atom):
+        yield node
+    elif isinstance(node, NotOf):
+        yield from atoms_in(node.child)
+    elif isinstance(node, (AllOf, AnyOf)):
+        for child in node.children:
+            yield from atoms_in(child)
+
+
+# -- rules --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Messages:
+    """Message templates by rule status; any may be absent."""
+
+    by_status: dict[str, Text] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    id: str
+    title: Text
+    source: Source
+    when: Condition | None
+    messages: Messages
+    decisive: bool
+    where: Where
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """``field: expression`` in a ``set`` block."""
+
+    field: str
+    expr: CompiledExpr
+
+
+@dataclass(frozen=True)
+class CheckRule(RuleBase):
+    require: Condition
+    assignments: tuple[Assignment, ...] = ()
+    kind: Literal["check"] = "check"
+
+
+@dataclass(frozen=True)
+class OutputRule(RuleBase):
+    assignments: tuple[Assignment, ...] = ()
+    kind: Literal["output"] = "output"
+
+
+@dataclass(frozen=True)
+class Row:
+    """A decision table row: a condition (absent: always matches) and its outputs."""
+
+    id: str
+    when: Condition | None
+    then: tuple[tuple[str, Any], ...]  # values are literals or CompiledExpr
+    priority: int = 0
+    where: Where = Where()
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class TableRule(RuleBase):
+    hit_policy: HitPolicy = "first"
+    outputs: tuple[str, ...] = ()
+    rows: tuple[Row, ...] = ()
+    complete: bool = True
+    kind: Literal["table"] = "table"
+
+
+@dataclass(frozen=True)
+class Deduction:
+    id: str
+    when: Condition | None
+    points: CompiledExpr
+    label: Text | None = None
+
+
+@dataclass(frozen=True)
+class ScoreRule(RuleBase):
+    start: CompiledExpr | None = None
+    deductions: tuple[Deduction, ...] = ()
+    floor: CompiledExpr | None = None
+    ceiling: CompiledExpr | None = None
+    into_score: str = "score"
+    into_deducted: str | None = None
+    pass_if: Condition | None = None
+    kind: Literal["score"] = "score"
+
+
+Rule = CheckRule | OutputRule | TableRule | ScoreRule
+
+
+@dataclass(frozen=True)
+class Property:
+    """A declared property for ``rulepack verify`` (kept as data; the verifier reads it)."""
+
+    id: str
+    kind: str
+    spec: dict[str, Any]
+    where: Where = Where()
+
+
+@dataclass(frozen=True)
+class Pack:
+    """One version of one policy, compiled and ready to evaluate."""
+
+    id: str
+    version: str
+    effective_from: dt.date
+    effective_until: dt.date | None
+    subject: str
+    title: Text
+    description: Text
+    sources: tuple[Source, ...]
+    params: dict[str, Any]
+    when: Condition | None
+    rules: tuple[Rule, ...]
+    properties: tuple[Property, ...]
+    result_fields: tuple[str, ...]
+    platforms: tuple[str, ...]
+    positions: dict[str, Where]
+    digest: str
+    file: str
+
+    @property
+    def version_key(self) -> tuple[int, int, int]:
+        major, minor, patch = self.version.split("+")[0].split("-")[0].split(".")
+        return (int(major), int(minor), int(patch))
+
+    def in_force(self, day: dt.date) -> bool:
+        """Whether this version is in force on ``day`` (both ends inclusive)."""
+        if day < self.effective_from:
+            return False
+        return self.effective_until is None or day <= self.effective_until
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+def reads_of(*parts: Any) -> tuple[str, ...]:
+    """Every path read by the expressions in ``parts`` (conditions, rules, rows, deductions,
+    assignments, expressions, or tuples of them), in order of appearance, each once."""
+    out: dict[str, None] = {}
+
+    def visit(node: Any) -> None:
+        if isinstance(node, CompiledExpr):
+            out.update(dict.fromkeys(node.reads))
+        elif isinstance(node, Atom):
+            visit(node.expr)
+        elif isinstance(node, (AllOf, AnyOf)):
+            visit(node.children)
+        elif isinstance(node, NotOf):
+            visit(node.child)
+        elif isinstance(node, (tuple, list)):
+            for item in node:
+                visit(item)
+        elif isinstance(node, Assignment):
+            visit(node.expr)
+        elif isinstance(node, Row):
+            visit(node.when)
+            visit([value for _, value in node.then])
+        elif isinstance(node, Deduction):
+            visit(node.when)
+            visit(node.points)
+        elif isinstance(node, RuleBase):
+            visit(node.when)
+            for attribute in ("require", "assignments", "rows", "deductions", "start",
+                              "floor", "ceiling", "pass_if"):
+                visit(getattr(node, attribute, None))
+
+    visit(parts)
+    return tuple(out)

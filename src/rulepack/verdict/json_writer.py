@@ -1,0 +1,523 @@
+"""Verdicts written as JSON straight from their evaluation's records.
+
+:func:`render` gives exactly ``json.dumps(verdict.to_dict(lang), ensure_ascii=False)``, without
+building :class:`Reason` and :class:`Check` objects or the dict: batch output renders every
+verdict, and the objects cost several times what the JSON does. What does not depend on the
+document is written once: per rule and language the start of the reason's object, its source
+and its message templates in pieces. Checks are written by :mod:`rulepack.verdict.json_checks`,
+values by :mod:`rulepack.verdict.json_values`.
+
+A rule the whole-pack function of :mod:`rulepack.engine.codegen` evaluated raw gets one function of its
+own per language (:func:`_reason_code`), generated from its condition and facts, that writes
+its reason from the values kept, with no record made.
+
+A reason whose rule recorded details (missing or broken results, table rows, score lines,
+errors) is rare and takes the reference path: its :class:`Reason` dict, encoded by the same
+encoder json.dumps uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from rulepack.facts.schema import FactSchema
+from rulepack.model.pack import (
+    NEGATE,
+    AllOf,
+    Atom,
+    CheckRule,
+    Condition,
+    Constant,
+    Lang,
+    NotOf,
+    Pack,
+    Rule,
+)
+from rulepack.verdict import wording
+from rulepack.verdict.data import DEFAULT_MESSAGE, STATUS_WORD, CheckRecord, Reason, Verdict
+from rulepack.verdict.json_checks import (
+    KEYED,
+    LANGS,
+    MEMOS,
+    STATUSES,
+    remember,
+    site_writer,
+    write_record,
+)
+from rulepack.verdict.json_values import (
+    encode,
+    escaped,
+    fields_json,
+    sequence_json,
+    string_json,
+    value_json,
+)
+from rulepack.verdict.kept import KEPT_RECORD, KEPT_THRESHOLD, UNREAD, RawAtom, RawCondition
+
+if TYPE_CHECKING:
+    from rulepack.engine.interpreter import Plan
+
+# The verdict's object from its outcome to the value of "result".
+_OUTCOMES = {status: f', "outcome": {string_json(status)}, "result": ' for status in STATUSES}
+
+
+class _Records(Protocol):
+    """What rendering reads from a verdict's explanation (``_Run`` of rulepack.engine.interpreter)."""
+
+    @property
+    def records(self) -> tuple[Any, ...]: ...
+    @property
+    def result(self) -> Mapping[str, Any]: ...
+    @property
+    def today(self) -> dt.date: ...
+    @property
+    def as_of(self) -> dt.datetime: ...
+    @property
+    def pack(self) -> Pack: ...
+    @property
+    def schema(self) -> FactSchema: ...
+    @property
+    def plan(self) -> Plan: ...
+    @property
+    def facts(self) -> tuple[Any, ...]: ...
+    def reason(self, record: Any) -> Reason: ...
+    def rule_checks(self, record: Any) -> tuple[CheckRecord, ...]: ...
+    def rule_values(self, record: Any) -> dict[str, Any]: ...
+
+
+def render(verdict: Verdict, lang: Lang) -> str:
+    """``json.dumps(verdict.to_dict(lang), ensure_ascii=False)``, written directly."""
+    explanation = verdict._explanation
+    if explanation is None or lang not in LANGS or not verdict.applicable:
+        return encode(verdict.to_dict(lang))  # rare shapes, written the reference way
+    run = cast(_Records, explanation)
+    outcome = verdict.outcome
+    # The verdict's text in pieces, joined once.
+    out = [_start(verdict._pack, verdict.as_of),
+           _OUTCOMES.get(outcome) or f', "outcome": {value_json(outcome)}, "result": ',
+           fields_json(verdict.result), ', "reasons": [']
+    first = True
+    plan = run.plan
+    known = _PLANS[lang].get(id(plan))
+    codes = known[1] if known is not None and known[0] is plan else _codes(run, lang)
+    facts = run.facts
+    for record, code in zip(run.records, codes):
+        if first:
+            first = False
+        else:
+            out.append(", ")
+        if code is not None and record[3] is not None and not record[4]:
+            text = code(record[2], facts, run, record)
+            if text is not None:
+                out.append(text)
+                continue
+        _reason(run, record, lang, out)
+    missing = verdict.missing
+    out.append(f'], "missing": {value_json(missing)}}}' if missing else '], "missing": []}')
+    return "".join(out)
+
+
+# The verdict's object up to the value of "as_of", by pack (see remember).
+_HEADS: dict[int, tuple[Pack, str]] = {}
+# The start written last, and of what: the verdicts of a batch mostly share pack and instant.
+_LAST_START: list[tuple[Pack | None, dt.datetime | None, str]] = [(None, None, "")]
+
+
+def _start(pack: Pack, as_of: dt.datetime) -> str:
+    """The verdict's object up to its outcome."""
+    last = _LAST_START[0]  # one read: another thread may replace it meanwhile
+    if last[0] is pack and last[1] is as_of:  # neither can change: the same text
+        return last[2]
+    known = _HEADS.get(id(pack))
+    if known is None:
+        head = (f'{{"pack": {encode(pack.id)}, "version": {encode(pack.version)}, '
+                f'"digest": {encode(pack.digest)}, "as_of": ')
+        known = (pack, head)
+        remember(_HEADS, id(pack), known)
+    text = known[1] + string_json(as_of.isoformat())
+    _LAST_START[0] = (pack, as_of, text)
+    return text
+
+
+# -- caches -----------------------------------------------------------------------------------
+
+# Writers of the rules rendered lately, by language and id (see remember). A rule's writer also
+# holds the pack and fact schema it was made for and serves no other (packs made from one
+# another may share rules).
+_RULES: dict[str, dict[int, tuple[Rule, Pack, FactSchema, _RuleWriter]]] = {
+    lang: {} for lang in LANGS}
+
+
+# Per plan and language: the compiled writer of each rule's reasons, in the order of its
+# records (None for a rule written the general way); see _codes.
+_PLANS: dict[str, dict[int, tuple[Plan, tuple[_ReasonCode | None, ...]]]] = {
+    lang: {} for lang in LANGS}
+_PLAN_LIMIT = 64
+
+
+def _codes(run: _Records, lang: Lang) -> tuple[_ReasonCode | None, ...]:
+    """The compiled writers of the reasons of ``run.plan``'s rules, made and kept; for a plan
+    without a whole-pack function (its records are not the rules one by one), none."""
+    plan = run.plan
+    codes: tuple[_ReasonCode | None, ...]
+    if plan.rules_code is None:
+        codes = (None,) * len(run.records)  # not kept: the records vary with the document
+        return codes
+    codes = tuple([_rule_writer(rule, run, lang).compiled(plan, rule)
+                   for rule in plan.pack.rules])
+    plans = _PLANS[lang]
+    if len(plans) >= _PLAN_LIMIT:  # plans are big, and a service uses a few at a time
+        plans.clear()
+    plans[id(plan)] = (plan, codes)
+    return codes
+
+
+def _rule_writer(rule: Rule, run: _Records, lang: Lang) -> _RuleWriter:
+    """The writer of ``rule``'s reasons for ``run``'s pack and schema, made and kept."""
+    pack, schema = run.pack, run.schema
+    rules = _RULES[lang]
+    entry = rules.get(id(rule))
+    if entry is None or entry[1] is not pack or entry[2] is not schema:
+        entry = (rule, pack, schema, _RuleWriter(rule, pack, schema, lang))
+        remember(rules, id(rule), entry)
+    return entry[3]
+
+
+# -- reasons ----------------------------------------------------------------------------------
+
+
+def _reason(run: _Records, record: Any, lang: Lang, out: list[str]) -> None:
+    """Append one reason's object, as ``encode(run.reason(record).to_dict(lang))`` would
+    write it, to ``out``."""
+    if record[4]:
+        # Details: missing results, errors, table rows (and their sources), score lines.
+        out.append(encode(run.reason(record).to_dict(lang)))
+        return
+    status = record[1]
+    writer = _rule_writer(record[0], run, lang)
+    head, tail, parts = writer.statuses.get(status) or writer.status(status)
+    # The checks' texts escaped (and as they are, for a message with placeholders), and their
+    # objects.
+    texts: list[str] = []
+    plain: list[str] = []
+    objects: list[str] = []
+    memo = MEMOS[lang]
+    # (A rule kept raw gets here when it has no writer of its own or its writer leaves this
+    # status to the general way; its records are then made from the values kept.)
+    for check in run.rule_checks(record):
+        written = write_record(check, lang, memo)
+        texts.append(written[2])
+        objects.append(written[3])
+        if parts is not None:
+            plain.append(written[1])
+    if parts is None:  # the message is "literal{why}literal", and written escaped in pieces
+        if len(texts) == 1:
+            why = texts[0]
+        elif texts:
+            why = writer.escaped_separator.join(
+                texts if len(set(texts)) == len(texts) else dict.fromkeys(texts))
+        else:
+            why = escaped(STATUS_WORD[lang][status])
+        out += (head, why, tail, writer.values(run, record))
+    else:
+        values = run.rule_values(record)
+        message = writer.fill(parts, writer.separator.join(dict.fromkeys(plain)) if plain
+                              else STATUS_WORD[lang][status], values, run)
+        out += (head, escaped(message), tail, fields_json(values))
+    out += (writer.source, ", ".join(objects), "]}")
+
+
+# A message template in parts: literal text, None for {why}, or a placeholder's function of
+# (the values the rule read, the evaluation).
+_Part = str | None | Callable[[Mapping[str, Any], _Records], str]
+# Per status: the reason's object up to the message's first character, from its last one to
+# the value of "values", and the message's parts, or None when it is "literal{why}literal"
+# (the literals are then escaped into the first two).
+_Status = tuple[str, str, tuple[_Part, ...] | None]
+
+
+class _RuleWriter:
+    """The fixed parts of one rule's reasons in one language."""
+
+    __slots__ = ("_lang", "_pack", "_places", "_rule", "_schema", "escaped_separator",
+                 "separator", "source", "statuses")
+
+    def __init__(self, rule: Rule, pack: Pack, schema: FactSchema, lang: Lang) -> None:
+        self._rule, self._pack, self._schema, self._lang = rule, pack, schema, lang
+        self.separator = wording.join_checks(["", ""], lang)
+        self.escaped_separator = escaped(self.separator)
+        # Details are empty here, so there are no row sources, no details and no error.
+        self.source = f', "source": {encode(rule.source.to_dict())}, "checks": ['
+        self.statuses: dict[str, _Status] = {}
+        for status in STATUSES:
+            self.status(status)
+        # The facts of the reason's values last seen (Plan.facts_of), and the text before each
+        # value with its place among the facts compiled code kept; None if one has none.
+        # (Each pair is one attribute, replaced whole: another thread may read it meanwhile.)
+        self._places: tuple[Any, tuple[tuple[str, int], ...] | None] = (None, None)
+
+    def compiled(self, plan: Plan, rule: Rule) -> _ReasonCode | None:
+        """A compiled writer of this rule's reasons in ``plan`` (kept by _codes), or None
+        where the general way must write them: a rule the plan's code did not evaluate raw, a
+        condition with two atoms of one text (their checks are merged), a fact it did not
+        keep."""
+        raw = plan.raw_conditions.get(id(rule.require)) if isinstance(rule, CheckRule) else None
+        facts = plan.facts_of[id(rule)][1]
+        if raw is None or not raw.distinct or not all(slot >= 0 for _, slot in facts):
+            return None
+        return _reason_code(self, raw, facts, lang=self._lang)
+
+    def values(self, run: _Records, record: Any) -> str:
+        """``fields_json(run.rule_values(record))``: from the facts compiled code kept, when it
+        kept them all."""
+        facts = run.plan.facts_of[id(record[0])][record[1] != "skipped"]
+        made_for, places = self._places
+        if facts is not made_for:
+            places = tuple(
+                (("{" if i == 0 else ", ") + string_json(path) + ": ", slot)
+                for i, (path, slot) in enumerate(facts)) if all(
+                slot >= 0 for _, slot in facts) else None
+            self._places = (facts, places)
+        kept = run.facts
+        if not facts:
+            return "{}"
+        if places is not None and kept:
+            out: list[str] = []
+            for key, slot in places:
+                value = kept[slot]
+                if value is UNREAD:  # absent, or not read: rule_values looks further
+                    break
+                out += (key, value_json(value))
+            else:
+                out.append("}")
+                return "".join(out)
+        return fields_json(run.rule_values(record))
+
+    def status(self, status: str) -> _Status:
+        """The fixed parts of a reason with ``status``, made and kept."""
+        rule, lang = self._rule, self._lang
+        start = (f'{{"rule": {encode(rule.id)}, "kind": {encode(rule.kind)}, '
+                 f'"status": {encode(status)}, "message": "')
+        end = '", "values": '
+        parts = self._parts(rule.messages.by_status.get(status, DEFAULT_MESSAGE).get(lang))
+        if len(parts) == 3 and parts[1] is None:  # "literal{why}literal": most messages
+            made: _Status = (start + escaped(cast(str, parts[0])),
+                             escaped(cast(str, parts[2])) + end, None)
+        else:
+            made = (start, end, parts)
+        self.statuses[status] = made
+        return made
+
+    @staticmethod
+    def fill(parts: tuple[_Part, ...], why: str, values: Mapping[str, Any],
+             run: _Records) -> str:
+        return "".join([why if part is None else part if isinstance(part, str)
+                        else part(values, run) for part in parts])
+
+    def _parts(self, template: str) -> tuple[_Part, ...]:
+        """``template`` as ``Reason.message`` fills it; adjacent literals joined."""
+        lang = self._lang
+        parts: list[_Part] = []
+        for literal, name, spec in wording.pieces(template):
+            _literal(parts, literal)
+            if name == "why":
+                parts.append(None)
+            elif name == "title":
+                title = self._rule.title.get(lang)
+                _literal(parts, title if isinstance(title, str)
+                         else wording.fmt(title, lang, spec=spec))
+            elif name is not None:
+                parts.append(self._placeholder(name, spec))
+        _literal(parts, "")
+        return tuple(parts)
+
+    def _placeholder(self, name: str, spec: str) -> Callable[[Mapping[str, Any], _Records], str]:
+        """A placeholder other than why and title, looked up where ``Reason.message`` looks."""
+        lang = self._lang
+        if name in ("today", "as_of"):
+            def moment(values: Mapping[str, Any], run: _Records) -> str:
+                return wording.fmt(run.today if name == "today" else run.as_of, lang, spec=spec)
+            return moment
+        # A fact the rule read shows with its units; else params and results by name.
+        show = wording.shower(lang, rate=self._schema.is_rate(name), spec=spec,
+                              labels=self._schema.value_labels.get(name))
+        params = self._pack.params
+        constant = "?"
+        if name.startswith("params.") and name[7:] in params:
+            constant = wording.fmt(params[name[7:]], lang, spec=spec)
+
+        def placeholder(values: Mapping[str, Any], run: _Records) -> str:
+            if name in values:
+                return show(values[name])
+            if name.startswith("result.") and name[7:] in run.result:
+                return wording.fmt(run.result[name[7:]], lang, spec=spec)
+            return constant
+
+        return placeholder
+
+
+# A reason written whole from (the values its rule's atoms kept, the facts kept, the
+# evaluation, its rule record); None when the general way must write it.
+_ReasonCode = Callable[[tuple[Any, ...], tuple[Any, ...], Any, Any], "str | None"]
+
+
+def _reason_code(writer: _RuleWriter, raw: RawCondition, facts: tuple[tuple[str, int], ...],
+                 lang: Lang) -> _ReasonCode:
+    """One function writing the reasons of one rule evaluated raw, in one language: the code of
+    :func:`_reason` and :meth:`_RuleWriter.values` unrolled for this rule's atoms and facts.
+
+    Which atoms decide is written as comparisons of statuses (an atom decides when it has the
+    status of every group above it, as `_Run.condition` picks); each deciding check comes from
+    the memo or its site's writer; each fact is written by the type its schema gives it, any
+    other value the general way. A status whose message has placeholders returns None (the
+    general way writes it); facts the evaluation did not keep are found the general way.
+    """
+    code = _SourceWriter()
+    # The values kept, unpacked: status and value (or record) of every atom, and its threshold
+    # when that was kept too.
+    names: list[str] = []
+    for n, (_, _, _, how) in enumerate(raw.atoms):
+        names += [f"_s{n}", f"_a{n}"] + ([f"_t{n}"] if how == KEPT_THRESHOLD else [])
+    if names:
+        code.line(f"{', '.join(names)}, = _raw")
+    root, deciding = code.statuses(raw.condition, [0])
+    made = {status: writer.statuses.get(status) or writer.status(status) for status in STATUSES}
+    # Only statuses whose message is "literal{why}literal" are written here.
+    heads = code.constant({status: m[0] for status, m in made.items() if m[2] is None})
+    tails = code.constant({status: m[1] for status, m in made.items() if m[2] is None})
+    code.line(f"_status = {root}")
+    code.line(f"if _status not in {heads}: return None")
+    code.line("_texts = []")
+    code.line("_objects = []")
+    for n, tests in deciding:
+        code.line(f"if {' and '.join(dict.fromkeys(tests)) or 'True'}:")
+        code.check(n, raw.atoms[n], lang)
+    words = code.constant({status: escaped(word) for status, word in STATUS_WORD[lang].items()})
+    separator = code.constant(writer.escaped_separator)
+    code.line("_count = _len(_texts)")
+    code.line("if _count == 1: _why = _texts[0]")
+    code.line(f"elif not _texts: _why = {words}[_status]")
+    code.line(f"elif _len(_set(_texts)) == _count: _why = {separator}.join(_texts)")
+    code.line(f"else: _why = {separator}.join(_dict.fromkeys(_texts))")
+    code.values(facts, writer._schema)
+    source = code.constant(writer.source)
+    code.line(f"return f\"{{{heads}[_status]}}{{_why}}{{{tails}[_status]}}{{_values}}"
+              f"{{{source}}}{{', '.join(_objects)}}]}}}}\"")
+    function: _ReasonCode = code.build(
+        "_code(_raw, _facts, _run, _record)", lang,
+        {"_slow_values": _RuleWriter.values, "_writer_of_rule": writer})
+    return function
+
+
+class _SourceWriter:
+    """The source of one generated reason writer, line by line, and the constants it names."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.constants: dict[str, Any] = {}
+        self.groups = 0
+
+    def line(self, text: str, indent: int = 1) -> None:
+        self.lines.append("    " * indent + text)
+
+    def constant(self, value: Any) -> str:
+        name = f"_k{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def statuses(self, node: Condition, counter: list[int]) \
+            -> tuple[str, list[tuple[int, list[str]]]]:
+        """Lines computing the status of every group of ``node``; its status's expression,
+        and each atom below with the comparisons that make it deciding (as _kept's _deciding
+        picks, and in the same order as the atoms were kept)."""
+        if isinstance(node, Atom):
+            n = counter[0]
+            counter[0] += 1
+            return f"_s{n}", [(n, [])]
+        if isinstance(node, Constant):
+            return repr("pass" if node.value else "fail"), []
+        self.groups += 1
+        name = f"_g{self.groups}"
+        if isinstance(node, NotOf):
+            child, atoms = self.statuses(node.child, counter)
+            self.line(f"{name} = _NEG[{child}]")
+            return name, atoms
+        parts = [self.statuses(child, counter) for child in node.children]
+        members = "(" + "".join(f"{part[0]}, " for part in parts) + ")"
+        decide, other = ("fail", "pass") if isinstance(node, AllOf) else ("pass", "fail")
+        self.line(f"{name} = {decide!r} if {decide!r} in {members} else 'unknown' "
+                  f"if 'unknown' in {members} else {other!r}")
+        return name, [(n, [*tests, f"{part[0]} == {name}"])
+                      for part in parts for n, tests in part[1]]
+
+    def check(self, n: int, atom: RawAtom, lang: Lang) -> None:
+        """Lines adding deciding atom ``n``'s check to ``_texts`` and ``_objects``: from the
+        memo when it is there (_reason's loop, unrolled), else from its site's writer."""
+        _, site, threshold, how = atom
+        if how == KEPT_RECORD:
+            self.line(f"_w = _write_record(_a{n}, _LANG, _MEMO)", 2)
+        else:
+            shown = f"_t{n}" if how == KEPT_THRESHOLD else self.constant(threshold)
+            site_id = self.constant(id(site))
+            write = self.constant(site_writer(site, lang))
+            self.line(f"if _s{n} == 'unknown': _w = _write_record(_a{n}, _LANG, _MEMO)", 2)
+            self.line("else:", 2)
+            self.line(f"_kind = _type(_a{n})", 3)
+            self.line(f"_key = ({site_id}, _s{n}, _kind, _a{n}) if _kind in _KEYED else None", 3)
+            self.line("_w = _MEMO.get(_key) if _key is not None else None", 3)
+            self.line(f"if _w is None or _w[0] is not {shown}:", 3)
+            self.line(f"_w = {write}(_s{n}, _a{n}, {shown}, (), None, _key)", 4)
+        self.line("_texts.append(_w[2])", 2)
+        self.line("_objects.append(_w[3])", 2)
+
+    def values(self, facts: tuple[tuple[str, int], ...], schema: FactSchema) -> None:
+        """Lines writing the reason's values into ``_values``: each fact by the type its schema
+        gives it, any other value the general way; all of them the general way (which reads
+        the document) when one was not kept."""
+        if not facts:
+            self.line("_values = '{}'")
+            return
+        pieces: list[str] = []
+        for i, (path, slot) in enumerate(facts):
+            name = f"_v{i}"
+            self.line(f"{name} = _facts[{slot}]")
+            info = schema.fields.get(path)
+            key = self.constant(("{" if i == 0 else ", ") + string_json(path) + ": ")
+            pieces.append(f"{{{key}}}{{{_VALUE_BY_KIND.get(info.kind if info else '', _ANY)}}}"
+                          .replace("_V", name))
+        unread = " or ".join(f"_v{i} is _U" for i in range(len(facts)))
+        self.line(f"if {unread}: _values = _slow_values(_writer_of_rule, _run, _record)")
+        self.line(f"else: _values = f\"{''.join(pieces)}}}}}\"")
+
+    def build(self, signature: str, lang: Lang, names: dict[str, Any]) -> Any:
+        """The function defined by the lines, with the names they use and no builtins."""
+        source = f"def {signature}:\n" + "\n".join(self.lines) + "\n"
+        scope: dict[str, Any] = {
+            "__builtins__": {}, "_NEG": NEGATE, "_write_record": write_record, "_LANG": lang,
+            "_MEMO": MEMOS[lang], "_KEYED": KEYED, "_U": UNREAD, "_type": type, "_len": len,
+            "_set": set, "_dict": dict, "_str": str, "_int": int, "_list": list,
+            "_int_text": int.__repr__, "_string": string_json, "_value": value_json,
+            "_sequence": sequence_json, **names, **self.constants}
+        exec(compile(source, "<rulepack json>", "exec"), scope)  # noqa: S102
+        return scope[signature.split("(", 1)[0]]
+
+
+# A fact's value written by the type its schema gives it (_V: the value), with the general way
+# for any value of another type.
+_ANY = "_value(_V)"
+_VALUE_BY_KIND = {
+    "string": "(_string(_V) if _type(_V) is _str else _value(_V))",
+    "integer": "(_int_text(_V) if _type(_V) is _int else _value(_V))",
+    "boolean": "('true' if _V is True else 'false' if _V is False else _value(_V))",
+    "array": "(_sequence(_V) if _type(_V) is _list else _value(_V))",
+}
+
+
+def _literal(parts: list[_Part], text: str) -> None:
+    """Append literal text, joined to a literal before it: "title: {why}" is three parts."""
+    if parts and isinstance(parts[-1], str):
+        parts[-1] += text
+    else:
+        parts.append(text)

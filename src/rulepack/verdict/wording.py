@@ -1,0 +1,316 @@
+"""Turning explanation data into words, in Chinese or English.
+
+Nothing here decides anything: a :class:`~rulepack.verdict.data.Check` already holds the actual value,
+the threshold and the gap; this module only formats them ("99,999 of 100,000 fans: 1 short",
+"粉丝 99,999，未达到 100,000，还差 1") and fills message templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING, Any
+
+from rulepack.lang.expressions import names_in_template
+
+if TYPE_CHECKING:
+    from rulepack.verdict.data import Check, CheckSite
+
+_YES_NO = {"zh": ("是", "否"), "en": ("yes", "no")}
+_SEP = {"zh": "；", "en": "; "}
+_OP_WORD = {"==": "=", "!=": "≠", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+# The operators of a check against a limit: "99,999 of 100,000 fans: 1 short".
+_LIMIT_OPS = frozenset({">=", ">", "<=", "<"})
+
+
+def fmt(value: Any, lang: str, *, rate: bool = False, spec: str = "",
+        labels: Mapping[str, Any] | None = None) -> str:
+    """One value as a person reads it: 99,999 / 2.5% / 2026-11-21 / yes / 低俗色情."""
+    if labels and isinstance(value, (str, int)) and not isinstance(value, bool) \
+            and str(value) in labels:
+        return str(labels[str(value)].get(lang))
+    if isinstance(value, str) and value == "":
+        return "“”" if lang == "zh" else '""'
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        yes, no = _YES_NO.get(lang, _YES_NO["en"])
+        return yes if value else no
+    if isinstance(value, (int, float)):
+        if rate or spec == "%":
+            return _number(value * 100) + "%"
+        return _number(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        hours = value.total_seconds() / 3600
+        return f"{_number(hours)} 小时" if lang == "zh" else f"{_number(hours)} h"
+    if isinstance(value, Mapping):
+        sep = "，" if lang == "zh" else ", "
+        return sep.join(f"{k} {fmt(v, lang, labels=labels)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        sep = "、" if lang == "zh" else ", "
+        if not value:
+            return "（空）" if lang == "zh" else "(none)"
+        return sep.join(fmt(v, lang, rate=rate, labels=labels) for v in value)
+    return str(value)
+
+
+def _number(value: float) -> str:
+    # A subclass of int or float (an IntEnum, say) is shown as its plain value.
+    return plain_number(int(value) if isinstance(value, int) else float(value))
+
+
+def plain_number(value: float) -> str:
+    """A number of type exactly int or float as people read it: 99,999 / 2.5 / 0.1234."""
+    if type(value) is int:
+        return f"{value:,}"
+    if value.is_integer() and -1e15 < value < 1e15:
+        return f"{int(value):,}"
+    # Not finite: ".4f" writes nan, inf and -inf as str() does, with nothing to strip.
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def check_text(check: Check, lang: str) -> str:
+    """One atomic condition explained: its label, actual value, threshold and gap."""
+    label = check.label.get(lang) if check.label else check.expr  # type: ignore[arg-type]
+
+    def show(value: Any) -> str:
+        return fmt(value, lang, rate=check.rate, labels=check.value_labels)
+
+    return _words(label, check.op, check.path is not None, show, lang == "zh", check.status,
+                  check.actual, check.threshold, check.gap, check.missing, check.error,
+                  rate=check.rate)
+
+
+Show = Callable[[Any], str]
+# (status, actual, threshold, gap, missing, error) -> the check's text, as check_text words it
+# for a Check with those fields.
+SiteText = Callable[[str, Any, Any, Any, tuple[str, ...], str | None], str]
+
+
+def site_text(site: CheckSite, lang: str) -> SiteText:
+    """``check_text(Check.from_record(record), lang)`` for the records of one check site, with
+    the label and the formatting of its values (:func:`shower`) fixed once. The words are
+    check_text's own."""
+    label = _label(site, lang)
+    op, has_path, zh, rate = site.op, site.path is not None, lang == "zh", site.rate
+    show = shower(lang, rate=rate, labels=site.value_labels)
+
+    def text(status: str, actual: Any, threshold: Any, gap: Any, missing: tuple[str, ...],
+             error: str | None) -> str:
+        return _words(label, op, has_path, show, zh, status, actual, threshold, gap, missing,
+                      error, rate=rate)
+
+    limit_text = limit_words(site, lang)
+    if limit_text is None:
+        return text
+
+    def numbers(status: str, actual: Any, threshold: Any, gap: Any, missing: tuple[str, ...],
+                error: str | None) -> str:
+        # Numbers of exactly int and float: show() would be plain_number(), and _words would
+        # go straight to the limit's sentence.
+        kind, limit = type(actual), type(threshold)
+        if status != "unknown" and (kind is int or kind is float) and (
+                limit is int or limit is float) and (
+                gap is None or type(gap) is int or type(gap) is float):
+            return limit_text(status, plain_number(actual), plain_number(threshold),
+                              None if gap is None else plain_number(gap))
+        return text(status, actual, threshold, gap, missing, error)
+
+    return numbers
+
+
+# (status, actual, threshold, gap or None) -> the words of a check against a limit, its values
+# already shown.
+LimitWords = Callable[[str, str, str, "str | None"], str]
+
+
+def limit_words(site: CheckSite, lang: str) -> LimitWords | None:
+    """The words of the checks of ``site`` against a limit whose values are plain numbers,
+    shown by :func:`plain_number`; None when its checks are of another kind or their values
+    have units or labels."""
+    op = site.op
+    if op is None or op not in _LIMIT_OPS or site.rate or site.value_labels:
+        return None
+    return partial(_limit_text, _label(site, lang), op, lang == "zh")
+
+
+def _label(site: CheckSite, lang: str) -> str:
+    return site.label.get(lang) if site.label else site.text  # type: ignore[arg-type]
+
+
+def _words(label: str, op: str | None, has_path: bool, show: Show, zh: bool, status: str,
+           actual: Any, threshold: Any, gap: Any, missing: tuple[str, ...],
+           error: str | None, *, rate: bool = False) -> str:
+    """The words of one check; ``op`` is not looked at when it is unknown. The gap between two
+    rates is in percentage points: "0.5% short" of 3% would read as a share of 3%."""
+    if status == "unknown":
+        if missing:
+            paths = ", ".join(missing)
+            return f"缺少{label}（{paths}）" if zh else f"{label}: missing ({paths})"
+        return f"无法判断{label}：{error}" if zh else f"{label}: cannot tell ({error})"
+    if op in _LIMIT_OPS and _number_type(actual) and _number_type(threshold):
+        if gap is None:
+            short = None
+        elif rate and _number_type(gap):  # what show() writes as a percent, in points
+            points = _number(gap * 100)
+            short = f"{points} 个百分点" if zh else f"{points} percentage points"
+        else:
+            short = show(gap)
+        return _limit_text(label, op, zh, status, show(actual), show(threshold), short)
+    if op is not None:
+        shown, limit = show(actual), show(threshold)
+        if status == "pass":
+            return f"{label}：{shown}" if zh else f"{label}: {shown}"
+        if op in ("==", "is"):
+            return f"{label}为 {shown}，应为 {limit}" if zh else \
+                f"{label} is {shown}, expected {limit}"
+        if op in ("!=", "is not"):
+            return f"{label}不得为 {limit}" if zh else f"{label} must not be {limit}"
+        if op == "in":
+            return f"{label}为 {shown}，不在 {limit} 之中" if zh else \
+                f"{label} is {shown}, not one of {limit}"
+        if op == "not in":
+            return f"{label}为 {shown}，属于 {limit}" if zh else \
+                f"{label} is {shown}, one of {limit}"
+        return f"{label}：{shown}（要求 {_OP_WORD.get(op, op)} {limit}）" if zh \
+            else f"{label} {shown}, needs {_OP_WORD.get(op, op)} {limit}"
+    if has_path and isinstance(actual, bool):
+        return f"{label}：{show(actual)}" if zh else f"{label}: {show(actual)}"
+    if status == "pass":
+        return f"满足：{label}" if zh else f"holds: {label}"
+    return f"不满足：{label}" if zh else f"does not hold: {label}"
+
+
+def _number_type(value: Any) -> bool:
+    """A number and not a boolean; the common types first."""
+    kind = type(value)
+    return kind is int or kind is float or (
+        kind is not bool and isinstance(value, (int, float)))
+
+
+def _limit_text(label: str, op: str, zh: bool, status: str, shown: str, limit: str,
+                short: str | None) -> str:
+    """The words of a check against a limit, its values already shown."""
+    if status == "pass":
+        word = _OP_WORD[op]
+        return f"{label} {shown}，满足 {word} {limit}" if zh else \
+            f"{label} {shown} {word} {limit}"
+    if op == ">=" or (op == ">" and short is not None):
+        if short is not None:
+            return f"{label} {shown}，未达到 {limit}，还差 {short}" if zh else \
+                f"{shown} of {limit} {label}: {short} short"
+        return f"{label} {shown}，须高于 {limit}" if zh else \
+            f"{label} {shown}, must be above {limit}"
+    if op == "<=" and short is not None:
+        return f"{label} {shown}，超过上限 {limit}，超出 {short}" if zh else \
+            f"{label} {shown}, over the limit of {limit} by {short}"
+    return f"{label} {shown}，须低于 {limit}" if zh else \
+        f"{label} {shown}, must be below {limit}"
+
+
+# -- values formatted once their units are known -----------------------------------------------
+#
+# A verdict rendered to JSON (rulepack.verdict.json_checks) words every check: fixing a check site's
+# units and labels once per language, rather than on every value, is most of what makes that
+# fast.
+
+
+def shower(lang: str, *, rate: bool = False, spec: str = "",
+           labels: Mapping[str, Any] | None = None) -> Show:
+    """``fmt(value, lang, rate=rate, spec=spec, labels=labels)`` as a function of the value."""
+    zh = lang == "zh"
+    percent = rate or spec == "%"
+    names = {key: str(text.get(lang)) for key, text in labels.items()} if labels else None
+    empty = "“”" if zh else '""'
+    yes, no = _YES_NO.get(lang, _YES_NO["en"])
+
+    def show(value: Any) -> str:
+        # The plain types by exact type, in fmt's order; anything else (subclasses included)
+        # is fmt's own business.
+        kind = type(value)
+        if kind is str:
+            if names is not None and value in names:
+                return names[value]
+            return value if value else empty
+        if kind is int:
+            if names is not None and str(value) in names:
+                return names[str(value)]
+            return _number(value * 100) + "%" if percent else f"{value:,}"
+        if kind is float:
+            return _number(value * 100) + "%" if percent else _number(value)
+        if kind is bool:
+            return yes if value else no
+        if value is None:
+            return "—"
+        return fmt(value, lang, rate=rate, spec=spec, labels=labels)
+
+    return show
+
+
+Lookup = Callable[[str], tuple[bool, Any, bool, Mapping[str, Any] | None]]
+
+
+def fill(template: str, lang: str, lookup: Lookup) -> str:
+    """Fill ``{name}`` / ``{name:%}`` placeholders.
+
+    ``lookup`` gives (found, value, is_rate, value labels) for a placeholder name.
+
+    No attribute access or format mini-language reaches Python's ``str.format``: a template is
+    data written by an analyst, so it is read here piece by piece (once per template).
+    """
+    out: list[str] = []
+    for literal, name, spec in pieces(template):
+        if literal:
+            out.append(literal)
+        if name is None:
+            continue
+        found, value, rate, labels = lookup(name)
+        if not found:
+            out.append("?")
+        elif isinstance(value, str) and name in ("why", "title"):
+            out.append(value)
+        else:
+            out.append(fmt(value, lang, rate=rate, spec=spec, labels=labels))
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def pieces(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    """A template as (literal text, placeholder name or None, format spec) pieces."""
+    pieces: list[tuple[str, str | None, str]] = []
+    literal: list[str] = []
+    i = 0
+    names = iter(names_in_template(template))
+    while i < len(template):
+        if template.startswith("{{", i):
+            literal.append("{")
+            i += 2
+            continue
+        if template.startswith("}}", i):
+            literal.append("}")
+            i += 2
+            continue
+        if template[i] == "{":
+            end = template.find("}", i)
+            name, spec = next(names)
+            if end < 0:
+                literal.append(template[i:])
+                break
+            pieces.append(("".join(literal), name, spec))
+            literal = []
+            i = end + 1
+            continue
+        literal.append(template[i])
+        i += 1
+    if literal:
+        pieces.append(("".join(literal), None, ""))
+    return tuple(pieces)
+
+
+def join_checks(texts: list[str], lang: str) -> str:
+    return _SEP.get(lang, "; ").join(texts)
