@@ -94,6 +94,9 @@ class Plan:
         self.rules_code: RulesCode | None = None
         # The conditions that code evaluates raw, by id: see RawCondition.
         self.raw_conditions: dict[int, RawCondition] = {}
+        # What renderers of this plan's verdicts make once and keep (verdict.json_writer's
+        # writers per language): it lives and dies with the plan, so no cache is keyed by id().
+        self.renderings: dict[str, Any] = {}
         for atom in atoms_of(pack):
             self.sites[id(atom)] = _site(atom, schema)
         # The facts each rule refers to, for its reason's values: those of its `when` alone

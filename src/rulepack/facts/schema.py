@@ -85,7 +85,8 @@ def format_checker() -> FormatChecker:
     return checker
 
 
-_Validator = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPE_CHECKER)
+_Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]  # untyped in the stubs
+    Draft202012Validator, type_checker=_TYPE_CHECKER)
 
 
 # -- a compiled yes/no check ----------------------------------------------------------------------
@@ -377,8 +378,11 @@ class FactSchema:
         path = _json_path(error.absolute_path)
         hint = None
         message = error.message
+        # The stubs allow for errors made by hand (fields "unset"); a validator sets them all.
+        schema: Any = error.schema
+        expected: Any = error.validator_value
         if error.validator == "additionalProperties":
-            allowed = list(error.schema.get("properties", {}))
+            allowed = list(schema.get("properties", {}))
             extra = [str(k) for k in error.instance if k not in allowed]
             if extra:
                 return [Problem(
@@ -392,15 +396,14 @@ class FactSchema:
                                     f"{json_shown(error.instance)}",
                             hint="e.g. 2026-11-21T09:30:00+08:00 or 2026-11-21")]
         if error.validator == "enum":
-            expected = error.validator_value
             hint = did_you_mean(str(error.instance), [str(v) for v in expected]) or \
                 f"expected one of {expected}"
         elif error.validator in ("minimum", "maximum"):
             sign = ">=" if error.validator == "minimum" else "<="
             hint = f"expected a number {sign} {error.validator_value}"
         elif error.validator == "type":
-            message, expected = not_of_type(error.instance, error.validator_value)
-            hint = f"expected {expected}"
+            message, wanted = not_of_type(error.instance, expected)
+            hint = f"expected {wanted}"
             if isinstance(error.instance, float) and not math.isfinite(error.instance):
                 message = f"{error.instance} is not a number"
                 hint = "NaN and Infinity are not JSON numbers"

@@ -133,7 +133,8 @@ def _run_file(library: Library, path: Path, report: TestReport) -> set[str]:
 def _hint(error: jsonschema.ValidationError) -> str | None:
     """A did-you-mean for a value outside an enum (`fial`), else nothing."""
     if error.validator == "enum" and isinstance(error.instance, str):
-        return did_you_mean(error.instance, [str(v) for v in error.validator_value])
+        expected: Any = error.validator_value  # the stubs allow "unset"; a validator sets it
+        return did_you_mean(error.instance, [str(v) for v in expected])
     return None
 
 
