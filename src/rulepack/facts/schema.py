@@ -381,9 +381,10 @@ class FactSchema:
         # The stubs allow for errors made by hand (fields "unset"); a validator sets them all.
         schema: Any = error.schema
         expected: Any = error.validator_value
+        instance: Any = error.instance
         if error.validator == "additionalProperties":
             allowed = list(schema.get("properties", {}))
-            extra = [str(k) for k in error.instance if k not in allowed]
+            extra = [str(k) for k in instance if k not in allowed]
             if extra:
                 return [Problem(
                     file=file, code="RP301", message=f"unknown fact `{key}`",
