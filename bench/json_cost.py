@@ -91,7 +91,7 @@ def _print_table(names: Sequence[str], table: Sequence[Row], count: int, *,
                                                    else ""))
     print("|---|---:|---:|" + ("---:|" if more else ""))
     before = 0.0
-    for name, row in zip(names, table):
+    for name, row in zip(names, table, strict=True):
         per_doc = statistics.median(row.cpu_rounds_ns) / count / 1e3
         added = (f" {per_doc - before:.2f} |" if before else " |") if more else ""
         print(f"| {name} | {1e6 / per_doc:,.0f} | {per_doc:.2f} |{added}")

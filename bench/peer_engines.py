@@ -64,7 +64,7 @@ def _guarded(names: tuple[str, ...], note: str, setup: Callable[[], list[Engine]
         reason = f"not installed (no module {error.name!r}); pip install '.[bench]'"
     # Whatever else a peer raises while setting up is its answer on this interpreter: the
     # table shows it instead of a number (the smoke test fails on it for installed peers).
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         reason = f"fails to set up: {type(error).__name__}: {error}".splitlines()[0][:200]
     return [Engine(name, explains=False, note=note, unavailable=reason) for name in names]
 

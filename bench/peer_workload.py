@@ -134,7 +134,7 @@ def _plays(rng: random.Random) -> list[int]:
 def _spread(rng: random.Random, total: int, n: int) -> list[int]:
     """``n`` non-negative plays that add up to exactly ``total``."""
     cuts = sorted(rng.randrange(0, total + 1) for _ in range(n - 1))
-    return [b - a for a, b in zip([0, *cuts], [*cuts, total])]
+    return [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
 
 
 # -- branch coverage -------------------------------------------------------------------------

@@ -247,7 +247,8 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 def _resident_id(region: str, born: dt.date, serial: int) -> str:
     """An 18-character PRC resident ID with a valid check digit (GB 11643)."""
     body = f"{region}{born:%Y%m%d}{serial:03d}"
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS)) % 11]
+    weighted = sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True))
+    return body + "10X98765432"[weighted % 11]
 
 
 def _resident_ids() -> st.SearchStrategy[str]:

@@ -277,7 +277,7 @@ def _moved(lower: Any, higher: Any, fact: str, path: str = "") -> tuple[str, str
             if key in higher and lower[key] != higher[key]:
                 return _moved(lower[key], higher[key], fact, f"{path}.{key}" if path else key)
     if isinstance(lower, list) and isinstance(higher, list):
-        for index, (a, b) in enumerate(zip(lower, higher)):
+        for index, (a, b) in enumerate(zip(lower, higher, strict=True)):
             if a != b:
                 return _moved(a, b, fact, f"{path}[{index}]")
     return f"{path} = {shown(lower)}", f"{path} = {shown(higher)}"
