@@ -371,6 +371,11 @@ def _reason_code(writer: _RuleWriter, raw: RawCondition, facts: tuple[tuple[str,
     the memo or its site's writer; each fact is written by the type its schema gives it, any
     other value the general way. A status whose message has placeholders returns None (the
     general way writes it); facts the evaluation did not keep are found the general way.
+
+    What it buys, measured with ``PYTHONPATH=src python bench/json_cost.py --docs 10000
+    --rounds 5`` against the same code with :meth:`_RuleWriter.compiled` returning None (every
+    reason by :meth:`_RuleWriter.write`), in turns on one machine: the to_json row at 29.7 and
+    33.0 µs a document with it, 50.2 and 41.5 without (1.3 to 1.7 times slower): it stays.
     """
     code = _SourceWriter()
     # The values kept, unpacked: status and value (or record) of every atom, and its threshold
