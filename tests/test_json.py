@@ -1,8 +1,9 @@
 """``Verdict.to_json`` against the reference, byte for byte.
 
 The reference is ``json.dumps(verdict.to_dict(lang), ensure_ascii=False)``; ``to_json`` writes
-the same text from the evaluation's records without building the reasons (rulepack.verdict.json_writer, with
-the check texts of rulepack.verdict.wording.site_text). Compared here, in Chinese and English, on:
+the same text from the evaluation's records without building the reasons
+(rulepack.verdict.json_writer, with the check texts of rulepack.verdict.wording.site_text).
+Compared here, in Chinese and English, on:
 
 1. every case of the bundled ``*.test.yaml`` files and of ``tests/conformance``;
 2. documents drawn for every bundled pack by ``rulepack.testing.facts_for`` (some facts left
@@ -13,7 +14,8 @@ the check texts of rulepack.verdict.wording.site_text). Compared here, in Chines
 4. the writer's own lanes: numbers of every kind against limits, checks remembered by value
    (0, False, 0.0 and -0.0 apart), lists and mappings of odd items handed to json's encoder;
 
-and the caches of rendered parts, which must never serve one pack's parts to another.
+and what rendering keeps (on the plan and its sites), which must never serve one pack's parts
+to another.
 """
 
 from __future__ import annotations
@@ -56,17 +58,24 @@ PROFILE: dict[str, Any] = {
 
 
 def reference(verdict: Verdict, lang: str) -> str:
-    return json.dumps(verdict.to_dict(lang), ensure_ascii=False)  # type: ignore[arg-type]
+    return json.dumps(verdict.to_dict(lang), ensure_ascii=False,  # type: ignore[arg-type]
+                      allow_nan=False)
+
+
+def _refuse(constant: str) -> Any:
+    raise AssertionError(f"not JSON: {constant}")
 
 
 def assert_renders(verdict: Verdict, where: str = "") -> None:
-    """``to_json`` equals the reference in both languages, and every check's text equals
-    ``check_text`` (which the JSON holds too, but here the failure names the check)."""
+    """``to_json`` equals the reference in both languages and is JSON (no NaN or Infinity),
+    and every check's text equals ``check_text`` (which the JSON holds too, but here the
+    failure names the check)."""
     explanation = verdict._explanation
     for lang in LANGS:
         fast = verdict.to_json(lang)  # type: ignore[arg-type]
         slow = reference(verdict, lang)
         assert fast == slow, f"{where} {verdict.pack} ({lang})\nfast: {fast}\nslow: {slow}"
+        json.loads(fast, parse_constant=_refuse)
         if explanation is None:
             continue
         for record in explanation.records:  # type: ignore[attr-defined]
@@ -229,8 +238,10 @@ rules:
     source: *src
     require: account.fans >= params.min_fans
     message:
-      fail: {zh: "粉丝 {account.fans}（{account.fans:%}），门槛 {params.min_fans}，比例 {params.min_ratio:%}，{params.steps}，{today} {as_of}，{{字面}}：{why}",
-             en: "{account.fans} ({account.fans:%}) fans of {params.min_fans} ({params.min_ratio:%}, {params.steps}) on {today} at {as_of} {{literal}}: {why}"}
+      fail: {zh: "粉丝 {account.fans}（{account.fans:%}），门槛 {params.min_fans}，\
+                  比例 {params.min_ratio:%}，{params.steps}，{today} {as_of}，{{字面}}：{why}",
+             en: "{account.fans} ({account.fans:%}) fans of {params.min_fans} \
+                  ({params.min_ratio:%}, {params.steps}) on {today} at {as_of} {{literal}}: {why}"}
       unknown: {zh: "{title}？{why}（{account.fans}，{account.fans:%}）",
                 en: "{title}? {why} ({account.fans}, {account.fans:%})"}
   - id: ratio
@@ -250,7 +261,8 @@ rules:
   - id: named
     title: {zh: 实名, en: Real name}
     source: *src
-    require: {all: ["account.identity.real_name != params.odd_name", "account.identity.real_name != 'x\"y'"]}
+    require: {all: ["account.identity.real_name != params.odd_name",
+                    "account.identity.real_name != 'x\"y'"]}
     message:
       fail: {zh: "{account.identity.real_name}：{why}", en: "{account.identity.real_name}: {why}"}
   - id: expiry
@@ -268,7 +280,8 @@ rules:
   - id: flags
     title: {zh: 标志, en: Flags}
     source: *src
-    require: {all: [account.mcn_signed, "not account.overseas", {expr: "count(account.violations) == 0", label: {zh: 违规, en: violations}}]}
+    require: {all: [account.mcn_signed, "not account.overseas",
+                    {expr: "count(account.violations) == 0", label: {zh: 违规, en: violations}}]}
   - id: thousands
     kind: output
     title: {zh: 千粉, en: Thousands of fans}
@@ -484,7 +497,10 @@ def test_the_lanes_are_taken() -> None:
         for record in run.records:
             for check in run.rule_checks(record):
                 if check[1] != "unknown":
-                    lane = wording.limit_words(check[0], "en") is not None
+                    # A check against a limit, worded as one ("99 of 100 fans: 1 short").
+                    site = check[0]
+                    lane = site.op in (">=", ">", "<=", "<") and not site.rate \
+                        and not site.value_labels
                     seen[lane, type(check[2])] += 1
         if isinstance(document["account"]["recent_video_plays"], list):
             read = run.records[-1]
@@ -567,20 +583,24 @@ def test_a_verdict_made_with_its_reasons_renders_them() -> None:
     """A verdict given its reasons has no records to write from: the reference path."""
     verdict = edge_library().evaluate("edge.json", EDGE_DOCUMENTS["complete, failing"],
                                       as_of=AS_OF)
+    explanation = verdict._explanation
     reasons = verdict.reasons[1:]
-    made = Verdict(pack=verdict._explanation.pack,  # type: ignore[union-attr]
+    made = Verdict(pack=explanation.plan.pack,  # type: ignore[union-attr]
                    as_of=verdict.as_of, outcome=verdict.outcome, result=verdict.result,
-                   missing=verdict.missing, reasons=reasons,
-                   explanation=verdict._explanation)
+                   missing=verdict.missing, reasons=reasons, explanation=explanation)
     assert made.to_json("en") == reference(made, "en")
     assert len(json.loads(made.to_json("en"))["reasons"]) == len(reasons)
 
 
 def test_rendering_after_the_reasons_were_read() -> None:
-    verdict = edge_library().evaluate("edge.json", EDGE_DOCUMENTS["complete, passing"],
-                                      as_of=AS_OF)
-    assert verdict.reasons
-    assert_renders(verdict)
+    """Once its reasons are built, a verdict is written alike."""
+    for document in (*EDGE_DOCUMENTS.values(), *ODD_DOCUMENTS.values()):
+        verdict = edge_library().evaluate("edge.json", copy.deepcopy(document), as_of=AS_OF,
+                                          validate=False)
+        before = {lang: verdict.to_json(lang) for lang in LANGS}  # type: ignore[arg-type]
+        assert verdict.reasons
+        assert {lang: verdict.to_json(lang) for lang in LANGS} == before  # type: ignore[arg-type]
+        assert_renders(verdict)
 
 
 def test_without_the_c_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -628,12 +648,12 @@ def _twin(folder: Path, threshold: int, word: str, quote: str) -> rulepack.Libra
 def test_packs_that_look_alike_never_share_parts(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """Same pack id, rule id and check text; other params, messages and sources. Rendered in
-    turns, each from its own parts, also once the caches are emptied as they fill up."""
+    turns, each from its own parts, also once the memo of checks is emptied as it fills up."""
     one = _twin(tmp_path / "one", 100, "一", "甲")
     other = _twin(tmp_path / "other", 7, "二", "乙")
     facts = {"account": {"fans": 5}}
     for limit in (4096, 1):
-        monkeypatch.setattr(json_checks, "_LIMIT", limit)
+        monkeypatch.setattr(json_checks, "_MEMO", limit)
         for _ in range(3):
             for library in (one, other, rulepack.load(tmp_path / "one")):
                 verdict = library.evaluate("twin.pack", facts, as_of=AS_OF)
@@ -652,14 +672,29 @@ def test_packs_that_share_rules_never_share_parts(tmp_path: Path) -> None:
             assert_renders(verdict, library.packs[0].params["min_fans"])
 
 
-def test_the_caches_stay_bounded(tmp_path: Path) -> None:
+def _module_state() -> dict[str, int]:
+    """The size of every container the rendering modules hold at module level."""
+    return {f"{module.__name__}.{name}": len(value)
+            for module in (json_checks, json_values, json_writer, wording)
+            for name, value in vars(module).items()
+            if isinstance(value, (dict, list, set))}
+
+
+def test_what_rendering_keeps_lives_on_the_plan_and_stays_bounded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rendering new packs adds nothing to any module: what it keeps is on each plan (and its
+    sites), dropped with them; each plan's memo of checks stays within its bound."""
+    monkeypatch.setattr(json_checks, "_MEMO", 3)
+    before = _module_state()
     for index in range(6):
         library = _twin(tmp_path / f"pack{index}", index, "词", "句")
-        library.evaluate("twin.pack", {"account": {"fans": 5}}, as_of=AS_OF).to_json("zh")
-    caches: list[dict[int, Any]] = [*json_checks._SITES.values(), *json_writer._RULES.values()]
-    assert all(len(cache) <= json_checks._LIMIT for cache in caches)
-    assert all(len(plans) <= json_writer._PLAN_LIMIT for plans in json_writer._PLANS.values())
-    assert all(len(memo) <= json_checks._MEMO for memo in json_checks.MEMOS.values())
+        for fans in range(8):
+            verdict = library.evaluate("twin.pack", {"account": {"fans": fans}}, as_of=AS_OF)
+            verdict.to_json("zh")
+        run: Any = verdict._explanation
+        memo = run.plan.renderings["json.zh"].memo
+        assert 0 < len(memo) <= 3
+    assert _module_state() == before
 
 
 # -- batch output ---------------------------------------------------------------------------------
@@ -697,9 +732,9 @@ def test_plain_check_rules_get_a_writer_of_their_own() -> None:
                                validate=False)
     verdict.to_json("en")
     run: Any = verdict._explanation
-    plan, codes = json_writer._PLANS["en"][id(run.plan)]
-    assert plan is run.plan and len(codes) == 2 and all(code is not None for code in codes)
-    for record, code in zip(run.records, codes):
+    codes = [writer.code for writer in run.plan.renderings["json.en"].rules]
+    assert len(codes) == 2 and all(code is not None for code in codes)
+    for record, code in zip(run.records, codes, strict=True):
         text = code(record[2], run.facts, run, record)
         assert json.loads(text) == verdict.to_dict("en")["reasons"][run.records.index(record)]
 
@@ -717,7 +752,8 @@ rules:
   - id: labelled
     title: {{zh: 标签, en: Label}}
     source: {{seed: s.txt, quote: 粉丝}}
-    require: {{expr: account.fans >= params.min_fans, label: {{zh: "粉丝{mark}", en: "fans{mark}"}}}}
+    require: {{expr: account.fans >= params.min_fans,
+              label: {{zh: "粉丝{mark}", en: "fans{mark}"}}}}
   - id: in_expression
     title: {{zh: 表达式, en: Expression}}
     source: {{seed: s.txt, quote: 粉丝}}
@@ -738,23 +774,16 @@ def test_checks_of_ints_whose_words_hold_odd_characters(tmp_path: Path, mark: st
             assert_renders(verdict, f"{mark!r} {fans}")
 
 
-def test_thresholds_read_from_the_document_compile_a_bounded_number_of_writers(
+def test_thresholds_read_from_the_document_are_never_served_another_threshold(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A threshold that is a fact takes a new value with every document: the int writer's
-    templates are compiled for a bounded number of values, the rest written the usual way."""
-    compiled: list[str] = []
-    original = json_checks._format
-
-    def counted(marked: str) -> Any:
-        compiled.append(marked)
-        return original(marked)
-
-    monkeypatch.setattr(json_checks, "_format", counted)
-    monkeypatch.setattr(json_checks, "_SITES", {lang: {} for lang in json_checks.LANGS})
+    """A threshold that is a fact takes a new value with every document, while the check's
+    actual value stays: a check remembered with one threshold is not served for another, and
+    the memo stays within its bound."""
+    monkeypatch.setattr(json_checks, "_MEMO", 16)
     library = limits_library()
     for devices in range(1, 400):
         document = {"account": {"fans": 5, "accounts_on_device": 1000 + devices}}
         verdict = library.evaluate("edge.limits", document, as_of=AS_OF, validate=False)
         assert_renders(verdict, repr(document))
-    # Two statuses, up to three templates each, for each of at most _FORMS values per site.
-    assert len(compiled) <= 3 * 2 * json_checks._FORMS * 2
+        run: Any = verdict._explanation
+        assert len(run.plan.renderings["json.en"].memo) <= 16

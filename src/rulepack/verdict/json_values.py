@@ -2,7 +2,12 @@
 writes them, faster: plain values by type, containers by json's C encoder called directly (and
 lists of ints by ``list.__repr__``), looked at only when their text shows a mapping inside.
 Anything not plainly JSON (dates, durations, sets, subclasses, mappings with keys other than
-strings) goes through :func:`rulepack.verdict.data.to_jsonable`.
+strings) goes through :func:`rulepack.verdict.records.to_jsonable`.
+
+Nothing here writes a number JSON has none for: NaN and the infinities are written as the
+strings ``to_jsonable`` makes of them (see :mod:`rulepack.verdict.records`), and every encoder
+here refuses them (``allow_nan=False``), so a non-finite float inside a container sends it the
+long way, through ``to_jsonable``.
 """
 
 from __future__ import annotations
@@ -12,14 +17,16 @@ from collections.abc import Callable, Mapping, Sequence
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
-from rulepack.verdict.data import to_jsonable
+from rulepack.verdict.records import NOT_FINITE, to_jsonable
 
-# json.dumps(..., ensure_ascii=False) with no other option is this encoder, made once.
-encode = json.JSONEncoder(ensure_ascii=False).encode
+# json.dumps(..., ensure_ascii=False, allow_nan=False), made once: what it is given is JSON's
+# own (to_jsonable's), and it raises rather than write a non-finite number.
+encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 # The function that encoder writes every string with (json's C one, no ASCII escapes).
 string_json = encode_basestring
-# json's spelling of the floats JSON has no number for; any other float is written as its repr.
-_NOT_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+# The floats JSON has no number for, written as to_jsonable makes them; any other float is
+# written as its repr.
+_NOT_FINITE = {text: string_json(name) for text, name in NOT_FINITE.items()}
 
 # The types json writes as they are, and to_jsonable leaves as they are.
 PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -39,9 +46,9 @@ def _not_plain(value: Any) -> Any:
 # container at once; unlike json's, it gives up (_NotPlain) on anything but JSON's own types
 # (where json has no C speedups, the Python encoder does the same). Its text is used only
 # where it is what json writes of the container to_jsonable makes (see _whole and fields_json).
-_plain_encode = json.JSONEncoder(ensure_ascii=False, default=_not_plain).encode
+_plain_encode = json.JSONEncoder(ensure_ascii=False, default=_not_plain, allow_nan=False).encode
 _c_encode: Callable[[Any, int], Sequence[str]] = (
-    c_make_encoder(None, _not_plain, string_json, None, ": ", ", ", False, False, True)
+    c_make_encoder(None, _not_plain, string_json, None, ": ", ", ", False, False, False)
     if c_make_encoder is not None else lambda value, _: (_plain_encode(value),))
 
 
@@ -62,7 +69,10 @@ def value_json(value: Any) -> str:
     if kind is list or kind is tuple:
         return sequence_json(value)
     if _whole(value):
-        return "".join(_c_encode(value, 0))
+        try:
+            return "".join(_c_encode(value, 0))
+        except ValueError:  # a non-finite number inside: to_jsonable's string for it
+            pass
     return encode(to_jsonable(value))
 
 

@@ -1,17 +1,17 @@
 """What compiled code keeps of a condition it evaluated raw, and the explanation made from it.
 
-A whole-pack function (:mod:`rulepack.engine.codegen`) keeps, for every atom of a plain check rule, its
-status and actual value (the whole check record when the atom is unknown), and makes no record:
-most verdicts are used for their outcome alone. :class:`RawCondition` knows where each atom's
-values are and makes the records, and picks the deciding ones, when an explanation is read;
-:mod:`rulepack.verdict.json_writer` writes checks straight from the values.
+A whole-pack function (:mod:`rulepack.engine.codegen`) keeps, for every atom of a plain check
+rule, its status and actual value (the whole check record when the atom is unknown), and makes
+no record: most verdicts are used for their outcome alone. :class:`RawCondition` knows where
+each atom's values are and makes the records, and picks the deciding ones, when an explanation
+is read; :mod:`rulepack.verdict.json_writer` writes checks straight from the values.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from rulepack.model.pack import (
     NEGATE,
@@ -23,9 +23,7 @@ from rulepack.model.pack import (
     Status,
     group_decision,
 )
-
-if TYPE_CHECKING:
-    from rulepack.verdict.data import CheckRecord, CheckSite
+from rulepack.verdict.records import CheckRecord, CheckSite
 
 # A fact compiled code did not read (never a fact's value: those come from JSON).
 UNREAD = object()

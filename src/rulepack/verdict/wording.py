@@ -1,7 +1,7 @@
 """Turning explanation data into words, in Chinese or English.
 
-Nothing here decides anything: a :class:`~rulepack.verdict.data.Check` already holds the actual value,
-the threshold and the gap; this module only formats them ("99,999 of 100,000 fans: 1 short",
+Nothing here decides anything: a check already holds the actual value, the threshold and the
+gap; this module only formats them ("99,999 of 100,000 fans: 1 short",
 "粉丝 99,999，未达到 100,000，还差 1") and fills message templates.
 """
 
@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rulepack.lang.expressions import names_in_template
-
-if TYPE_CHECKING:
-    from rulepack.verdict.data import Check, CheckSite
+from rulepack.model.pack import Text
+from rulepack.verdict.records import CheckSite
 
 _YES_NO = {"zh": ("是", "否"), "en": ("yes", "no")}
 _SEP = {"zh": "；", "en": "; "}
@@ -74,73 +73,63 @@ def plain_number(value: float) -> str:
     return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
-def check_text(check: Check, lang: str) -> str:
+class Worded(Protocol):
+    """What the words of a check read: a :class:`rulepack.verdict.data.Check` has it all."""
+
+    @property
+    def expr(self) -> str: ...
+    @property
+    def label(self) -> Text | None: ...
+    @property
+    def path(self) -> str | None: ...
+    @property
+    def op(self) -> str | None: ...
+    @property
+    def rate(self) -> bool: ...
+    @property
+    def value_labels(self) -> Mapping[str, Text] | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def actual(self) -> Any: ...
+    @property
+    def threshold(self) -> Any: ...
+    @property
+    def gap(self) -> Any: ...
+    @property
+    def missing(self) -> tuple[str, ...]: ...
+    @property
+    def error(self) -> str | None: ...
+
+
+def check_text(check: Worded, lang: str) -> str:
     """One atomic condition explained: its label, actual value, threshold and gap."""
-    label = check.label.get(lang) if check.label else check.expr  # type: ignore[arg-type]
-
-    def show(value: Any) -> str:
-        return fmt(value, lang, rate=check.rate, labels=check.value_labels)
-
-    return _words(label, check.op, check.path is not None, show, lang == "zh", check.status,
-                  check.actual, check.threshold, check.gap, check.missing, check.error,
-                  rate=check.rate)
+    show = partial(fmt, lang=lang, rate=check.rate, labels=check.value_labels)
+    return _words(_label(check.label, check.expr, lang), check.op, check.path is not None, show,
+                  lang == "zh", check.status, check.actual, check.threshold, check.gap,
+                  check.missing, check.error, rate=check.rate)
 
 
 Show = Callable[[Any], str]
 # (status, actual, threshold, gap, missing, error) -> the check's text, as check_text words it
-# for a Check with those fields.
-SiteText = Callable[[str, Any, Any, Any, tuple[str, ...], str | None], str]
+# for a check with those fields.
+SiteText = Callable[[str, Any, Any, Any, tuple[str, ...], "str | None"], str]
 
 
 def site_text(site: CheckSite, lang: str) -> SiteText:
-    """``check_text(Check.from_record(record), lang)`` for the records of one check site, with
-    the label and the formatting of its values (:func:`shower`) fixed once. The words are
-    check_text's own."""
-    label = _label(site, lang)
-    op, has_path, zh, rate = site.op, site.path is not None, lang == "zh", site.rate
-    show = shower(lang, rate=rate, labels=site.value_labels)
+    """``check_text`` of the checks of one site, as a function of their record's fields: the
+    same words (:func:`_words`), with the label and the formatting of the site's values
+    (:func:`shower`) fixed once."""
+    return partial(_words, _label(site.label, site.text, lang), site.op,
+                   site.path is not None,
+                   shower(lang, rate=site.rate, labels=site.value_labels), lang == "zh",
+                   rate=site.rate)
 
-    def text(status: str, actual: Any, threshold: Any, gap: Any, missing: tuple[str, ...],
-             error: str | None) -> str:
-        return _words(label, op, has_path, show, zh, status, actual, threshold, gap, missing,
-                      error, rate=rate)
 
-    limit_text = limit_words(site, lang)
-    if limit_text is None:
+def _label(label: Text | None, text: str, lang: str) -> str:
+    if not label:
         return text
-
-    def numbers(status: str, actual: Any, threshold: Any, gap: Any, missing: tuple[str, ...],
-                error: str | None) -> str:
-        # Numbers of exactly int and float: show() would be plain_number(), and _words would
-        # go straight to the limit's sentence.
-        kind, limit = type(actual), type(threshold)
-        if status != "unknown" and (kind is int or kind is float) and (
-                limit is int or limit is float) and (
-                gap is None or type(gap) is int or type(gap) is float):
-            return limit_text(status, plain_number(actual), plain_number(threshold),
-                              None if gap is None else plain_number(gap))
-        return text(status, actual, threshold, gap, missing, error)
-
-    return numbers
-
-
-# (status, actual, threshold, gap or None) -> the words of a check against a limit, its values
-# already shown.
-LimitWords = Callable[[str, str, str, "str | None"], str]
-
-
-def limit_words(site: CheckSite, lang: str) -> LimitWords | None:
-    """The words of the checks of ``site`` against a limit whose values are plain numbers,
-    shown by :func:`plain_number`; None when its checks are of another kind or their values
-    have units or labels."""
-    op = site.op
-    if op is None or op not in _LIMIT_OPS or site.rate or site.value_labels:
-        return None
-    return partial(_limit_text, _label(site, lang), op, lang == "zh")
-
-
-def _label(site: CheckSite, lang: str) -> str:
-    return site.label.get(lang) if site.label else site.text  # type: ignore[arg-type]
+    return label.zh if lang == "zh" else label.en
 
 
 def _words(label: str, op: str | None, has_path: bool, show: Show, zh: bool, status: str,
