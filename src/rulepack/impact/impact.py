@@ -261,6 +261,25 @@ def judge(side: Side, pack_id: str, doc: Mapping[str, Any], as_of: Any) \
     return outcome, verdict
 
 
+def read_line(raw: bytes, library: Library) -> tuple[Any, tuple[str, str] | None]:
+    """A corpus line's document, or why it cannot be judged: (code, message)."""
+    try:
+        doc = read_json(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        return None, ("RP701", f"the line is not JSON: {exc}")
+    return doc, invalid(doc, library)
+
+
+def invalid(doc: Any, library: Library) -> tuple[str, str] | None:
+    """Why ``doc`` is not a valid fact document (RP702), or None."""
+    if not isinstance(doc, dict):
+        return "RP702", "the line is not a valid fact document: a fact document is an object"
+    problems = library.schema.problems(doc)
+    if problems:
+        return "RP702", f"the line is not a valid fact document: {problems[0].message}"
+    return None
+
+
 # -- counting -----------------------------------------------------------------------------------
 
 
@@ -332,20 +351,17 @@ class Counts:
 
     def add_line(self, name: str, number: int, raw: bytes) -> None:
         """Read and judge one raw corpus line."""
-        try:
-            doc = read_json(raw.decode("utf-8"))
-        except (ValueError, RecursionError) as exc:
-            self.add_unreadable(name, number, "RP701", f"the line is not JSON: {exc}")
-            return
-        self.add(name, number, doc)
+        doc, refusal = read_line(raw, self.old.library)
+        if refusal is not None:
+            self.add_unreadable(name, number, *refusal)
+        else:
+            self.add(name, number, doc)
 
     def add(self, name: str, number: int, doc: Any) -> None:
         """Judge one document (counted unreadable, RP702, if it is not a valid fact one)."""
-        problems = self.old.library.schema.problems(doc) if isinstance(doc, dict) else None
-        if problems is None or problems:
-            message = problems[0].message if problems else "a fact document is a JSON object"
-            self.add_unreadable(name, number, "RP702",
-                                f"the line is not a valid fact document: {message}")
+        refusal = invalid(doc, self.old.library)
+        if refusal is not None:
+            self.add_unreadable(name, number, *refusal)
             return
         self.tally.lines += 1
         for pack_id in self.packs:

@@ -140,20 +140,26 @@ def parse_override(text: str) -> tuple[str, str, Any]:
     return pack_id, name, value
 
 
+def check_param(packs: PackSet, pack_id: str, name: str) -> None:
+    """Raise :class:`OverrideError` unless some version of ``pack_id`` declares param
+    ``name``."""
+    ids = packs.ids
+    if pack_id not in ids:
+        hint = did_you_mean(pack_id, ids)
+        raise OverrideError(f"no pack with id `{pack_id}`" + (f" ({hint})" if hint else ""))
+    declared = {n for p in packs.packs if p.pack.id == pack_id for n in p.pack.params}
+    if name not in declared:
+        hint = did_you_mean(name, declared) or "params: " + ", ".join(sorted(declared))
+        raise OverrideError(f"pack `{pack_id}` has no param `{name}` ({hint})")
+
+
 def with_params(packs: PackSet, overrides: Sequence[tuple[str, str, Any]], *,
                 label: str | None = None, limits: Limits = DEFAULT_LIMITS) -> PackSet:
     """``packs`` with each (pack id, param, value) set in every version of the pack that
     declares the param; the pack is compiled again, since params are inlined as constants."""
-    ids = packs.ids
     wanted: dict[str, dict[str, Any]] = {}
     for pack_id, name, value in overrides:
-        if pack_id not in ids:
-            hint = did_you_mean(pack_id, ids)
-            raise OverrideError(f"no pack with id `{pack_id}`" + (f" ({hint})" if hint else ""))
-        declared = {n for p in packs.packs if p.pack.id == pack_id for n in p.pack.params}
-        if name not in declared:
-            hint = did_you_mean(name, declared) or "params: " + ", ".join(sorted(declared))
-            raise OverrideError(f"pack `{pack_id}` has no param `{name}` ({hint})")
+        check_param(packs, pack_id, name)
         wanted.setdefault(pack_id, {})[name] = value
     texts: list[tuple[str, str]] = []
     for source in packs.packs:
