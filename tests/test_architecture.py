@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "rulepack"
 
 # Lowest first. A module may import modules of its own step and of steps before it.
 LAYERS = ("core", "lang", "model", "facts", "load", "verdict", "engine", "analysis",
-          "library", "batch", "spark", "impact", "testing", "cli")
+          "library", "batch", "spark", "change", "testing", "cli")
 # The façade modules at the top re-export; nothing below may import them.
 TOP = ("rulepack", "rulepack.__main__")
 

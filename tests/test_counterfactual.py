@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import rulepack
-from rulepack.impact.counterfactual import counterfactual, print_counterfactual
+from rulepack.change.counterfactual import counterfactual, print_counterfactual
 from rulepack.testing import facts_for
 
 LIBRARY = rulepack.load()

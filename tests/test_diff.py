@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from rulepack.cli import diff as diff_command
-from rulepack.impact.diff import diff
-from rulepack.impact.sources import from_git
+from rulepack.change.diff import diff
+from rulepack.change.sources import from_git
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 

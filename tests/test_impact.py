@@ -14,9 +14,9 @@ import pytest
 
 import rulepack
 from rulepack.cli import impact as impact_command
-from rulepack.impact import report
-from rulepack.impact.impact import Side, impact, judge
-from rulepack.impact.sources import OverrideError, from_path, parse_override, with_params
+from rulepack.change import report
+from rulepack.change.impact import Side, impact, judge
+from rulepack.change.sources import OverrideError, from_path, parse_override, with_params
 from rulepack.testing import corpus
 
 RULES = Path(__file__).resolve().parent.parent / "rules"

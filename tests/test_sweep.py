@@ -12,9 +12,9 @@ import pytest
 
 import rulepack
 from rulepack.cli import sweep as sweep_command
-from rulepack.impact import sweep as sweep_module
-from rulepack.impact.sources import OverrideError, from_path
-from rulepack.impact.sweep import grid, sweep
+from rulepack.change import sweep as sweep_module
+from rulepack.change.sources import OverrideError, from_path
+from rulepack.change.sweep import grid, sweep
 from rulepack.testing import corpus
 
 RULES = Path(__file__).resolve().parent.parent / "rules"

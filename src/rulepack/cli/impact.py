@@ -15,9 +15,9 @@ from typing import TextIO
 
 from rulepack.batch.jsonl import unreadable
 from rulepack.core.errors import PackError, RulepackError
-from rulepack.impact import report
-from rulepack.impact.impact import EXAMPLES, impact
-from rulepack.impact.sources import (
+from rulepack.change import report
+from rulepack.change.impact import EXAMPLES, impact
+from rulepack.change.sources import (
     OverrideError,
     PackSet,
     from_git,

@@ -14,8 +14,8 @@ from typing import TextIO
 
 from rulepack.batch.jsonl import unreadable
 from rulepack.core.errors import RulepackError
-from rulepack.impact.sources import OverrideError
-from rulepack.impact.sweep import grid, sweep
+from rulepack.change.sources import OverrideError
+from rulepack.change.sweep import grid, sweep
 
 EXIT_OK, EXIT_TROUBLE = 0, 2
 

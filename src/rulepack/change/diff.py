@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rulepack.core.yaml_writer import yaml_scalar
-from rulepack.impact.sources import PackSet, SourcePack, from_path
+from rulepack.change.sources import PackSet, SourcePack, from_path
 
 Kind = Literal["added", "removed", "changed"]
 Section = Literal["window", "params", "rules", "rows", "properties", "messages", "citations",
@@ -127,7 +127,7 @@ Side = PackSet | str | os.PathLike[str] | None
 
 def diff(old: Side, new: Side) -> Diff:
     """The difference between the packs of ``old`` and ``new``: folders, pack files, or
-    :class:`~rulepack.impact.sources.PackSet` (``sources.from_git(path, ref)`` for a git
+    :class:`~rulepack.change.sources.PackSet` (``sources.from_git(path, ref)`` for a git
     revision); None for the bundled packs. Raises :class:`rulepack.PackError` if either side
     does not load."""
     before = old if isinstance(old, PackSet) else from_path(_path(old))

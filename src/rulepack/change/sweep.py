@@ -2,7 +2,7 @@
 
 The corpus is read and validated once; each document is then judged by one compiled copy of
 the pack per value (params are inlined as constants, so each value is its own compilation).
-States are those of :mod:`rulepack.impact.impact`: a document the pack does not apply to is
+States are those of :mod:`rulepack.change.impact`: a document the pack does not apply to is
 ``not_applicable`` at every value.
 """
 
@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from rulepack.batch.jsonl import chunks
-from rulepack.impact import chart
-from rulepack.impact.impact import STATES, Side, State, Unreadable, invalid, judge, read_line
-from rulepack.impact.sources import PackSet, check_param, from_path, with_params
+from rulepack.change import chart
+from rulepack.change.impact import STATES, Side, State, Unreadable, invalid, judge, read_line
+from rulepack.change.sources import PackSet, check_param, from_path, with_params
 
 MAX_VALUES = 1000
 

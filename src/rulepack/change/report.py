@@ -7,8 +7,8 @@ import json
 from html import escape
 from typing import Any
 
-from rulepack.impact import chart
-from rulepack.impact.impact import Impact, PackImpact, Transition
+from rulepack.change import chart
+from rulepack.change.impact import Impact, PackImpact, Transition
 
 ARROW = "→"
 
