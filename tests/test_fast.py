@@ -53,7 +53,7 @@ from hypothesis import strategies as st
 import rulepack
 from rulepack.core import yaml_reader
 from rulepack.engine import codegen
-from rulepack.engine.interpreter import RUNTIME_ERRORS
+from rulepack.engine.failures import RUNTIME_ERRORS
 from rulepack.engine.sandbox import LimitExceeded, Sandbox
 from rulepack.facts.schema import CHINA_TZ, Missing
 from rulepack.lang.expressions import (

@@ -32,9 +32,10 @@ from rulepack.core.errors import Problem
 from rulepack.engine.interpreter import evaluate_pack
 from rulepack.facts.schema import CHINA_TZ, FactSchema
 from rulepack.lang.expressions import DEFAULT_LIMITS, FieldInfo
+from rulepack.model.logic import HIT_POLICIES, NEGATE, HitPolicy
 from rulepack.model.pack import (
-    NEGATE,
     AllOf,
+    AnyOf,
     Atom,
     Condition,
     Constant,
@@ -382,8 +383,11 @@ class _Logic:
         if isinstance(node, NotOf):
             inner = self.compile(node.child)
             return lambda point, sigma: NEGATE[inner(point, sigma)]
+        assert isinstance(node, (AllOf, AnyOf))
+        combine = node.junction.combine
         parts = [self.compile(child) for child in node.children]
-        return _kleene(parts, "fail" if isinstance(node, AllOf) else "pass")
+        # combine stops at the first deciding member: the members after it are not run.
+        return lambda point, sigma: combine(part(point, sigma) for part in parts)
 
     def atom(self, atom: Atom) -> Evaluation:
         paths = self.analysed.get(id(atom))
@@ -403,24 +407,6 @@ def _fixed(status: Status) -> Evaluation:
     return lambda point, sigma: status
 
 
-def _kleene(parts: Sequence[Evaluation], deciding: Status) -> Evaluation:
-    """``all`` (one failing member decides) or ``any`` (one passing member decides); else
-    unknown if a member is, else the other answer."""
-    otherwise: Status = "pass" if deciding == "fail" else "fail"
-
-    def run(point: Point, sigma: Sigma) -> Status:
-        status = otherwise
-        for part in parts:
-            found = part(point, sigma)
-            if found == deciding:
-                return found
-            if found == "unknown":
-                status = "unknown"
-        return status
-
-    return run
-
-
 def _atom_status(atom: Atom, env: Mapping[str, Any]) -> Status:
     try:
         return "pass" if _value(atom.expr.tree.body, env) else "fail"
@@ -428,20 +414,10 @@ def _atom_status(atom: Atom, env: Mapping[str, Any]) -> Status:
         return "unknown"  # `None < 3`: the evaluator makes the check unknown too
 
 
-def _winner(policy: str, rows: Sequence[Row], statuses: Sequence[Status]) -> int | None:
+def _winner(policy: HitPolicy, rows: Sequence[Row], statuses: Sequence[Status]) -> int | None:
     """The index of the row that decides under a first or priority hit policy, if one does."""
-    if policy == "first":
-        for i, status in enumerate(statuses):
-            if status != "fail":
-                return i if status == "pass" else None
-        return None
-    passing = [i for i, s in enumerate(statuses) if s == "pass"]
-    if not passing:
-        return None
-    best = max(passing, key=lambda i: rows[i].priority)  # the first among equals, as evaluated
-    blocked = any(s == "unknown" and rows[i].priority > rows[best].priority
-                  for i, s in enumerate(statuses))
-    return None if blocked else best
+    winners = HIT_POLICIES[policy]([r.priority for r in rows], statuses).winners
+    return winners[0] if winners else None
 
 
 def _context(pack: Pack, rule: TableRule) -> Condition | None:

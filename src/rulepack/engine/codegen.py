@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import math
 import warnings
 from collections.abc import Callable, Mapping
@@ -38,21 +39,23 @@ from typing import Any
 
 import simpleeval
 
+from rulepack.engine.failures import FAILURES, error_text
 from rulepack.engine.interpreter import (
-    RUNTIME_ERRORS,
+    CHECKED,
     ConditionCode,
     ExpressionCode,
     Plan,
     RulesCode,
     conditions_of,
     expressions_of,
+    keepable,
 )
-from rulepack.engine.sandbox import LimitExceeded, operators_for
+from rulepack.engine.sandbox import operators_for
 from rulepack.facts.schema import Missing
 from rulepack.lang.expressions import SPECIAL_NAMES, CompiledExpr, Limits
 from rulepack.lang.functions import FUNCTIONS
+from rulepack.model.logic import NEGATE, PACK_OUTCOME
 from rulepack.model.pack import (
-    NEGATE,
     AllOf,
     AnyOf,
     Atom,
@@ -224,10 +227,12 @@ def _namespace(limits: Limits) -> dict[str, Any]:
     namespace: dict[str, Any] = {
         "__builtins__": {},
         "_Missing": Missing,
-        "_Limit": LimitExceeded,
-        "_ERRORS": RUNTIME_ERRORS,
+        "_FAILED": FAILURES,
+        "_error": error_text,
+        "_CHECKED": CHECKED,
+        "_keep": functools.partial(keepable, limit=limits.max_built),
+        "_type": type,
         "_NEG": NEGATE,
-        "_str": str,
         "_add": operators[ast.Add],
         "_mult": operators[ast.Mult],
         "_mod": operators[ast.Mod],
@@ -310,12 +315,10 @@ class _ConditionWriter:
             if not self.raw:
                 self.emit(f"_l{n} = _l{child}")
         else:
+            assert isinstance(node, (AllOf, AnyOf))
             children = [self.condition(child) for child in node.children]
             statuses = "(" + "".join(f"_s{c}, " for c in children) + ")"
-            decide, other = ("fail", "pass") if isinstance(node, AllOf) else ("pass", "fail")
-            assert isinstance(node, (AllOf, AnyOf))
-            self.emit(f"_s{n} = {decide!r} if {decide!r} in {statuses} else 'unknown' "
-                      f"if 'unknown' in {statuses} else {other!r}")
+            self.emit(f"_s{n} = {node.junction.source(statuses)}")
             if not self.raw:
                 parts = ", ".join(f"*(_l{c} if _s{c} == _s{n} else ())" for c in children)
                 self.emit(f"_l{n} = ({parts},)" if len(children) == 1 else f"_l{n} = ({parts})")
@@ -361,18 +364,20 @@ class _ConditionWriter:
             shown = "_a"
             if _literal(comparison.threshold.body):
                 # A constant threshold is written where it is used: no local to store.
-                lines += [f"    _a = {actual}",
+                lines += [f"    _a = {actual}", _KEEP.replace("_V", "_a"),
                           f"    _s{n} = 'pass' if _a {op} {threshold} else 'fail'"]
                 kept: tuple[CheckSite, Any, str] = (
                     check_site, _constant(comparison.threshold.body), CONSTANT_THRESHOLD)
             else:
-                lines += [f"    _a = {actual}", f"    _t = {threshold}",
+                lines += [f"    _a = {actual}", _KEEP.replace("_V", "_a"),
+                          f"    _t = {threshold}", _KEEP.replace("_V", "_t"),
                           f"    _s{n} = 'pass' if _a {op} _t else 'fail'"]
                 threshold, threshold_slot = "_t", True
                 kept = (check_site, None, KEPT_THRESHOLD)
         else:
             source = _source(expr.tree.body, limits, fact_locals=self.fact_locals)
-            lines += [f"    _a = {source}", f"    _s{n} = 'pass' if _a else 'fail'"]
+            lines += [f"    _a = {source}", _KEEP.replace("_V", "_a"),
+                      f"    _s{n} = 'pass' if _a else 'fail'"]
             path = check_site.path
             shown = "None" if path is None else (self.fact_value(path) if expr.negated else "_a")
             threshold = "None"
@@ -382,10 +387,8 @@ class _ConditionWriter:
         lines += [
             "except _Missing as _e:",
             f"    _c{n} = _run.missing_check({site}, {source}, _e.path); {unknown}",
-            "except _Limit as _e:",
-            f"    _c{n} = ({site}, 'unknown', None, None, (), 'RP505: ' + _str(_e)); {unknown}",
-            "except _ERRORS as _e:",
-            f"    _c{n} = ({site}, 'unknown', None, None, (), 'RP504: ' + _str(_e)); {unknown}",
+            "except _FAILED as _e:",
+            f"    _c{n} = ({site}, 'unknown', None, None, (), _error(_e)); {unknown}",
             "else:",
         ]
         if not self.raw:
@@ -411,11 +414,18 @@ class _ConditionWriter:
         return f"_run.cache.get({path!r}, _a)"
 
 
+# What `_Run.run` checks of every value it gives (see interpreter.keepable), for a value `_V`
+# computed inline: a number that is not finite, or a container too big to keep, stops the atom.
+_KEEP = "    if _type(_V) in _CHECKED: _keep(_V)"
+
+
 def _literal(node: ast.expr) -> bool:
-    """A constant, or a tuple of constants: code that costs nothing to repeat."""
+    """A finite constant, or a tuple of them: code that costs nothing to repeat and that
+    `_KEEP` would let through (an infinite constant is checked where it is used)."""
     if isinstance(node, ast.Tuple):
-        return all(isinstance(e, ast.Constant) for e in node.elts)
-    return isinstance(node, ast.Constant)
+        return all(_literal(e) for e in node.elts)
+    return isinstance(node, ast.Constant) and not (
+        isinstance(node.value, float) and not math.isfinite(node.value))
 
 
 def _constant(node: ast.expr) -> Any:
@@ -474,18 +484,15 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
             decisive.append(status)
     head = ["def _code(_run):", "    _fact = _run.fact", "    _doc = _run.document",
             *("    " + line for line in fact_locals.prologue())]
-    # The outcome: Kleene `and` of the decisive rules (a skipped rule changes nothing).
-    statuses = "(" + "".join(f"{s}, " for s in decisive) + ")"
-    outcome = f"'fail' if 'fail' in {statuses} else 'unknown' if 'unknown' in {statuses} " \
-              "else 'pass'"
+    # The outcome of the decisive rules, as logic.pack_outcome gives it.
+    outcome = PACK_OUTCOME.source("(" + "".join(f"{s}, " for s in decisive) + ")")
     # The facts read stay with the evaluation: its reasons' values come from them.
     kept = [f"    _run.facts = ({''.join(f'{v}, ' for v in fact_locals.locals.values())})"] \
         if fact_locals.locals else []
     plan.slot_facts({path: i for i, path in enumerate(fact_locals.locals)})
     source = "\n".join([*head, *writer.lines, *kept,
                         f"    return ({', '.join(records)},), {outcome}"]) + "\n"
-    scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_type": type,
-                            "_dict": dict}, writer.constants)
+    scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_dict": dict}, writer.constants)
     code: RulesCode = scope["_code"]
     return code
 
