@@ -166,7 +166,7 @@ def _path(node: ast.expr, fields: Mapping[str, FieldInfo]) -> str | None:
 
 def _compare(node: ast.Compare, fields: Mapping[str, FieldInfo], out: list[_Test]) -> None:
     operands = [node.left, *node.comparators]
-    for op, left, right in zip(node.ops, operands, operands[1:]):
+    for op, (left, right) in zip(node.ops, itertools.pairwise(operands), strict=True):
         left_path, right_path = _path(left, fields), _path(right, fields)
         if (left_path is None) == (right_path is None):
             raise _Shape  # two facts (a relation, not a partition) or two constants
@@ -350,7 +350,7 @@ def _value(node: ast.expr, env: Mapping[str, Any]) -> Any:
         return value
     assert isinstance(node, ast.Compare)
     left = _value(node.left, env)
-    for op, comparator in zip(node.ops, node.comparators):
+    for op, comparator in zip(node.ops, node.comparators, strict=True):
         right = _value(comparator, env)
         if not _COMPARE[type(op)](left, right):
             return False
@@ -395,7 +395,7 @@ class _Logic:
             text = atom.expr.text
             return lambda point, sigma: sigma.get(text, "unknown")
         positions = [self.index[p] for p in paths]
-        table = {values: _atom_status(atom, dict(zip(paths, values)))
+        table = {values: _atom_status(atom, dict(zip(paths, values, strict=True)))
                  for values in itertools.product(*(self.domains[k].values for k in positions))}
         if len(positions) == 1:
             (k,) = positions
@@ -552,7 +552,7 @@ class _Table:
                 "the rest; if the table may leave them undecided, set `complete: false`")
 
     def covered(self, point: Point, reported: Sequence[Mapping[str, Any]]) -> bool:
-        values = dict(zip((d.path for d in self.domains), point))
+        values = dict(zip((d.path for d in self.domains), point, strict=True))
         return any(all(values[p] == v for p, v in fixed.items()) for fixed in reported)
 
     # -- masked rows ----------------------------------------------------------------------
@@ -598,7 +598,7 @@ class _Table:
         if len(free) > _MAX_FREE:
             return True  # too many combinations to try: claim nothing
         for values in itertools.product(_BOTH, repeat=len(free)):
-            context, rows = self.statuses(point, dict(zip(free, values)))
+            context, rows = self.statuses(point, dict(zip(free, values, strict=True)))
             if context == "pass" and _winner(policy, table, rows) == i:
                 return True
         return False
@@ -669,7 +669,7 @@ class _Table:
             return False
         for values in itertools.product(*choices):
             moved = list(point)
-            for k, value in zip(loose, values):
+            for k, value in zip(loose, values, strict=True):
                 moved[k] = value
             context, rows = self.statuses(tuple(moved))
             if context == "pass" and not test(rows):
@@ -680,7 +680,7 @@ class _Table:
         """Run the real evaluator on a fact document made from ``point``, and test its answer."""
         if self.replay_failures >= _MAX_REPLAY_FAILURES:
             return False  # the analysis and the evaluator disagree on this table: claim nothing
-        document = _document(zip((d.path for d in self.domains), point))
+        document = _document(zip((d.path for d in self.domains), point, strict=True))
         verdict = evaluate_pack(self.probe, document, as_of=_AS_OF, schema=self.schema,
                                 limits=DEFAULT_LIMITS)
         statuses: Mapping[str, Status] = verdict.reasons[self.index].details.get("rows", {})
@@ -711,7 +711,7 @@ class _Table:
 
     def boundary_hint(self, point: Point, rows: Sequence[Row]) -> str:
         """Where two ranges share an end point, say which bound to make exclusive."""
-        values = dict(zip((d.path for d in self.domains), point))
+        values = dict(zip((d.path for d in self.domains), point, strict=True))
         bounds: list[tuple[bool, str, Row]] = []
         for row in rows:
             for atom in atoms_in(row.when):

@@ -2,21 +2,22 @@
 
 simpleeval walks an expression's tree on every call, dispatching on each node; for a pack run
 millions of times that walk is most of the cost. The trees here were already checked whole at
-load (:mod:`rulepack.lang.expressions`), so each one can be translated once into Python code that performs
-the same operations simpleeval would, in the same order:
+load (:mod:`rulepack.lang.expressions`), so each one can be translated once into Python code
+that performs the same operations simpleeval would, in the same order:
 
 - fact paths, ``result.NAME``, ``today`` and ``as_of`` are read through the evaluation's own
   accessors, so "missing" means what it means in the sandbox;
-- ``+``, ``*`` and ``**`` call the very guard functions the sandbox uses (:mod:`rulepack.engine.sandbox`),
-  library functions call the same implementations, and comparisons, ``and``/``or``/``not``,
-  ``x if c else y``, subscripts and literals are Python's, as simpleeval's are;
+- ``+``, ``*`` and ``**`` call the very guard functions the sandbox uses
+  (:mod:`rulepack.engine.sandbox`), library functions call the same implementations, and
+  comparisons, ``and``/``or``/``not``, ``x if c else y``, subscripts and literals are
+  Python's, as simpleeval's are;
 - every atom of a condition is inlined into one function that returns the condition's status
   and its check records, exactly as :meth:`rulepack.engine.interpreter._Run.condition` would;
 - a pack without a pack-level ``when`` also gets one function for all its rules, which reads
   each fact once into a local and evaluates its plain check rules inline (others are handed to
-  :meth:`rulepack.engine.interpreter._Run.rule`). It keeps each atom's status and value, not its record
-  (:class:`rulepack.verdict.kept.RawCondition` makes the records and picks the deciding ones when
-  an explanation is read), since most verdicts are used for their outcome alone.
+  :meth:`rulepack.engine.interpreter._Run.rule`). It keeps each atom's status and value, not its
+  record (:class:`rulepack.verdict.kept.RawCondition` makes the records and picks the deciding
+  ones when an explanation is read), since most verdicts are used for their outcome alone.
 
 Two kinds of tree stay in the sandbox, whose step counting is then simpleeval's own:
 comprehensions (their work grows with the data) and trees with more nodes than the step budget.
@@ -31,6 +32,7 @@ from __future__ import annotations
 import ast
 import copy
 import functools
+import itertools
 import math
 import warnings
 from collections.abc import Callable, Mapping
@@ -103,8 +105,8 @@ def compile_expression(tree: ast.Expression, limits: Limits) \
         -> Callable[[Callable[[str], Any]], Any] | None:
     """``tree`` as a function of a name lookup, or None when it must stay in the sandbox.
 
-    The function takes ``lookup(name)``, the same callable a :class:`~rulepack.engine.sandbox.Sandbox`
-    takes, and raises what the sandbox would raise.
+    The function takes ``lookup(name)``, the same callable a
+    :class:`~rulepack.engine.sandbox.Sandbox` takes, and raises what the sandbox would raise.
     """
     try:
         source = _source(tree.body, limits, via_run=False)
@@ -183,7 +185,7 @@ class _Translator(ast.NodeTransformer):
 
     def visit_Compare(self, node: ast.Compare) -> ast.AST:
         operands = [node.left, *node.comparators]
-        for op, left, right in zip(node.ops, operands, operands[1:]):
+        for op, (left, right) in zip(node.ops, itertools.pairwise(operands), strict=True):
             if isinstance(op, (ast.Is, ast.IsNot)) and not (_singleton(left)
                                                              or _singleton(right)):
                 # Identity of other constants depends on how Python stores them (compiled
@@ -248,7 +250,7 @@ def _build(source: str, namespace: dict[str, Any], constants: dict[str, Any]) ->
     with warnings.catch_warnings():
         # `x is 1` style comparisons are legal pack syntax; Python's SyntaxWarning is noise.
         warnings.simplefilter("ignore", SyntaxWarning)
-        exec(compile(source, "<rulepack compiled>", "exec"), scope)  # noqa: S102
+        exec(compile(source, "<rulepack compiled>", "exec"), scope)
     return scope
 
 
@@ -492,7 +494,8 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
     plan.slot_facts({path: i for i, path in enumerate(fact_locals.locals)})
     source = "\n".join([*head, *writer.lines, *kept,
                         f"    return ({', '.join(records)},), {outcome}"]) + "\n"
-    scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_dict": dict}, writer.constants)
+    scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_dict": dict},
+                   writer.constants)
     code: RulesCode = scope["_code"]
     return code
 

@@ -6,10 +6,13 @@ member passes. Every member of a group is evaluated (no short-circuit between at
 explanation lists every failing prerequisite, not just the first.
 
 Rules run in pack order; each may set result fields that later rules read. All state lives in a
-:class:`_Run` made for one request and dropped after it. What does not depend on the document
-(check sites, and the compiled code of :mod:`rulepack.engine.codegen` when the fast path is on) is made
-once per pack in a :class:`Plan`. Explanations are recorded as compact data; the verdict turns
-them into :class:`Reason` and :class:`Check` objects only when they are read.
+:class:`_Run` made for one request, which then keeps only what its verdict's explanation reads.
+What does not depend on the document (check sites, and the compiled code of
+:mod:`rulepack.engine.codegen` when the fast path is on) is made once per pack in a
+:class:`Plan`. What statuses mean (Kleene logic, hit policies) is :mod:`rulepack.model.logic`;
+why an expression fails is :mod:`rulepack.engine.failures`. Explanations are recorded as
+compact data; the verdict turns them into :class:`Reason` and :class:`Check` objects only when
+they are read.
 """
 
 from __future__ import annotations
@@ -243,6 +246,8 @@ _RuleOutcome = tuple[Status, tuple[CheckRecord, ...], dict[str, Any]]
 
 
 class _Run:
+    """One evaluation of a plan on one document; afterwards, the verdict's explanation."""
+
     __slots__ = (
         "_sandbox",
         "as_of",
@@ -427,6 +432,13 @@ class _Run:
                 for check in self.rule_checks(record):
                     found.extend(check[4])
             missing = tuple(dict.fromkeys(found))
+        # The verdict keeps this run as its explanation: from here on it holds only what
+        # explanations and the JSON writer read (the records, results, facts compiled code
+        # kept, and the document with the facts read from it, for the reasons' values). The
+        # sandbox (which refers back to the run: a cycle only the garbage collector would
+        # break) and the bookkeeping of results that failed are dropped.
+        self._sandbox = None
+        del self.unknown_results, self.saw_missing
         return Verdict(pack, self.as_of, outcome, self.result, missing,
                        pack_when is None or pack_when[0] != "fail", self)
 
@@ -545,24 +557,32 @@ class _Run:
     def output_value(self, value: Any) -> Any:
         return self.run(value) if isinstance(value, CompiledExpr) else value
 
-    def table(self, rule: TableRule) -> _RuleOutcome:
+    def table_hits(self, rule: TableRule) \
+            -> tuple[list[Row], bool, tuple[CheckRecord, ...], dict[str, Any]]:
+        """The rows that decide under the table's hit policy, whether unknown rows leave it
+        open, the records of the checks that decided, and the details (each row's status)."""
         rows = rule.rows
         outcomes: list[Outcome] = []
         for row in rows:
             outcomes.append(self.condition(row.when) if row.when is not None else _PASS)
             if rule.hit_policy == "first" and outcomes[-1][0] != "fail":
                 break  # rows after the first possible hit cannot change a first-hit answer
-        details: dict[str, Any] = {"rows": {row.id: o[0] for row, o in zip(rows, outcomes)}}
+        # (A first-hit table may have stopped before its last row: zip stops there too.)
+        details: dict[str, Any] = {
+            "rows": {row.id: o[0] for row, o in zip(rows, outcomes, strict=False)}}
         hits = HIT_POLICIES[rule.hit_policy]([r.priority for r in rows],
                                              [o[0] for o in outcomes])
         if hits.clash:
             details["errors"] = [unique_clash([rows[i].id for i in hits.clash])]
         winners = [rows[i] for i in hits.winners]
-        undecided = hits.undecided
         details["matched"] = [r.id for r in winners]
-        deciding = [i for i, o in enumerate(outcomes) if o[0] == "unknown"] if undecided \
-            else hits.winners
+        deciding = [i for i, o in enumerate(outcomes) if o[0] == "unknown"] \
+            if hits.undecided else hits.winners
         checks = tuple(c for i in deciding for c in outcomes[i][1])
+        return winners, hits.undecided, checks, details
+
+    def table(self, rule: TableRule) -> _RuleOutcome:
+        winners, undecided, checks, details = self.table_hits(rule)
         missing = [m for c in checks for m in c[4]]
         try:
             if rule.hit_policy == "collect":
@@ -595,6 +615,25 @@ class _Run:
             return ("fail" if rule.complete else "pass"), checks, details
         return "pass", checks, details
 
+    def deductions(self, rule: ScoreRule) -> tuple[list[dict[str, Any]], Any, list[CheckRecord]]:
+        """The lines of the deductions that apply, their sum, and the records of the checks of
+        those whose `when` is unknown."""
+        lines: list[dict[str, Any]] = []
+        unknown_checks: list[CheckRecord] = []
+        deducted: Any = 0
+        for deduction in rule.deductions:
+            applies = self.condition(deduction.when) if deduction.when else _PASS
+            if applies[0] == "unknown":
+                unknown_checks.extend(applies[1])
+                continue
+            points = self.run(deduction.points) if applies[0] == "pass" else 0
+            lines.append({"id": deduction.id, "points": points})
+            try:
+                deducted = deducted + points
+            except RUNTIME_ERRORS as exc:
+                raise ExpressionFailed(deduction_failure(deduction.id, exc)) from None
+        return lines, deducted, unknown_checks
+
     def collected(self, name: str, winners: list[Row]) -> list[Any]:
         out: list[Any] = []
         for row in winners:
@@ -612,20 +651,7 @@ class _Run:
                 self.result[name] = None
         try:
             start = self.run(rule.start) if rule.start else 0
-            lines: list[dict[str, Any]] = []
-            unknown_checks: list[CheckRecord] = []
-            deducted: Any = 0
-            for deduction in rule.deductions:
-                applies = self.condition(deduction.when) if deduction.when else _PASS
-                if applies[0] == "unknown":
-                    unknown_checks.extend(applies[1])
-                    continue
-                points = self.run(deduction.points) if applies[0] == "pass" else 0
-                lines.append({"id": deduction.id, "points": points})
-                try:
-                    deducted = deducted + points
-                except RUNTIME_ERRORS as exc:
-                    raise ExpressionFailed(deduction_failure(deduction.id, exc)) from None
+            lines, deducted, unknown_checks = self.deductions(rule)
             if unknown_checks:
                 missing = tuple(m for c in unknown_checks for m in c[4])
                 for name in (rule.into_score, rule.into_deducted):
@@ -634,20 +660,7 @@ class _Run:
                 return "unknown", tuple(unknown_checks), {"missing": list(missing)}
             floor = self.run(rule.floor) if rule.floor else None
             ceiling = self.run(rule.ceiling) if rule.ceiling else None
-            try:
-                score = start - deducted
-                if floor is not None:
-                    score = max(score, floor)
-                if ceiling is not None:
-                    score = min(score, ceiling)
-                # A sum of finite points may still overflow to infinity.
-                for number in (deducted, score):
-                    if type(number) is float:
-                        finite(number)
-            except RUNTIME_ERRORS as exc:
-                raise ExpressionFailed(score_failure(exc)) from None
-            except NotFinite as exc:
-                raise ExpressionFailed(failure_of(exc)) from None
+            score = _bounded(start, deducted, floor, ceiling)
         except ExpressionFailed as exc:
             for name in (rule.into_score, rule.into_deducted):
                 if name:
@@ -664,6 +677,25 @@ class _Run:
             return "pass", (), details
         status, checks = self.condition(rule.pass_if)
         return status, checks, details
+
+
+def _bounded(start: Any, deducted: Any, floor: Any, ceiling: Any) -> Any:
+    """The score: ``start - deducted`` within the floor and the ceiling."""
+    try:
+        score = start - deducted
+        if floor is not None:
+            score = max(score, floor)
+        if ceiling is not None:
+            score = min(score, ceiling)
+        # Finite points may still add up to an infinity.
+        for number in (deducted, score):
+            if type(number) is float:
+                finite(number)
+    except RUNTIME_ERRORS as exc:
+        raise ExpressionFailed(score_failure(exc)) from None
+    except NotFinite as exc:
+        raise ExpressionFailed(failure_of(exc)) from None
+    return score
 
 
 # How each kind of condition and of rule is evaluated (the compiled path has its own code).
