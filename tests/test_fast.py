@@ -1,4 +1,5 @@
-"""Differential tests: the compiled fast path (``rulepack.engine.codegen``) against the simpleeval sandbox.
+"""Differential tests: the compiled fast path (``rulepack.engine.codegen``) against the
+simpleeval sandbox.
 
 The sandbox (:class:`rulepack.engine.sandbox.Sandbox`, ``rulepack.load(engine="sandbox")``) is the
 reference semantics; compiled code must do exactly what it does. Three layers check that:
@@ -34,6 +35,7 @@ import ast
 import datetime as dt
 import functools
 import inspect
+import itertools
 import json
 import math
 import sys
@@ -53,7 +55,7 @@ from hypothesis import strategies as st
 import rulepack
 from rulepack.core import yaml_reader
 from rulepack.engine import codegen
-from rulepack.engine.interpreter import RUNTIME_ERRORS
+from rulepack.engine.failures import RUNTIME_ERRORS
 from rulepack.engine.sandbox import LimitExceeded, Sandbox
 from rulepack.facts.schema import CHINA_TZ, Missing
 from rulepack.lang.expressions import (
@@ -113,7 +115,7 @@ def outcome(run: Callable[[], Any]) -> Outcome:
     """("value", value, type) or ("raised", exception class, text) for one evaluation."""
     try:
         value = run()
-    except Exception as exc:  # noqa: BLE001 - every exception is part of the comparison
+    except Exception as exc:
         return ("raised", type(exc), str(exc))
     return ("value", value, type(value))
 
@@ -214,7 +216,7 @@ def stays_in_sandbox(tree: ast.Expression, limits: Limits) -> bool:
             return True
         if isinstance(node, ast.Compare):
             operands = [node.left, *node.comparators]
-            for op, left, right in zip(node.ops, operands, operands[1:]):
+            for op, (left, right) in zip(node.ops, itertools.pairwise(operands), strict=True):
                 if isinstance(op, (ast.Is, ast.IsNot)) and not (
                         _singleton(left) or _singleton(right)):
                     return True
@@ -694,7 +696,7 @@ def assert_same_evaluation(compiled: rulepack.Library, sandbox: rulepack.Library
     for library in (compiled, sandbox):
         try:
             results.append(("value", call(library)))
-        except Exception as exc:  # noqa: BLE001 - compared, not hidden
+        except Exception as exc:
             results.append(("raised", (type(exc), str(exc))))
     (kind_fast, fast), (kind_slow, slow) = results
     assert kind_fast == kind_slow, f"{where}\n  compiled: {fast!r}\n  sandbox: {slow!r}"
@@ -704,7 +706,7 @@ def assert_same_evaluation(compiled: rulepack.Library, sandbox: rulepack.Library
     fast_verdicts = fast if isinstance(fast, list) else [fast]
     slow_verdicts = slow if isinstance(slow, list) else [slow]
     assert [v.pack for v in fast_verdicts] == [v.pack for v in slow_verdicts], where
-    for one, other in zip(fast_verdicts, slow_verdicts):
+    for one, other in zip(fast_verdicts, slow_verdicts, strict=True):
         for lang in ("zh", "en"):
             mine, theirs = one.to_dict(lang), other.to_dict(lang)
             assert same_value(mine, theirs), \
@@ -850,7 +852,8 @@ class PackGrammar:
             flag, f"not {flag}", f"not {flag}",
             f"{number} {op} {threshold}", f"{number} {op} {threshold}",
             f"{threshold} {op} {number}",
-            f"{self.draw(st.sampled_from(FACTS))} is {self.draw(st.sampled_from(['', 'not ']))}None",
+            f"{self.draw(st.sampled_from(FACTS))} is "
+            f"{self.draw(st.sampled_from(['', 'not ']))}None",
             f"account.platform {self.draw(st.sampled_from(['in', 'not in']))} params.lst",
             f"{self.draw(st.sampled_from(DATE_FACTS))} {op} today",
             # Over the power limit for many documents: the check is unknown with RP505.

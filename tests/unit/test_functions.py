@@ -553,7 +553,8 @@ def test_version_examples() -> None:
     assert isinstance(v("1"), Version)
 
 
-@pytest.mark.parametrize("text", ["", "v", "1..2", "1.2.", ".1", "1.x", "12.9-beta", "1.2 3", "٣.1"])
+@pytest.mark.parametrize("text", ["", "v", "1..2", "1.2.", ".1", "1.x", "12.9-beta", "1.2 3",
+                                  "٣.1"])
 def test_version_rejects_malformed_strings(text: str) -> None:
     with pytest.raises(ValueError, match="^version: "):
         call("version", text)
@@ -673,7 +674,8 @@ def test_example_expressions_evaluate_in_simpleeval() -> None:
     today = D(2024, 6, 20)
     complaints = [
         SimpleNamespace(valid=True, on=D(2024, 6, d)) for d in (1, 2, 3, 4, 5, 6)
-    ] + [SimpleNamespace(valid=False, on=D(2024, 6, 7)), SimpleNamespace(valid=True, on=D(2024, 5, 31))]
+    ] + [SimpleNamespace(valid=False, on=D(2024, 6, 7)),
+         SimpleNamespace(valid=True, on=D(2024, 5, 31))]
     names = {
         "account": SimpleNamespace(
             fans=1200,
@@ -695,5 +697,6 @@ def test_example_expressions_evaluate_in_simpleeval() -> None:
         )
         is True
     )
-    assert evaluator.eval("version(account.app.version) >= version(account.app.latest_version)") is False
+    assert evaluator.eval(
+        "version(account.app.version) >= version(account.app.latest_version)") is False
     assert evaluator.eval("round(2.5)") == 3

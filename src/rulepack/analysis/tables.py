@@ -32,9 +32,10 @@ from rulepack.core.errors import Problem
 from rulepack.engine.interpreter import evaluate_pack
 from rulepack.facts.schema import CHINA_TZ, FactSchema
 from rulepack.lang.expressions import DEFAULT_LIMITS, FieldInfo
+from rulepack.model.logic import HIT_POLICIES, NEGATE, HitPolicy
 from rulepack.model.pack import (
-    NEGATE,
     AllOf,
+    AnyOf,
     Atom,
     Condition,
     Constant,
@@ -165,7 +166,7 @@ def _path(node: ast.expr, fields: Mapping[str, FieldInfo]) -> str | None:
 
 def _compare(node: ast.Compare, fields: Mapping[str, FieldInfo], out: list[_Test]) -> None:
     operands = [node.left, *node.comparators]
-    for op, left, right in zip(node.ops, operands, operands[1:]):
+    for op, (left, right) in zip(node.ops, itertools.pairwise(operands), strict=True):
         left_path, right_path = _path(left, fields), _path(right, fields)
         if (left_path is None) == (right_path is None):
             raise _Shape  # two facts (a relation, not a partition) or two constants
@@ -349,7 +350,7 @@ def _value(node: ast.expr, env: Mapping[str, Any]) -> Any:
         return value
     assert isinstance(node, ast.Compare)
     left = _value(node.left, env)
-    for op, comparator in zip(node.ops, node.comparators):
+    for op, comparator in zip(node.ops, node.comparators, strict=True):
         right = _value(comparator, env)
         if not _COMPARE[type(op)](left, right):
             return False
@@ -382,8 +383,11 @@ class _Logic:
         if isinstance(node, NotOf):
             inner = self.compile(node.child)
             return lambda point, sigma: NEGATE[inner(point, sigma)]
+        assert isinstance(node, (AllOf, AnyOf))
+        combine = node.junction.combine
         parts = [self.compile(child) for child in node.children]
-        return _kleene(parts, "fail" if isinstance(node, AllOf) else "pass")
+        # combine stops at the first deciding member: the members after it are not run.
+        return lambda point, sigma: combine(part(point, sigma) for part in parts)
 
     def atom(self, atom: Atom) -> Evaluation:
         paths = self.analysed.get(id(atom))
@@ -391,7 +395,7 @@ class _Logic:
             text = atom.expr.text
             return lambda point, sigma: sigma.get(text, "unknown")
         positions = [self.index[p] for p in paths]
-        table = {values: _atom_status(atom, dict(zip(paths, values)))
+        table = {values: _atom_status(atom, dict(zip(paths, values, strict=True)))
                  for values in itertools.product(*(self.domains[k].values for k in positions))}
         if len(positions) == 1:
             (k,) = positions
@@ -403,24 +407,6 @@ def _fixed(status: Status) -> Evaluation:
     return lambda point, sigma: status
 
 
-def _kleene(parts: Sequence[Evaluation], deciding: Status) -> Evaluation:
-    """``all`` (one failing member decides) or ``any`` (one passing member decides); else
-    unknown if a member is, else the other answer."""
-    otherwise: Status = "pass" if deciding == "fail" else "fail"
-
-    def run(point: Point, sigma: Sigma) -> Status:
-        status = otherwise
-        for part in parts:
-            found = part(point, sigma)
-            if found == deciding:
-                return found
-            if found == "unknown":
-                status = "unknown"
-        return status
-
-    return run
-
-
 def _atom_status(atom: Atom, env: Mapping[str, Any]) -> Status:
     try:
         return "pass" if _value(atom.expr.tree.body, env) else "fail"
@@ -428,20 +414,10 @@ def _atom_status(atom: Atom, env: Mapping[str, Any]) -> Status:
         return "unknown"  # `None < 3`: the evaluator makes the check unknown too
 
 
-def _winner(policy: str, rows: Sequence[Row], statuses: Sequence[Status]) -> int | None:
+def _winner(policy: HitPolicy, rows: Sequence[Row], statuses: Sequence[Status]) -> int | None:
     """The index of the row that decides under a first or priority hit policy, if one does."""
-    if policy == "first":
-        for i, status in enumerate(statuses):
-            if status != "fail":
-                return i if status == "pass" else None
-        return None
-    passing = [i for i, s in enumerate(statuses) if s == "pass"]
-    if not passing:
-        return None
-    best = max(passing, key=lambda i: rows[i].priority)  # the first among equals, as evaluated
-    blocked = any(s == "unknown" and rows[i].priority > rows[best].priority
-                  for i, s in enumerate(statuses))
-    return None if blocked else best
+    winners = HIT_POLICIES[policy]([r.priority for r in rows], statuses).winners
+    return winners[0] if winners else None
 
 
 def _context(pack: Pack, rule: TableRule) -> Condition | None:
@@ -576,7 +552,7 @@ class _Table:
                 "the rest; if the table may leave them undecided, set `complete: false`")
 
     def covered(self, point: Point, reported: Sequence[Mapping[str, Any]]) -> bool:
-        values = dict(zip((d.path for d in self.domains), point))
+        values = dict(zip((d.path for d in self.domains), point, strict=True))
         return any(all(values[p] == v for p, v in fixed.items()) for fixed in reported)
 
     # -- masked rows ----------------------------------------------------------------------
@@ -622,7 +598,7 @@ class _Table:
         if len(free) > _MAX_FREE:
             return True  # too many combinations to try: claim nothing
         for values in itertools.product(_BOTH, repeat=len(free)):
-            context, rows = self.statuses(point, dict(zip(free, values)))
+            context, rows = self.statuses(point, dict(zip(free, values, strict=True)))
             if context == "pass" and _winner(policy, table, rows) == i:
                 return True
         return False
@@ -693,7 +669,7 @@ class _Table:
             return False
         for values in itertools.product(*choices):
             moved = list(point)
-            for k, value in zip(loose, values):
+            for k, value in zip(loose, values, strict=True):
                 moved[k] = value
             context, rows = self.statuses(tuple(moved))
             if context == "pass" and not test(rows):
@@ -704,7 +680,7 @@ class _Table:
         """Run the real evaluator on a fact document made from ``point``, and test its answer."""
         if self.replay_failures >= _MAX_REPLAY_FAILURES:
             return False  # the analysis and the evaluator disagree on this table: claim nothing
-        document = _document(zip((d.path for d in self.domains), point))
+        document = _document(zip((d.path for d in self.domains), point, strict=True))
         verdict = evaluate_pack(self.probe, document, as_of=_AS_OF, schema=self.schema,
                                 limits=DEFAULT_LIMITS)
         statuses: Mapping[str, Status] = verdict.reasons[self.index].details.get("rows", {})
@@ -735,7 +711,7 @@ class _Table:
 
     def boundary_hint(self, point: Point, rows: Sequence[Row]) -> str:
         """Where two ranges share an end point, say which bound to make exclusive."""
-        values = dict(zip((d.path for d in self.domains), point))
+        values = dict(zip((d.path for d in self.domains), point, strict=True))
         bounds: list[tuple[bool, str, Row]] = []
         for row in rows:
             for atom in atoms_in(row.when):

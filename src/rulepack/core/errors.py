@@ -59,6 +59,7 @@ CODES: dict[str, str] = {
     "RP504": "an expression failed while evaluating",
     "RP505": "an expression exceeded a work limit",
     "RP506": "more than one row matched under the unique hit policy",
+    "RP507": "an expression gave a number that is not finite (NaN or infinity)",
     "RP601": "two rows of a unique-hit table can match the same input",
     "RP602": "an input that no row of a table matches, where the table must always decide",
     "RP603": "a row that can never win because earlier rows of a first-hit table match first",
@@ -126,6 +127,24 @@ class Problem:
             "value": self.value,
             "hint": self.hint,
         }
+
+
+@dataclass(frozen=True)
+class RuntimeFailure:
+    """Why one step of an evaluation gave no value (the check or result it served is then
+    unknown): a stable code and its words, and the result field it was computing, if any.
+
+    Kept as data while the evaluation runs; written as text (``x: RP504: words``) only where
+    a check or a reason takes its ``error``.
+    """
+
+    code: str
+    message: str
+    subject: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.code}: {self.message}"
+        return f"{self.subject}: {text}" if self.subject else text
 
 
 class RulepackError(Exception):

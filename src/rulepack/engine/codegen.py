@@ -2,24 +2,36 @@
 
 simpleeval walks an expression's tree on every call, dispatching on each node; for a pack run
 millions of times that walk is most of the cost. The trees here were already checked whole at
-load (:mod:`rulepack.lang.expressions`), so each one can be translated once into Python code that performs
-the same operations simpleeval would, in the same order:
+load (:mod:`rulepack.lang.expressions`), so each one can be translated once into Python code
+that performs the same operations simpleeval would, in the same order:
 
 - fact paths, ``result.NAME``, ``today`` and ``as_of`` are read through the evaluation's own
   accessors, so "missing" means what it means in the sandbox;
-- ``+``, ``*`` and ``**`` call the very guard functions the sandbox uses (:mod:`rulepack.engine.sandbox`),
-  library functions call the same implementations, and comparisons, ``and``/``or``/``not``,
-  ``x if c else y``, subscripts and literals are Python's, as simpleeval's are;
+- ``+``, ``*`` and ``**`` call the very guard functions the sandbox uses
+  (:mod:`rulepack.engine.sandbox`), library functions call the same implementations, and
+  comparisons, ``and``/``or``/``not``, ``x if c else y``, subscripts and literals are
+  Python's, as simpleeval's are;
 - every atom of a condition is inlined into one function that returns the condition's status
   and its check records, exactly as :meth:`rulepack.engine.interpreter._Run.condition` would;
 - a pack without a pack-level ``when`` also gets one function for all its rules, which reads
   each fact once into a local and evaluates its plain check rules inline (others are handed to
-  :meth:`rulepack.engine.interpreter._Run.rule`). It keeps each atom's status and value, not its record
-  (:class:`rulepack.verdict.kept.RawCondition` makes the records and picks the deciding ones when
-  an explanation is read), since most verdicts are used for their outcome alone.
+  :meth:`rulepack.engine.interpreter._Run.rule`). It keeps each atom's status and value, not its
+  record (:class:`rulepack.verdict.kept.RawCondition` makes the records and picks the deciding
+  ones when an explanation is read), since most verdicts are used for their outcome alone.
 
 Two kinds of tree stay in the sandbox, whose step counting is then simpleeval's own:
 comprehensions (their work grows with the data) and trees with more nodes than the step budget.
+
+Why ``exec`` at all: on the bundled benchmark pack (``bench/packs``, 3,000 documents of
+``bench/peer_workload.py``, CPU time, best of 7 rounds) a prepared evaluator takes about 5 µs
+a document with the code made here and about 91 µs in the sandbox alone: the compiled path is
+some 18 times faster, and it is what every caller gets by default.
+
+What the code means is not restated here: groups are written by
+:meth:`rulepack.model.logic.Junction.source` from the same statuses the interpreter combines
+with, the pack outcome from :data:`rulepack.model.logic.PACK_OUTCOME`, failures are made by
+:mod:`rulepack.engine.failures`, and a value computed inline is checked as ``keepable``
+(:mod:`rulepack.engine.interpreter`) checks what the sandbox gives.
 
 The generated source contains only names this module chooses; every constant is written with
 ``repr``; it runs with no builtins. ``tests/test_fast.py`` checks by differential testing that
@@ -30,6 +42,8 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
+import itertools
 import math
 import warnings
 from collections.abc import Callable, Mapping
@@ -38,21 +52,23 @@ from typing import Any
 
 import simpleeval
 
+from rulepack.engine.failures import FAILURES, error_text
 from rulepack.engine.interpreter import (
-    RUNTIME_ERRORS,
+    CHECKED,
     ConditionCode,
     ExpressionCode,
     Plan,
     RulesCode,
     conditions_of,
     expressions_of,
+    keepable,
 )
-from rulepack.engine.sandbox import LimitExceeded, operators_for
+from rulepack.engine.sandbox import operators_for
 from rulepack.facts.schema import Missing
 from rulepack.lang.expressions import SPECIAL_NAMES, CompiledExpr, Limits
 from rulepack.lang.functions import FUNCTIONS
+from rulepack.model.logic import NEGATE, PACK_OUTCOME
 from rulepack.model.pack import (
-    NEGATE,
     AllOf,
     AnyOf,
     Atom,
@@ -100,8 +116,8 @@ def compile_expression(tree: ast.Expression, limits: Limits) \
         -> Callable[[Callable[[str], Any]], Any] | None:
     """``tree`` as a function of a name lookup, or None when it must stay in the sandbox.
 
-    The function takes ``lookup(name)``, the same callable a :class:`~rulepack.engine.sandbox.Sandbox`
-    takes, and raises what the sandbox would raise.
+    The function takes ``lookup(name)``, the same callable a
+    :class:`~rulepack.engine.sandbox.Sandbox` takes, and raises what the sandbox would raise.
     """
     try:
         source = _source(tree.body, limits, via_run=False)
@@ -180,7 +196,7 @@ class _Translator(ast.NodeTransformer):
 
     def visit_Compare(self, node: ast.Compare) -> ast.AST:
         operands = [node.left, *node.comparators]
-        for op, left, right in zip(node.ops, operands, operands[1:]):
+        for op, (left, right) in zip(node.ops, itertools.pairwise(operands), strict=True):
             if isinstance(op, (ast.Is, ast.IsNot)) and not (_singleton(left)
                                                              or _singleton(right)):
                 # Identity of other constants depends on how Python stores them (compiled
@@ -224,10 +240,15 @@ def _namespace(limits: Limits) -> dict[str, Any]:
     namespace: dict[str, Any] = {
         "__builtins__": {},
         "_Missing": Missing,
-        "_Limit": LimitExceeded,
-        "_ERRORS": RUNTIME_ERRORS,
+        "_FAILED": FAILURES,
+        "_error": error_text,
+        "_CHECKED": CHECKED,
+        "_float": float,
+        "_INF": math.inf,
+        "_NINF": -math.inf,
+        "_keep": functools.partial(keepable, limit=limits.max_built),
+        "_type": type,
         "_NEG": NEGATE,
-        "_str": str,
         "_add": operators[ast.Add],
         "_mult": operators[ast.Mult],
         "_mod": operators[ast.Mod],
@@ -243,7 +264,7 @@ def _build(source: str, namespace: dict[str, Any], constants: dict[str, Any]) ->
     with warnings.catch_warnings():
         # `x is 1` style comparisons are legal pack syntax; Python's SyntaxWarning is noise.
         warnings.simplefilter("ignore", SyntaxWarning)
-        exec(compile(source, "<rulepack compiled>", "exec"), scope)  # noqa: S102
+        exec(compile(source, "<rulepack compiled>", "exec"), scope)
     return scope
 
 
@@ -310,12 +331,10 @@ class _ConditionWriter:
             if not self.raw:
                 self.emit(f"_l{n} = _l{child}")
         else:
+            assert isinstance(node, (AllOf, AnyOf))
             children = [self.condition(child) for child in node.children]
             statuses = "(" + "".join(f"_s{c}, " for c in children) + ")"
-            decide, other = ("fail", "pass") if isinstance(node, AllOf) else ("pass", "fail")
-            assert isinstance(node, (AllOf, AnyOf))
-            self.emit(f"_s{n} = {decide!r} if {decide!r} in {statuses} else 'unknown' "
-                      f"if 'unknown' in {statuses} else {other!r}")
+            self.emit(f"_s{n} = {node.junction.source(statuses)}")
             if not self.raw:
                 parts = ", ".join(f"*(_l{c} if _s{c} == _s{n} else ())" for c in children)
                 self.emit(f"_l{n} = ({parts},)" if len(children) == 1 else f"_l{n} = ({parts})")
@@ -361,18 +380,20 @@ class _ConditionWriter:
             shown = "_a"
             if _literal(comparison.threshold.body):
                 # A constant threshold is written where it is used: no local to store.
-                lines += [f"    _a = {actual}",
+                lines += [f"    _a = {actual}", *_keep_lines("_a"),
                           f"    _s{n} = 'pass' if _a {op} {threshold} else 'fail'"]
                 kept: tuple[CheckSite, Any, str] = (
                     check_site, _constant(comparison.threshold.body), CONSTANT_THRESHOLD)
             else:
-                lines += [f"    _a = {actual}", f"    _t = {threshold}",
+                lines += [f"    _a = {actual}", *_keep_lines("_a"),
+                          f"    _t = {threshold}", *_keep_lines("_t"),
                           f"    _s{n} = 'pass' if _a {op} _t else 'fail'"]
                 threshold, threshold_slot = "_t", True
                 kept = (check_site, None, KEPT_THRESHOLD)
         else:
             source = _source(expr.tree.body, limits, fact_locals=self.fact_locals)
-            lines += [f"    _a = {source}", f"    _s{n} = 'pass' if _a else 'fail'"]
+            lines += [f"    _a = {source}", *_keep_lines("_a"),
+                      f"    _s{n} = 'pass' if _a else 'fail'"]
             path = check_site.path
             shown = "None" if path is None else (self.fact_value(path) if expr.negated else "_a")
             threshold = "None"
@@ -382,10 +403,8 @@ class _ConditionWriter:
         lines += [
             "except _Missing as _e:",
             f"    _c{n} = _run.missing_check({site}, {source}, _e.path); {unknown}",
-            "except _Limit as _e:",
-            f"    _c{n} = ({site}, 'unknown', None, None, (), 'RP505: ' + _str(_e)); {unknown}",
-            "except _ERRORS as _e:",
-            f"    _c{n} = ({site}, 'unknown', None, None, (), 'RP504: ' + _str(_e)); {unknown}",
+            "except _FAILED as _e:",
+            f"    _c{n} = ({site}, 'unknown', None, None, (), _error(_e)); {unknown}",
             "else:",
         ]
         if not self.raw:
@@ -411,11 +430,23 @@ class _ConditionWriter:
         return f"_run.cache.get({path!r}, _a)"
 
 
+# What `_Run.run` checks of every value it gives (see interpreter.keepable), for a value
+# computed inline: a number that is not finite, or a container too big to keep, stops the atom.
+# A float is compared here (`keepable` raises for it only when the comparison fails): most
+# values are numbers, and a call for each would cost more than the atom.
+def _keep_lines(value: str) -> list[str]:
+    return ["    _k = _type(" + value + ")",
+            f"    if _k is _float: _NINF < {value} < _INF or _keep({value})",
+            f"    elif _k in _CHECKED: _keep({value})"]
+
+
 def _literal(node: ast.expr) -> bool:
-    """A constant, or a tuple of constants: code that costs nothing to repeat."""
+    """A finite constant, or a tuple of them: code that costs nothing to repeat and that
+    `_keep_lines` would let through (an infinite constant is checked where it is used)."""
     if isinstance(node, ast.Tuple):
-        return all(isinstance(e, ast.Constant) for e in node.elts)
-    return isinstance(node, ast.Constant)
+        return all(_literal(e) for e in node.elts)
+    return isinstance(node, ast.Constant) and not (
+        isinstance(node.value, float) and not math.isfinite(node.value))
 
 
 def _constant(node: ast.expr) -> Any:
@@ -474,18 +505,16 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
             decisive.append(status)
     head = ["def _code(_run):", "    _fact = _run.fact", "    _doc = _run.document",
             *("    " + line for line in fact_locals.prologue())]
-    # The outcome: Kleene `and` of the decisive rules (a skipped rule changes nothing).
-    statuses = "(" + "".join(f"{s}, " for s in decisive) + ")"
-    outcome = f"'fail' if 'fail' in {statuses} else 'unknown' if 'unknown' in {statuses} " \
-              "else 'pass'"
+    # The outcome of the decisive rules, as logic.pack_outcome gives it.
+    outcome = PACK_OUTCOME.source("(" + "".join(f"{s}, " for s in decisive) + ")")
     # The facts read stay with the evaluation: its reasons' values come from them.
     kept = [f"    _run.facts = ({''.join(f'{v}, ' for v in fact_locals.locals.values())})"] \
         if fact_locals.locals else []
     plan.slot_facts({path: i for i, path in enumerate(fact_locals.locals)})
     source = "\n".join([*head, *writer.lines, *kept,
                         f"    return ({', '.join(records)},), {outcome}"]) + "\n"
-    scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_type": type,
-                            "_dict": dict}, writer.constants)
+    scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_dict": dict},
+                   writer.constants)
     code: RulesCode = scope["_code"]
     return code
 

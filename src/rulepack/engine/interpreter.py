@@ -6,34 +6,50 @@ member passes. Every member of a group is evaluated (no short-circuit between at
 explanation lists every failing prerequisite, not just the first.
 
 Rules run in pack order; each may set result fields that later rules read. All state lives in a
-:class:`_Run` made for one request and dropped after it. What does not depend on the document
-(check sites, and the compiled code of :mod:`rulepack.engine.codegen` when the fast path is on) is made
-once per pack in a :class:`Plan`. Explanations are recorded as compact data; the verdict turns
-them into :class:`Reason` and :class:`Check` objects only when they are read.
+:class:`_Run` made for one request, which then keeps only what its verdict's explanation reads.
+What does not depend on the document (check sites, and the compiled code of
+:mod:`rulepack.engine.codegen` when the fast path is on) is made once per pack in a
+:class:`Plan`. What statuses mean (Kleene logic, hit policies) is :mod:`rulepack.model.logic`;
+why an expression fails is :mod:`rulepack.engine.failures`. Explanations are recorded as
+compact data; the verdict turns them into :class:`Reason` and :class:`Check` objects only when
+they are read.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import datetime as dt
+import math
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from simpleeval import InvalidExpression
-
+from rulepack.core.errors import RuntimeFailure
+from rulepack.engine.failures import (
+    FAILURES,
+    RUNTIME_ERRORS,
+    NotFinite,
+    deduction_failure,
+    error_text,
+    failure_of,
+    finite,
+    not_computed,
+    score_failure,
+    unique_clash,
+)
 from rulepack.engine.sandbox import LimitExceeded, Sandbox
 from rulepack.facts.schema import FactSchema, Missing, china_day
 from rulepack.lang.expressions import SPECIAL_NAMES, CompiledExpr, Limits
+from rulepack.model.logic import ALL, HIT_POLICIES, NEGATE, pack_outcome
 from rulepack.model.pack import (
-    NEGATE,
     AllOf,
+    AnyOf,
     Assignment,
     Atom,
     CheckRule,
     Condition,
     Constant,
-    Deduction,
     NotOf,
     OutputRule,
     Pack,
@@ -44,8 +60,6 @@ from rulepack.model.pack import (
     TableRule,
     Text,
     atoms_in,
-    group_decision,
-    kleene_and,
     reads_of,
 )
 from rulepack.verdict.data import Check, CheckRecord, CheckSite, Reason, Verdict
@@ -56,9 +70,6 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt, ">=": operator.ge, "in": lambda a, b: a in b,
     "not in": lambda a, b: a not in b, "is": operator.is_, "is not": operator.is_not,
 }
-# Errors an expression can raise on data it did not expect; they make a check unknown.
-RUNTIME_ERRORS = (TypeError, ValueError, ArithmeticError, KeyError, IndexError,
-                  InvalidExpression)
 
 # A condition's status and the records of the checks that decided it.
 Outcome = tuple[Status, tuple[CheckRecord, ...]]
@@ -70,9 +81,16 @@ _PASS: Outcome = ("pass", ())
 
 
 class ExpressionFailed(Exception):
-    def __init__(self, message: str, missing: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
+    """An expression gave no value: facts were missing, or it failed (``failure``)."""
+
+    def __init__(self, failure: RuntimeFailure | None, missing: tuple[str, ...] = ()) -> None:
+        super().__init__(str(failure) if failure else "missing")
+        self.failure = failure
         self.missing = missing
+
+    def error(self) -> str | None:
+        """The error text of the check the expression served (none for missing facts)."""
+        return None if self.failure is None else str(self.failure)
 
 
 class Plan:
@@ -159,28 +177,14 @@ def conditions_of(pack: Pack) -> Iterable[Condition]:
     for rule in pack.rules:
         if rule.when is not None:
             yield rule.when
-        if isinstance(rule, CheckRule):
-            yield rule.require
-        elif isinstance(rule, TableRule):
-            yield from (row.when for row in rule.rows if row.when is not None)
-        elif isinstance(rule, ScoreRule):
-            yield from (d.when for d in rule.deductions if d.when is not None)
-            if rule.pass_if is not None:
-                yield rule.pass_if
+        yield from rule.conditions()
 
 
 def expressions_of(pack: Pack) -> Iterable[CompiledExpr]:
     """Every expression of ``pack`` evaluated outside an atom: assignments, table outputs,
     deduction points and score bounds."""
     for rule in pack.rules:
-        if isinstance(rule, (CheckRule, OutputRule)):
-            yield from (a.expr for a in rule.assignments)
-        elif isinstance(rule, TableRule):
-            yield from (v for row in rule.rows for _, v in row.then
-                        if isinstance(v, CompiledExpr))
-        elif isinstance(rule, ScoreRule):
-            yield from (d.points for d in rule.deductions)
-            yield from (e for e in (rule.start, rule.floor, rule.ceiling) if e is not None)
+        yield from rule.expressions()
 
 
 def evaluate_pack(
@@ -195,11 +199,14 @@ def evaluate_pack(
     return Plan(pack, schema, limits).evaluate(document, as_of)
 
 
-_CONTAINERS = frozenset({list, tuple, dict})
+# The types of value an expression gives that `keepable` looks into.
+CHECKED = frozenset({float, list, tuple, dict})
 
 
-def _check_size(value: Any, limit: int) -> None:
-    """Raise LimitExceeded if ``value`` holds more than ``limit`` items and characters in all.
+def keepable(value: Any, limit: int) -> None:
+    """Raise if a verdict could not keep ``value``: :class:`NotFinite` if it is or holds NaN or
+    an infinity (JSON has neither), LimitExceeded if it holds more than ``limit`` items and
+    characters in all. Only values of a type in :data:`CHECKED` need the look.
 
     A value may hold one list many times over (``[result.x, result.x]``): small to build, and
     as large as every copy wherever it is written out. Result fields feed one another, so the
@@ -214,6 +221,9 @@ def _check_size(value: Any, limit: int) -> None:
         kind = type(item)
         if kind is str:
             size += len(item)
+        elif kind is float:
+            if not math.isfinite(item):
+                raise NotFinite(item)
         elif kind is list or kind is tuple:
             stack.extend(item)
         elif kind is dict:
@@ -231,9 +241,13 @@ _Facts = tuple[tuple[str, int], ...]
 # evaluated the rule, the fourth item is its condition and the third the raw values of every
 # atom, which the plan's RawCondition for that condition turns into the deciding records.
 _RuleRecord = tuple[Rule, Status, tuple[CheckRecord, ...], Condition | None, dict[str, Any]]
+# What evaluating one rule that applies gives: its status, check records and details.
+_RuleOutcome = tuple[Status, tuple[CheckRecord, ...], dict[str, Any]]
 
 
 class _Run:
+    """One evaluation of a plan on one document; afterwards, the verdict's explanation."""
+
     __slots__ = (
         "_sandbox",
         "as_of",
@@ -322,34 +336,31 @@ class _Run:
         return tuple(dict.fromkeys(out))
 
     def run(self, expr: CompiledExpr, tree: ast.Expression | None = None) -> Any:
-        """Evaluate ``expr`` (or one part of it); raise :class:`ExpressionFailed` if it cannot."""
+        """Evaluate ``expr`` (or one part of it); raise :class:`ExpressionFailed` if it cannot,
+        or if its value could not be kept (see :func:`keepable`)."""
         try:
             code = self.plan.expressions.get(id(expr)) if tree is None else None
             value = code(self) if code is not None else \
                 self.sandbox.run(expr.tree if tree is None else tree)
-            if type(value) in _CONTAINERS:
-                _check_size(value, self.plan.limits.max_built)
+            if type(value) in CHECKED:
+                keepable(value, self.plan.limits.max_built)
             return value
         except Missing as exc:
             raise self.missing_failure(expr, exc.path) from None
-        except LimitExceeded as exc:
-            raise ExpressionFailed(f"RP505: {exc}") from None
-        except RUNTIME_ERRORS as exc:
-            raise ExpressionFailed(f"RP504: {exc}") from None
+        except FAILURES as exc:
+            raise ExpressionFailed(failure_of(exc)) from None
 
     def missing_failure(self, expr: CompiledExpr, first: str) -> ExpressionFailed:
         self.saw_missing = True
         missing = self.missing_of(expr, first)
         if not missing:
-            # A result field that failed on an error, not on a missing fact.
-            return ExpressionFailed(f"RP504: `{first}` could not be computed")
-        return ExpressionFailed("missing", missing)
+            return ExpressionFailed(not_computed(first))
+        return ExpressionFailed(None, missing)
 
     def missing_check(self, site: CheckSite, expr: CompiledExpr, first: str) -> CheckRecord:
         """The record of an atom that stopped on a missing fact (used by compiled code too)."""
         failure = self.missing_failure(expr, first)
-        return (site, "unknown", None, None, failure.missing,
-                None if failure.missing else str(failure))
+        return (site, "unknown", None, None, failure.missing, failure.error())
 
     # -- conditions -------------------------------------------------------------------------
 
@@ -357,16 +368,22 @@ class _Run:
         code = self.plan.conditions.get(id(node))
         if code is not None:
             return code(self)
-        if isinstance(node, Atom):
-            record = self.atom(node)
-            return record[1], (record,)
-        if isinstance(node, Constant):
-            return ("pass" if node.value else "fail"), ()
-        if isinstance(node, NotOf):
-            status, checks = self.condition(node.child)
-            return NEGATE[status], checks
-        return group_decision(isinstance(node, AllOf),
-                              [self.condition(child) for child in node.children])
+        return _CONDITION_KINDS[type(node)](self, node)
+
+    def atom_outcome(self, node: Atom) -> Outcome:
+        record = self.atom(node)
+        return record[1], (record,)
+
+    def constant_outcome(self, node: Constant) -> Outcome:
+        return ("pass" if node.value else "fail"), ()
+
+    def not_outcome(self, node: NotOf) -> Outcome:
+        status, checks = self.condition(node.child)
+        return NEGATE[status], checks
+
+    def group_outcome(self, node: AllOf | AnyOf) -> Outcome:
+        # Every member is evaluated: the explanation lists every failing prerequisite.
+        return node.junction.decision([self.condition(child) for child in node.children])
 
     def atom(self, atom: Atom) -> CheckRecord:
         """Evaluate one atom in the sandbox."""
@@ -383,10 +400,9 @@ class _Run:
                 threshold = None
                 passed = actual
         except ExpressionFailed as exc:
-            return (site, "unknown", None, None, exc.missing,
-                    None if exc.missing else str(exc))
-        except RUNTIME_ERRORS as exc:
-            return (site, "unknown", None, None, (), f"RP504: {exc}")
+            return (site, "unknown", None, None, exc.missing, exc.error())
+        except RUNTIME_ERRORS as exc:  # the comparison itself: `None < 3`
+            return (site, "unknown", None, None, (), error_text(exc))
         status: Status = "pass" if passed else "fail"
         if comparison is None:
             if site.path is None:
@@ -406,10 +422,7 @@ class _Run:
             records, outcome = code(self)
         else:
             records = tuple([self.rule(rule, pack_when) for rule in pack.rules])
-            # A skipped rule neither fails nor is unknown: it leaves the outcome to the others.
-            decisive = [r[1] for r in records if r[0].decisive]
-            outcome = "fail" if "fail" in decisive else \
-                "unknown" if "unknown" in decisive else "pass"
+            outcome = pack_outcome([r[1] for r in records if r[0].decisive])
         self.records = records
         missing: tuple[str, ...] = ()
         if self.saw_missing:
@@ -419,31 +432,27 @@ class _Run:
                 for check in self.rule_checks(record):
                     found.extend(check[4])
             missing = tuple(dict.fromkeys(found))
+        # The verdict keeps this run as its explanation: from here on it holds only what
+        # explanations and the JSON writer read (the records, results, facts compiled code
+        # kept, and the document with the facts read from it, for the reasons' values). The
+        # sandbox (which refers back to the run: a cycle only the garbage collector would
+        # break) and the bookkeeping of results that failed are dropped.
+        self._sandbox = None
+        del self.unknown_results, self.saw_missing
         return Verdict(pack, self.as_of, outcome, self.result, missing,
                        pack_when is None or pack_when[0] != "fail", self)
 
     def rule(self, rule: Rule, pack_when: Outcome | None) -> _RuleRecord:
         applies = self.applicability(rule, pack_when)
         if applies[0] == "fail":
-            for name in _fields_of(rule):
-                self.result[name] = [] if _collects(rule) else None
+            for name in rule.fields():
+                self.result[name] = [] if rule.collects else None
             return rule, "skipped", (), None, {}
-        details: dict[str, Any]
-        if isinstance(rule, CheckRule):
-            status, checks = self.condition(rule.require)
-            details = self.assign(rule.assignments) if rule.assignments else {}
-        elif isinstance(rule, OutputRule):
-            details = self.assign(rule.assignments)
-            status = "unknown" if details.get("missing") or details.get("errors") else "pass"
-            checks = ()
-        elif isinstance(rule, TableRule):
-            status, checks, details = self.table(rule)
-        else:
-            status, checks, details = self.score(rule)
+        status, checks, details = _RULE_KINDS[type(rule)](self, rule)
         if applies[0] == "unknown":
             # Whether the rule applies is unknown, so are the fields it sets: had it not
             # applied they would be null. A check may still pass (Kleene: not-when or require).
-            fields = _fields_of(rule)
+            fields = rule.fields()
             missing = tuple(m for c in applies[1] for m in c[4])
             for name in fields:
                 self.result[name] = None
@@ -459,8 +468,7 @@ class _Run:
         own = self.condition(rule.when)
         if pack_when is None:
             return own
-        status = kleene_and((pack_when[0], own[0]))
-        return status, tuple(c for p in (pack_when, own) if p[0] == status for c in p[1])
+        return ALL.decision((pack_when, own))
 
     # -- explanations (read when a verdict's reasons are asked for) -----------------------
 
@@ -499,7 +507,8 @@ class _Run:
         rule, status, _, _, details = record
         values = self.rule_values(record)
         details = dict(details)
-        error = "; ".join(details.pop("errors", [])) or None
+        # The failures become text here, where the reason takes them.
+        error = "; ".join(str(f) for f in details.pop("errors", [])) or None
         row_sources: tuple[Any, ...] = ()
         if isinstance(rule, TableRule) and details.get("matched"):
             matched = set(details["matched"])
@@ -515,9 +524,18 @@ class _Run:
              "labels": {p: labels[p] for p in values if p in labels}},
         )
 
+    def check(self, rule: CheckRule) -> _RuleOutcome:
+        status, checks = self.condition(rule.require)
+        return status, checks, self.assign(rule.assignments) if rule.assignments else {}
+
+    def output(self, rule: OutputRule) -> _RuleOutcome:
+        details = self.assign(rule.assignments)
+        return ("unknown" if details.get("missing") or details.get("errors") else "pass"), \
+            (), details
+
     def assign(self, assignments: tuple[Assignment, ...]) -> dict[str, Any]:
         missing: list[str] = []
-        errors: list[str] = []
+        errors: list[RuntimeFailure] = []
         for assignment in assignments:
             self.unknown_results.pop(assignment.field, None)
             try:
@@ -525,10 +543,10 @@ class _Run:
             except ExpressionFailed as exc:
                 self.result[assignment.field] = None
                 self.unknown_results[assignment.field] = exc.missing
-                if exc.missing:
+                if exc.failure is None:
                     missing.extend(exc.missing)
                 else:
-                    errors.append(f"{assignment.field}: {exc}")
+                    errors.append(dataclasses.replace(exc.failure, subject=assignment.field))
         out: dict[str, Any] = {}
         if missing:
             out["missing"] = list(dict.fromkeys(missing))
@@ -539,19 +557,32 @@ class _Run:
     def output_value(self, value: Any) -> Any:
         return self.run(value) if isinstance(value, CompiledExpr) else value
 
-    def table(self, rule: TableRule) -> tuple[Status, tuple[CheckRecord, ...], dict[str, Any]]:
+    def table_hits(self, rule: TableRule) \
+            -> tuple[list[Row], bool, tuple[CheckRecord, ...], dict[str, Any]]:
+        """The rows that decide under the table's hit policy, whether unknown rows leave it
+        open, the records of the checks that decided, and the details (each row's status)."""
         rows = rule.rows
-        outcomes: dict[str, Outcome] = {}
+        outcomes: list[Outcome] = []
         for row in rows:
-            outcomes[row.id] = self.condition(row.when) if row.when is not None else _PASS
-            if rule.hit_policy == "first" and outcomes[row.id][0] != "fail":
+            outcomes.append(self.condition(row.when) if row.when is not None else _PASS)
+            if rule.hit_policy == "first" and outcomes[-1][0] != "fail":
                 break  # rows after the first possible hit cannot change a first-hit answer
-        passing = [r for r in rows if r.id in outcomes and outcomes[r.id][0] == "pass"]
-        unknown = [r for r in rows if r.id in outcomes and outcomes[r.id][0] == "unknown"]
-        details: dict[str, Any] = {"rows": {rid: o[0] for rid, o in outcomes.items()}}
-        winners, undecided = _winners(rule, rows, passing, unknown, details)
+        # (A first-hit table may have stopped before its last row: zip stops there too.)
+        details: dict[str, Any] = {
+            "rows": {row.id: o[0] for row, o in zip(rows, outcomes, strict=False)}}
+        hits = HIT_POLICIES[rule.hit_policy]([r.priority for r in rows],
+                                             [o[0] for o in outcomes])
+        if hits.clash:
+            details["errors"] = [unique_clash([rows[i].id for i in hits.clash])]
+        winners = [rows[i] for i in hits.winners]
         details["matched"] = [r.id for r in winners]
-        checks = tuple(c for r in (unknown if undecided else winners) for c in outcomes[r.id][1])
+        deciding = [i for i, o in enumerate(outcomes) if o[0] == "unknown"] \
+            if hits.undecided else hits.winners
+        checks = tuple(c for i in deciding for c in outcomes[i][1])
+        return winners, hits.undecided, checks, details
+
+    def table(self, rule: TableRule) -> _RuleOutcome:
+        winners, undecided, checks, details = self.table_hits(rule)
         missing = [m for c in checks for m in c[4]]
         try:
             if rule.hit_policy == "collect":
@@ -573,16 +604,35 @@ class _Run:
             for name in rule.outputs:
                 self.result[name] = None
                 self.unknown_results[name] = exc.missing
-            if exc.missing:
+            if exc.failure is None:
                 details["missing"] = list(exc.missing)
             else:
-                details.setdefault("errors", []).append(str(exc))
+                details.setdefault("errors", []).append(exc.failure)
             return "unknown", checks, details
         if undecided or details.get("errors"):
             return "unknown", checks, details
         if not winners:
             return ("fail" if rule.complete else "pass"), checks, details
         return "pass", checks, details
+
+    def deductions(self, rule: ScoreRule) -> tuple[list[dict[str, Any]], Any, list[CheckRecord]]:
+        """The lines of the deductions that apply, their sum, and the records of the checks of
+        those whose `when` is unknown."""
+        lines: list[dict[str, Any]] = []
+        unknown_checks: list[CheckRecord] = []
+        deducted: Any = 0
+        for deduction in rule.deductions:
+            applies = self.condition(deduction.when) if deduction.when else _PASS
+            if applies[0] == "unknown":
+                unknown_checks.extend(applies[1])
+                continue
+            points = self.run(deduction.points) if applies[0] == "pass" else 0
+            lines.append({"id": deduction.id, "points": points})
+            try:
+                deducted = deducted + points
+            except RUNTIME_ERRORS as exc:
+                raise ExpressionFailed(deduction_failure(deduction.id, exc)) from None
+        return lines, deducted, unknown_checks
 
     def collected(self, name: str, winners: list[Row]) -> list[Any]:
         out: list[Any] = []
@@ -595,23 +645,13 @@ class _Run:
                             out.append(item)
         return out
 
-    def score(self, rule: ScoreRule) -> tuple[Status, tuple[CheckRecord, ...], dict[str, Any]]:
+    def score(self, rule: ScoreRule) -> _RuleOutcome:
         for name in (rule.into_score, rule.into_deducted):
             if name:
                 self.result[name] = None
         try:
             start = self.run(rule.start) if rule.start else 0
-            lines: list[dict[str, Any]] = []
-            unknown_checks: list[CheckRecord] = []
-            deducted: Any = 0
-            for deduction in rule.deductions:
-                applies = self.condition(deduction.when) if deduction.when else _PASS
-                if applies[0] == "unknown":
-                    unknown_checks.extend(applies[1])
-                    continue
-                points = self.run(deduction.points) if applies[0] == "pass" else 0
-                lines.append({"id": deduction.id, "points": points})
-                deducted = _add_points(deducted, points, deduction)
+            lines, deducted, unknown_checks = self.deductions(rule)
             if unknown_checks:
                 missing = tuple(m for c in unknown_checks for m in c[4])
                 for name in (rule.into_score, rule.into_deducted):
@@ -620,19 +660,13 @@ class _Run:
                 return "unknown", tuple(unknown_checks), {"missing": list(missing)}
             floor = self.run(rule.floor) if rule.floor else None
             ceiling = self.run(rule.ceiling) if rule.ceiling else None
-            try:
-                score = start - deducted
-                if floor is not None:
-                    score = max(score, floor)
-                if ceiling is not None:
-                    score = min(score, ceiling)
-            except RUNTIME_ERRORS as exc:
-                raise ExpressionFailed(f"RP504: the score cannot be computed: {exc}") from None
+            score = _bounded(start, deducted, floor, ceiling)
         except ExpressionFailed as exc:
             for name in (rule.into_score, rule.into_deducted):
                 if name:
                     self.unknown_results[name] = exc.missing
-            details: dict[str, Any] = {"missing": list(exc.missing)} if exc.missing else {"errors": [str(exc)]}
+            details: dict[str, Any] = {"missing": list(exc.missing)} if exc.failure is None \
+                else {"errors": [exc.failure]}
             return "unknown", (), details
         self.result[rule.into_score] = score
         if rule.into_deducted:
@@ -645,43 +679,31 @@ class _Run:
         return status, checks, details
 
 
-def _winners(rule: TableRule, rows: tuple[Row, ...], passing: list[Row], unknown: list[Row],
-             details: dict[str, Any]) -> tuple[list[Row], bool]:
-    """The rows that decide under the hit policy, and whether unknown rows leave it open."""
-    if rule.hit_policy == "first":
-        blocked = unknown and passing and rows.index(unknown[0]) < rows.index(passing[0])
-        winners = passing[:1] if passing and not blocked else []
-        return winners, not winners and bool(unknown)
-    if rule.hit_policy == "unique":
-        if len(passing) > 1:
-            rows_text = ", ".join(r.id for r in passing)
-            details["errors"] = [f"RP506: rows {rows_text} all match under the unique hit policy"]
-            return [], True
-        # An unknown row might match too, which would break uniqueness: undecided.
-        return ([], True) if unknown else (passing, False)
-    if rule.hit_policy == "priority":
-        best = max(passing, key=lambda r: r.priority, default=None)
-        blocked = best is not None and any(r.priority > best.priority for r in unknown)
-        winners = [best] if best is not None and not blocked else []
-        return winners, not winners and bool(unknown)
-    return passing, bool(unknown)
-
-
-def _add_points(deducted: Any, points: Any, deduction: Deduction) -> Any:
+def _bounded(start: Any, deducted: Any, floor: Any, ceiling: Any) -> Any:
+    """The score: ``start - deducted`` within the floor and the ceiling."""
     try:
-        return deducted + points
+        score = start - deducted
+        if floor is not None:
+            score = max(score, floor)
+        if ceiling is not None:
+            score = min(score, ceiling)
+        # Finite points may still add up to an infinity.
+        for number in (deducted, score):
+            if type(number) is float:
+                finite(number)
     except RUNTIME_ERRORS as exc:
-        raise ExpressionFailed(
-            f"RP504: deduction `{deduction.id}` is not a number: {exc}") from None
+        raise ExpressionFailed(score_failure(exc)) from None
+    except NotFinite as exc:
+        raise ExpressionFailed(failure_of(exc)) from None
+    return score
 
 
-def _fields_of(rule: Rule) -> list[str]:
-    if isinstance(rule, TableRule):
-        return list(rule.outputs)
-    if isinstance(rule, ScoreRule):
-        return [n for n in (rule.into_score, rule.into_deducted) if n]
-    return [a.field for a in rule.assignments]
-
-
-def _collects(rule: Rule) -> bool:
-    return isinstance(rule, TableRule) and rule.hit_policy == "collect"
+# How each kind of condition and of rule is evaluated (the compiled path has its own code).
+_CONDITION_KINDS: dict[type, Callable[[_Run, Any], Outcome]] = {
+    Atom: _Run.atom_outcome, Constant: _Run.constant_outcome, NotOf: _Run.not_outcome,
+    AllOf: _Run.group_outcome, AnyOf: _Run.group_outcome,
+}
+_RULE_KINDS: dict[type, Callable[[_Run, Any], _RuleOutcome]] = {
+    CheckRule: _Run.check, OutputRule: _Run.output, TableRule: _Run.table,
+    ScoreRule: _Run.score,
+}

@@ -1,9 +1,11 @@
 """Running compiled expressions in simpleeval's sandbox, with limits passed in.
 
 simpleeval keeps its limits in module globals and guards only the nodes it reaches; here the
-limits travel with each run (:class:`~rulepack.lang.expressions.Limits`), every node visited counts against
-a work budget, and the tree was already checked whole at load (:mod:`rulepack.lang.expressions`). One
-sandbox serves one evaluation request and is thrown away: nothing is kept between calls.
+limits travel with each run (:class:`~rulepack.lang.expressions.Limits`), every node visited
+counts against a work budget, and the tree was already checked whole at load
+(:mod:`rulepack.lang.expressions`). One sandbox serves one evaluation request and is thrown
+away: nothing is kept between calls. Its operator tables are made once per value of the limits
+(:func:`operators_for`, cached by that value, not by identity).
 """
 
 from __future__ import annotations

@@ -220,7 +220,7 @@ def _flip(op: str) -> str:
 
 def _reads_of(node: ast.AST) -> bool:
     return any(
-        isinstance(n, ast.Name) and ("." in n.id or n.id in SPECIAL_NAMES)
+        (isinstance(n, ast.Name) and ("." in n.id or n.id in SPECIAL_NAMES))
         or isinstance(n, ast.Attribute)
         for n in ast.walk(node)
     )
@@ -281,16 +281,16 @@ class _Checker(ast.NodeTransformer):
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         if not isinstance(node.op, _ALLOWED_BINOPS):
-            raise self.fail("RP202", f"the operator `{type(node.op).__name__}` is not allowed", node,
-                            hint="arithmetic is + - * / // % **")
+            raise self.fail("RP202", f"the operator `{type(node.op).__name__}` is not allowed",
+                            node, hint="arithmetic is + - * / // % **")
         node.left = self.visit(node.left)
         node.right = self.visit(node.right)
         return node
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
         if not isinstance(node.op, _ALLOWED_UNARY):
-            raise self.fail("RP202", f"the operator `{type(node.op).__name__}` is not allowed", node,
-                            hint="the unary operators are not, - and +")
+            raise self.fail("RP202", f"the operator `{type(node.op).__name__}` is not allowed",
+                            node, hint="the unary operators are not, - and +")
         node.operand = self.visit(node.operand)
         return node
 

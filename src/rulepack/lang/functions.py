@@ -536,7 +536,7 @@ def _resident_id_valid_impl(s: object) -> bool:
         return False
     if not 1900 <= birth.year <= 2100:
         return False
-    total = sum(int(char) * weight for char, weight in zip(body, _ID_WEIGHTS))
+    total = sum(int(char) * weight for char, weight in zip(body, _ID_WEIGHTS, strict=True))
     return check == _ID_CHECK_CHARS[total % 11]
 
 

@@ -375,7 +375,9 @@ class _Typer:
         function = self.functions.get(name)
         if function is None:
             return _ANY
-        for index, (arg_node, arg, wanted) in enumerate(zip(node.args, args, function.params)):
+        # A call with the wrong number of arguments is RP205's; the ones both have are checked.
+        pairs = zip(node.args, args, function.params, strict=False)
+        for index, (arg_node, arg, wanted) in enumerate(pairs):
             problem = _argument_problem(name, arg, wanted)
             if problem is not None:
                 self.report(

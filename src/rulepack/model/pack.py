@@ -1,49 +1,26 @@
 """The immutable pack model that the loader builds and the evaluator reads.
 
-Nothing here parses or evaluates; every expression arrives compiled (:mod:`rulepack.lang.expressions`).
+Nothing here parses or evaluates; every expression arrives compiled
+(:mod:`rulepack.lang.expressions`). What statuses mean is :mod:`rulepack.model.logic`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal
 
 from rulepack.lang.expressions import CompiledExpr
+from rulepack.model.logic import ALL, ANY, Junction
+
+# The logic lives in rulepack.model.logic; these names are also read from here.
+from rulepack.model.logic import NEGATE as NEGATE
+from rulepack.model.logic import HitPolicy as HitPolicy
+from rulepack.model.logic import Status as Status
+from rulepack.model.logic import group_decision as group_decision
 
 Lang = Literal["zh", "en"]
-Status = Literal["pass", "fail", "unknown", "skipped"]
-HitPolicy = Literal["unique", "first", "priority", "collect"]
-T = TypeVar("T")
-
-# Three-valued logic (Kleene): unknown is neither pass nor fail.
-NEGATE: dict[Status, Status] = {"pass": "fail", "fail": "pass", "unknown": "unknown",
-                                "skipped": "skipped"}
-
-
-def kleene_and(statuses: Iterable[Status]) -> Status:
-    seen = set(statuses)
-    if "fail" in seen:
-        return "fail"
-    return "unknown" if "unknown" in seen else "pass"
-
-
-def kleene_or(statuses: Iterable[Status]) -> Status:
-    seen = set(statuses)
-    if "pass" in seen:
-        return "pass"
-    return "unknown" if "unknown" in seen else "fail"
-
-
-def group_decision(all_of: bool, parts: Iterable[tuple[Status, tuple[T, ...]]]) \
-        -> tuple[Status, tuple[T, ...]]:
-    """An `all` (or `any`) group's status from its members' (status, what decided it), and
-    what decided the group: that of the members with the group's own status (for a passing
-    `all` or a failing `any`, every member)."""
-    parts = list(parts)
-    group = kleene_and(p[0] for p in parts) if all_of else kleene_or(p[0] for p in parts)
-    return group, tuple(item for status, items in parts if status == group for item in items)
 
 
 @dataclass(frozen=True)
@@ -91,11 +68,13 @@ class Atom:
 @dataclass(frozen=True)
 class AllOf:
     children: tuple[Condition, ...]
+    junction: ClassVar[Junction] = ALL
 
 
 @dataclass(frozen=True)
 class AnyOf:
     children: tuple[Condition, ...]
+    junction: ClassVar[Junction] = ANY
 
 
 @dataclass(frozen=True)
@@ -134,6 +113,9 @@ class Messages:
 
 @dataclass(frozen=True)
 class RuleBase:
+    """What every kind of rule has. Each kind says which conditions and expressions it holds
+    and which result fields it sets, so no reader of rules needs to tell the kinds apart."""
+
     id: str
     title: Text
     source: Source
@@ -141,6 +123,23 @@ class RuleBase:
     messages: Messages
     decisive: bool
     where: Where
+
+    def conditions(self) -> Iterator[Condition]:
+        """The rule's conditions other than its ``when``, in evaluation order."""
+        return iter(())
+
+    def expressions(self) -> Iterator[CompiledExpr]:
+        """The expressions the rule evaluates outside a condition's atoms."""
+        return iter(())
+
+    def fields(self) -> tuple[str, ...]:
+        """The result fields the rule sets."""
+        return ()
+
+    @property
+    def collects(self) -> bool:
+        """Whether the fields it sets are lists (empty when the rule does not apply)."""
+        return False
 
 
 @dataclass(frozen=True)
@@ -157,11 +156,26 @@ class CheckRule(RuleBase):
     assignments: tuple[Assignment, ...] = ()
     kind: Literal["check"] = "check"
 
+    def conditions(self) -> Iterator[Condition]:
+        yield self.require
+
+    def expressions(self) -> Iterator[CompiledExpr]:
+        return (a.expr for a in self.assignments)
+
+    def fields(self) -> tuple[str, ...]:
+        return tuple(a.field for a in self.assignments)
+
 
 @dataclass(frozen=True)
 class OutputRule(RuleBase):
     assignments: tuple[Assignment, ...] = ()
     kind: Literal["output"] = "output"
+
+    def expressions(self) -> Iterator[CompiledExpr]:
+        return (a.expr for a in self.assignments)
+
+    def fields(self) -> tuple[str, ...]:
+        return tuple(a.field for a in self.assignments)
 
 
 @dataclass(frozen=True)
@@ -184,6 +198,19 @@ class TableRule(RuleBase):
     complete: bool = True
     kind: Literal["table"] = "table"
 
+    def conditions(self) -> Iterator[Condition]:
+        return (row.when for row in self.rows if row.when is not None)
+
+    def expressions(self) -> Iterator[CompiledExpr]:
+        return (v for row in self.rows for _, v in row.then if isinstance(v, CompiledExpr))
+
+    def fields(self) -> tuple[str, ...]:
+        return self.outputs
+
+    @property
+    def collects(self) -> bool:
+        return self.hit_policy == "collect"
+
 
 @dataclass(frozen=True)
 class Deduction:
@@ -203,6 +230,18 @@ class ScoreRule(RuleBase):
     into_deducted: str | None = None
     pass_if: Condition | None = None
     kind: Literal["score"] = "score"
+
+    def conditions(self) -> Iterator[Condition]:
+        yield from (d.when for d in self.deductions if d.when is not None)
+        if self.pass_if is not None:
+            yield self.pass_if
+
+    def expressions(self) -> Iterator[CompiledExpr]:
+        yield from (d.points for d in self.deductions)
+        yield from (e for e in (self.start, self.floor, self.ceiling) if e is not None)
+
+    def fields(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.into_score, self.into_deducted) if n)
 
 
 Rule = CheckRule | OutputRule | TableRule | ScoreRule

@@ -1,0 +1,111 @@
+"""The one definition of three-valued logic and of the hit policies (rulepack.model.logic).
+
+The compiled fast path inlines the text :meth:`Junction.source` writes instead of calling
+:meth:`Junction.combine`: here the two are proved equal on every tuple of statuses. The hit
+policies are pinned by the cases that tell them apart.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from rulepack.model.logic import (
+    ALL,
+    ANY,
+    HIT_POLICIES,
+    NEGATE,
+    PACK_OUTCOME,
+    Hits,
+    Junction,
+    Status,
+    group_decision,
+    pack_outcome,
+)
+
+STATUSES: tuple[Status, ...] = ("pass", "fail", "unknown", "skipped")
+
+
+def _every_tuple(longest: int = 4) -> list[tuple[Status, ...]]:
+    return [t for n in range(longest + 1) for t in itertools.product(STATUSES, repeat=n)]
+
+
+@pytest.mark.parametrize("junction", [ALL, ANY])
+def test_the_inlined_text_is_the_function(junction: Junction) -> None:
+    code = compile(junction.source("_members"), "<test>", "eval")
+    for members in _every_tuple():
+        assert eval(code, {"__builtins__": {}}, {"_members": members}) == \
+            junction.combine(members), members  # noqa: S307 - text this module wrote
+
+
+def test_kleene_tables() -> None:
+    assert [ALL.combine(t) for t in (("pass", "unknown"), ("fail", "unknown"), ("pass",), ())] \
+        == ["unknown", "fail", "pass", "pass"]
+    assert [ANY.combine(t) for t in (("fail", "unknown"), ("pass", "unknown"), ("fail",), ())] \
+        == ["unknown", "pass", "fail", "fail"]
+    assert NEGATE == {"pass": "fail", "fail": "pass", "unknown": "unknown",
+                      "skipped": "skipped"}
+    # A skipped rule leaves the outcome to the others.
+    assert pack_outcome(["skipped", "pass"]) == "pass"
+    assert pack_outcome(["skipped", "unknown", "pass"]) == "unknown"
+    assert pack_outcome(["pass", "fail", "unknown"]) == "fail"
+    assert PACK_OUTCOME is ALL
+
+
+def test_combine_reads_no_further_than_the_deciding_member() -> None:
+    seen: list[Status] = []
+
+    def members() -> object:
+        for status in ("unknown", "fail", "pass"):
+            seen.append(status)
+            yield status
+
+    assert ALL.combine(members()) == "fail"  # type: ignore[arg-type]
+    assert seen == ["unknown", "fail"]
+
+
+def test_a_group_is_decided_by_the_members_with_its_status() -> None:
+    parts: list[tuple[Status, tuple[str, ...]]] = [("pass", ("a",)), ("fail", ("b",)),
+                                                    ("unknown", ("c",)), ("fail", ("d",))]
+    assert group_decision(True, parts) == ("fail", ("b", "d"))
+    assert group_decision(False, parts) == ("pass", ("a",))
+    assert ANY.decision([("fail", ("x",)), ("unknown", ("y",))]) == ("unknown", ("y",))
+    assert ALL.decision([("pass", ("x",)), ("pass", ("y",))]) == ("pass", ("x", "y"))
+
+
+@pytest.mark.parametrize(("policy", "priorities", "statuses", "hits"), [
+    ("first", [0, 0, 0], ["fail", "pass", "pass"], Hits((1,), False)),
+    ("first", [0, 0], ["fail", "unknown"], Hits((), True)),
+    ("first", [0, 0], ["fail", "fail"], Hits((), False)),
+    ("unique", [0, 0, 0], ["pass", "fail", "pass"], Hits((), True, (0, 2))),
+    ("unique", [0, 0], ["pass", "unknown"], Hits((), True)),
+    ("unique", [0, 0], ["fail", "pass"], Hits((1,), False)),
+    ("priority", [1, 2, 2], ["pass", "pass", "pass"], Hits((1,), False)),
+    ("priority", [1, 2], ["pass", "unknown"], Hits((), True)),
+    ("priority", [2, 1], ["pass", "unknown"], Hits((0,), False)),
+    ("priority", [0, 0], ["fail", "fail"], Hits((), False)),
+    ("collect", [0, 0, 0], ["pass", "fail", "pass"], Hits((0, 2), False)),
+    ("collect", [0, 0], ["pass", "unknown"], Hits((0,), True)),
+])
+def test_hit_policies(policy: str, priorities: list[int], statuses: list[Status],
+                      hits: Hits) -> None:
+    assert HIT_POLICIES[policy](priorities, statuses) == hits  # type: ignore[index]
+
+
+# -- the suite's Hypothesis profile -------------------------------------------------------------
+
+
+def test_every_property_test_is_repeatable() -> None:
+    """tests/conftest.py's profile is in force, and no test sets it back to random."""
+    assert (settings.default.derandomize, settings.default.database,
+            settings.default.deadline) == (True, None, None)
+    here = Path(__file__)
+    for path in here.parent.rglob("*.py"):
+        if path.name == "conftest.py" or path == here:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for word in ("derandomize=False", "load_profile(", "database=D"):
+            assert word not in text, f"{path.name}: {word}"
