@@ -14,11 +14,9 @@ from typing import Any, ClassVar, Literal
 from rulepack.lang.expressions import CompiledExpr
 from rulepack.model.logic import ALL, ANY, Junction
 
-# The logic lives in rulepack.model.logic; these names are also read from here.
-from rulepack.model.logic import NEGATE as NEGATE
+# The types of statuses and hit policies are the logic's; the model's fields are typed by them.
 from rulepack.model.logic import HitPolicy as HitPolicy
 from rulepack.model.logic import Status as Status
-from rulepack.model.logic import group_decision as group_decision
 
 Lang = Literal["zh", "en"]
 

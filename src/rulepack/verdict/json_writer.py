@@ -25,9 +25,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol, cast
 
 from rulepack.facts.schema import FactSchema
+from rulepack.model.logic import NEGATE
 from rulepack.model.pack import (
-    NEGATE,
-    AllOf,
     Atom,
     Condition,
     Constant,
@@ -449,9 +448,7 @@ class _SourceWriter:
             return name, atoms
         parts = [self.statuses(child, counter) for child in node.children]
         members = "(" + "".join(f"{part[0]}, " for part in parts) + ")"
-        decide, other = ("fail", "pass") if isinstance(node, AllOf) else ("pass", "fail")
-        self.line(f"{name} = {decide!r} if {decide!r} in {members} else 'unknown' "
-                  f"if 'unknown' in {members} else {other!r}")
+        self.line(f"{name} = {node.junction.source(members)}")
         return name, [(n, [*tests, f"{part[0]} == {name}"])
                       for part in parts for n, tests in part[1]]
 

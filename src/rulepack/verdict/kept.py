@@ -13,16 +13,8 @@ import operator
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from rulepack.model.pack import (
-    NEGATE,
-    AllOf,
-    Atom,
-    Condition,
-    Constant,
-    NotOf,
-    Status,
-    group_decision,
-)
+from rulepack.model.logic import NEGATE
+from rulepack.model.pack import AllOf, AnyOf, Atom, Condition, Constant, NotOf, Status
 from rulepack.verdict.records import CheckRecord, CheckSite
 
 # A fact compiled code did not read (never a fact's value: those come from JSON).
@@ -99,13 +91,30 @@ def _deciding(node: Condition, statuses: Iterator[tuple[int, Status]]) \
         -> tuple[Status, tuple[int, ...]]:
     """A condition's status and the indexes of its deciding atoms, given its atoms' indexes
     and statuses in order: `_Run.condition`'s choice, on statuses alone."""
-    if isinstance(node, Atom):
-        index, status = next(statuses)
-        return status, (index,)
-    if isinstance(node, Constant):
-        return ("pass" if node.value else "fail"), ()
-    if isinstance(node, NotOf):
-        status, picked = _deciding(node.child, statuses)
-        return NEGATE[status], picked
-    return group_decision(isinstance(node, AllOf),
-                          [_deciding(child, statuses) for child in node.children])
+    return _DECIDING[type(node)](node, statuses)
+
+
+def _atom(node: Atom, statuses: Iterator[tuple[int, Status]]) -> tuple[Status, tuple[int, ...]]:
+    index, status = next(statuses)
+    return status, (index,)
+
+
+def _constant(node: Constant, statuses: Iterator[tuple[int, Status]]) \
+        -> tuple[Status, tuple[int, ...]]:
+    return ("pass" if node.value else "fail"), ()
+
+
+def _not(node: NotOf, statuses: Iterator[tuple[int, Status]]) -> tuple[Status, tuple[int, ...]]:
+    status, picked = _deciding(node.child, statuses)
+    return NEGATE[status], picked
+
+
+def _group(node: AllOf | AnyOf, statuses: Iterator[tuple[int, Status]]) \
+        -> tuple[Status, tuple[int, ...]]:
+    return node.junction.decision([_deciding(child, statuses) for child in node.children])
+
+
+# By condition kind, as the interpreter dispatches (`_CONDITION_KINDS`).
+_DECIDING: dict[type, Callable[[Any, Iterator[tuple[int, Status]]],
+                               tuple[Status, tuple[int, ...]]]] = {
+    Atom: _atom, Constant: _constant, NotOf: _not, AllOf: _group, AnyOf: _group}
