@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from rulepack.cli import diff as diff_command
 from rulepack.change.diff import diff
 from rulepack.change.sources import from_git
+from rulepack.cli import diff as diff_command
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 import rulepack
-from rulepack.cli import impact as impact_command
 from rulepack.change import report
 from rulepack.change.impact import Side, impact, judge
 from rulepack.change.sources import OverrideError, from_path, parse_override, with_params
+from rulepack.cli import impact as impact_command
 from rulepack.testing import corpus
 
 RULES = Path(__file__).resolve().parent.parent / "rules"

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 import rulepack
-from rulepack.cli import sweep as sweep_command
 from rulepack.change import sweep as sweep_module
 from rulepack.change.sources import OverrideError, from_path
 from rulepack.change.sweep import grid, sweep
+from rulepack.cli import sweep as sweep_command
 from rulepack.testing import corpus
 
 RULES = Path(__file__).resolve().parent.parent / "rules"

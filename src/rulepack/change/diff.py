@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from rulepack.core.yaml_writer import yaml_scalar
 from rulepack.change.sources import PackSet, SourcePack, from_path
+from rulepack.core.yaml_writer import yaml_scalar
 
 Kind = Literal["added", "removed", "changed"]
 Section = Literal["window", "params", "rules", "rows", "properties", "messages", "citations",

@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rulepack.batch.jsonl import Chunk, chunks
+from rulepack.change.sources import PackSet, from_path
 from rulepack.core.errors import EvaluationError, FactsError
 from rulepack.facts.reading import read_json
-from rulepack.change.sources import PackSet, from_path
 from rulepack.library import Library
 from rulepack.verdict.data import Verdict, to_jsonable
 

@@ -8,9 +8,9 @@ import json
 import sys
 from typing import TextIO
 
-from rulepack.core.errors import PackError
 from rulepack.change.diff import compare
 from rulepack.change.sources import from_git, from_path
+from rulepack.core.errors import PackError
 
 EXIT_SAME, EXIT_CHANGED, EXIT_TROUBLE = 0, 1, 2
 

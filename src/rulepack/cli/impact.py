@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TextIO
 
 from rulepack.batch.jsonl import unreadable
-from rulepack.core.errors import PackError, RulepackError
 from rulepack.change import report
 from rulepack.change.impact import EXAMPLES, impact
 from rulepack.change.sources import (
@@ -25,6 +24,7 @@ from rulepack.change.sources import (
     parse_override,
     with_params,
 )
+from rulepack.core.errors import PackError, RulepackError
 
 EXIT_SAME, EXIT_CHANGED, EXIT_TROUBLE = 0, 1, 2
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TextIO
 
 from rulepack.batch.jsonl import unreadable
-from rulepack.core.errors import RulepackError
 from rulepack.change.sources import OverrideError
 from rulepack.change.sweep import grid, sweep
+from rulepack.core.errors import RulepackError
 
 EXIT_OK, EXIT_TROUBLE = 0, 2
 
