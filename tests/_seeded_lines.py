@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +89,46 @@ def lines(count: int, seed: int) -> list[str]:
             doc["as_of"] = f"2026-{rng.randint(1, 12):02d}-{day:02d}T10:00:00+08:00"
         out.append(json.dumps(doc, ensure_ascii=False))
     return out
+
+
+# -- what eval --batch says, and the same as a verdict row -------------------------------------
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+
+
+def eval_batch(path: Path, as_of: str, *options: str) -> list[dict[str, Any]]:
+    """The records ``rulepack eval --batch`` writes for the lines of ``path``."""
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    done = subprocess.run(
+        [sys.executable, "-m", "rulepack", "eval", "--batch", str(path), "--as-of", as_of,
+         *options], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode in (0, 2), done.stderr  # 2: some lines failed, as some must
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+_NOTHING = {"version": None, "digest": None, "as_of": None, "outcome": None,
+            "applicable": None, "result": None, "reasons": None, "missing": None, "error": None}
+
+
+def expected_row(record: dict[str, Any], *, reasons: bool) -> dict[str, Any]:
+    """An ``eval --batch`` record as the verdict row it must match (``line`` the key), with
+    ``result`` and ``reasons`` parsed."""
+    row = {"line": record["line"], "pack": record["pack"], **_NOTHING}
+    if "error" in record:
+        error = record["error"]
+        row["error"] = {"code": error["code"], "message": error["message"],
+                        "value": error["value"]}
+    elif record.get("outcome") == "not_applicable" and "version" not in record:
+        row["outcome"] = "not_applicable"
+    else:
+        row.update({key: record[key] for key in ("version", "digest", "as_of", "outcome",
+                                                 "result", "missing")})
+        row["applicable"] = record.get("applicable", True)
+        row["reasons"] = record["reasons"] if reasons else None
+    return row
+
+
+def parsed_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A verdict row with its JSON text columns parsed."""
+    return {**row, **{key: None if row[key] is None else json.loads(row[key])
+                      for key in ("result", "reasons")}}

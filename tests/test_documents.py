@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _seeded_lines import lines
+from _seeded_lines import eval_batch, lines
 
 import rulepack
 from rulepack.batch.documents import Failure, Judge, Judged
 from rulepack.library import Library
 
-SRC = Path(__file__).resolve().parent.parent / "src"
 AS_OF = "2026-06-01T08:00:00+08:00"
 PACKS = ("xingtu.entry", "kuaishou.signing.qualification", "kuaishou.ban.level")
 
@@ -31,16 +27,6 @@ PACKS = ("xingtu.entry", "kuaishou.signing.qualification", "kuaishou.ban.level")
 @pytest.fixture(scope="module")
 def library() -> rulepack.Library:
     return rulepack.load()
-
-
-def eval_batch(path: Path, *options: str) -> list[dict[str, Any]]:
-    """The records ``rulepack eval --batch`` writes for ``path``."""
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    done = subprocess.run(
-        [sys.executable, "-m", "rulepack", "eval", "--batch", str(path), "--as-of", AS_OF,
-         *options], capture_output=True, text=True, env=env, check=False)
-    assert done.returncode in (0, 2), done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines()]
 
 
 def as_batch_records(judge: Judge[str], texts: Sequence[str], name: str,
@@ -68,7 +54,7 @@ def test_the_records_are_those_of_eval_batch(library: Library, tmp_path: Path,
     path = tmp_path / "facts.jsonl"
     path.write_text("".join(t + "\n" for t in texts), encoding="utf-8")
     options = [f"--lang={lang}", *(f"--pack={p}" for p in packs)]
-    expected = eval_batch(path, *options)
+    expected = eval_batch(path, AS_OF, *options)
     judge: Judge[str] = Judge(library, as_of=Library.resolve_as_of({}, AS_OF), packs=packs,
                               render=lambda verdict: verdict.to_json(lang))  # type: ignore[arg-type]
     got = as_batch_records(judge, texts, str(path), lang)
