@@ -15,8 +15,8 @@ import pytest
 
 from rulepack.batch import jsonl as batch_jsonl
 from rulepack.cli.main import main
-from rulepack.facts.reading import read_documents
 from rulepack.facts.precheck import compile_precheck
+from rulepack.facts.reading import read_documents
 from rulepack.library import fact_schema
 
 PACK = """\

@@ -289,6 +289,10 @@ class _Builder:
         return value
 
     def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag == _STR:
+            # What SafeConstructor's str constructor returns, without its bookkeeping: most
+            # values of a pack are text.
+            return node.value
         try:
             return self._loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
@@ -337,6 +341,7 @@ class _Builder:
         return mapping
 
 
+_STR = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null")
 )
