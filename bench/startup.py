@@ -102,7 +102,7 @@ def as_json(table: list[Row], rounds: int, load_before: float) -> dict[str, Any]
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip() or None
     return {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": {"python": platform.python_version(), "executable": sys.executable,
                     "cpus": os.cpu_count(), "system": platform.system(),

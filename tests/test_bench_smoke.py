@@ -17,9 +17,10 @@ import rulepack
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
-import peer_engines
-import peer_workload
-import peers
+# bench/ is put on sys.path just above: these imports must come after it.
+import peer_engines  # noqa: E402
+import peer_workload  # noqa: E402
+import peers  # noqa: E402
 
 DOCS = 200
 

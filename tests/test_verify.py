@@ -380,7 +380,7 @@ def test_pairs_differ_only_in_their_fact(fact: str, shape: str) -> None:
         if shape == "length":
             assert len(high_list) == len(low_list) + 1
         else:
-            changed = [(a, b) for a, b in zip(low_list, high_list) if a != b]
+            changed = [(a, b) for a, b in zip(low_list, high_list, strict=False) if a != b]
             assert len(changed) == 1 and len(low_list) == len(high_list)
 
     check()
