@@ -326,3 +326,38 @@ def test_limits_keep_the_positions_of_their_first_fields() -> None:
     limits = rulepack.Limits(2000, 300, 20000, 10000, 100000, 1000)
     assert (limits.max_steps, limits.max_items, limits.max_string, limits.max_power) == (
         20000, 10000, 100000, 1000)
+
+
+def test_loading_runs_named_stages_in_order() -> None:
+    from rulepack.load.loader import STAGES
+
+    assert [name for name, _ in STAGES] == ["yaml", "schema", "model", "types"]
+
+
+def test_a_stage_that_finds_problems_stops_the_ones_that_rely_on_it(tmp_path: Path) -> None:
+    # Not YAML: nothing else is looked at, though the expression is also wrong.
+    broken = GOOD.replace("subject: account", "subject: [account").replace(
+        "account.fans >= params.min_fans", "account.fanz >= 1")
+    assert [p.code for p in problems(tmp_path, broken)] == ["RP100"]
+    # A schema problem: the model (where the unknown fact would be found) is not built.
+    shapeless = GOOD.replace("    require:", "    kind: tabel\n    require:").replace(
+        "account.fans >= params.min_fans", "account.fanz >= 1")
+    assert {p.code for p in problems(tmp_path, shapeless)} == {"RP102"}
+
+
+def test_a_duplicate_key_and_a_schema_problem_are_reported_together(tmp_path: Path) -> None:
+    found = problems(tmp_path, GOOD.replace("params:\n  min_fans: 100000",
+                                            "params:\n  min_fans: 100000\n  min_fans: 5")
+                     .replace("    require:", "    kind: tabel\n    require:"))
+    assert [p.code for p in found] == ["RP101", "RP102"]
+
+
+def test_the_types_stage_checks_what_compiled_beside_what_did_not(tmp_path: Path) -> None:
+    # One expression names an unknown fact (RP203), another compares kinds that never match
+    # (RP210): one run reports both.
+    text = GOOD.replace("    require: account.fans >= params.min_fans", """\
+    require:
+      all:
+        - account.fanz >= 1
+        - account.fans >= '100000'""")
+    assert sorted(p.code for p in problems(tmp_path, text)) == ["RP203", "RP210"]
