@@ -14,8 +14,9 @@ import pytest
 import rulepack
 from rulepack.cli.verify import NO_HYPOTHESIS
 
+# The rulepack under test, wherever it is installed, run from the repository's root.
 SRC = Path(rulepack.__file__).resolve().parent.parent
-ROOT = SRC.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLE = ROOT / "examples" / "douyin-creator-xingtu.yaml"
 
 # Runs the command line in a fresh interpreter; with "block", `import hypothesis` fails there
