@@ -17,9 +17,10 @@ import rulepack
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
-import peer_engines
-import peer_workload
-import peers
+# bench/ is put on sys.path just above: these imports must come after it.
+import peer_engines  # noqa: E402
+import peer_workload  # noqa: E402
+import peers  # noqa: E402
 
 DOCS = 200
 
@@ -103,3 +104,19 @@ def test_the_json_cost_rows_write_what_the_verdict_holds(
     out = capsys.readouterr().out
     assert "| verdict written whole by to_json('en') |" in out
     assert "| json.dumps(d, ensure_ascii=False): the bytes to_json writes |" in out
+
+
+def test_startup_times_every_command_beside_the_floor(tmp_path: Path) -> None:
+    import subprocess
+
+    out = tmp_path / "startup.json"
+    done = subprocess.run([sys.executable, str(BENCH / "startup.py"), "--rounds", "1",
+                           "--json", str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert [row["command"] for row in report["rows"]] == [
+        "python -c pass", "rulepack check rules", "rulepack list",
+        "rulepack eval examples/douyin-creator-xingtu.yaml", "rulepack test rules"]
+    assert all(row["failures"] == [] and len(row["times_s"]) == 1 for row in report["rows"])
+    assert [row["targeted"] for row in report["rows"]] == [False, True, True, True, False]
+    assert "| `rulepack list` |" in done.stdout

@@ -83,8 +83,9 @@ def _expressions(node: Any) -> Iterator[str]:
     # Expression-bearing keys of the pack format; literal table outputs are data, not formulas.
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("require", "when", "pass_if", "all", "any", "not") and isinstance(value,
-                                                                                        str) or key in ("expr", "points", "start", "floor", "ceiling") and isinstance(value, str):
+            if isinstance(value, str) and key in ("require", "when", "pass_if", "all", "any",
+                                                  "not", "expr", "points", "start", "floor",
+                                                  "ceiling"):
                 yield value
             elif key == "set" and isinstance(value, dict):
                 yield from (v for v in value.values() if isinstance(v, str))

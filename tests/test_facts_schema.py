@@ -399,7 +399,7 @@ def test_example_is_a_valid_fact_document(name: str, validator: Draft202012Valid
 
 def _gb11643_check_digit(first17: str) -> str:
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights)) % 11]
+    return "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
 
 
 def test_example_details_that_the_packs_rely_on() -> None:
@@ -434,7 +434,7 @@ def test_example_details_that_the_packs_rely_on() -> None:
     assert {"supervisor_authorization", "opinion_response_plan"} <= set(gov["documents"])
 
 
-# --- invalid documents are rejected where they are wrong -------------------------------------------
+# --- invalid documents are rejected where they are wrong ----------------------------------------
 
 
 def _errors(validator: Draft202012Validator, doc: Any) -> list[jsonschema.ValidationError]:
@@ -461,7 +461,8 @@ def _with(path: list[str | int], value: Any) -> dict[str, Any]:
         (["account", "like_play_ratio"], 1.2, None, "maximum"),
         (["account", "content_risk_score"], 101, None, "maximum"),
         (["account", "real_name_verified"], "yes", None, "type"),
-        (["account", "recent_video_plays"], [100, -3], ["account", "recent_video_plays", 1], "minimum"),
+        (["account", "recent_video_plays"], [100, -3], ["account", "recent_video_plays", 1],
+         "minimum"),
         (["account", "identity", "id_photo_front"], "blurry", None, "enum"),
         (["account", "identity", "id_expires_on"], "2031-02-30", None, "format"),
         (["account", "violations", 0, "on"], "2026/03/14", None, "format"),
@@ -470,7 +471,8 @@ def _with(path: list[str | int], value: Any) -> dict[str, Any]:
         (["account", "ban", "level"], "2", None, "enum"),
         (["account", "ban", "started_at"], "2026-03-14 22:15", None, "format"),
         (["account", "ban", "started_at"], "2026-03-14T22:15:00", None, "format"),
-        (["account", "appeal", "channels"], ["app", "wechat"], ["account", "appeal", "channels", 1], "enum"),
+        (["account", "appeal", "channels"], ["app", "wechat"], ["account", "appeal", "channels", 1],
+         "enum"),
         (["account", "appeal", "submitted_at"], None, None, "type"),
         (["as_of"], "2026/03/17", None, "anyOf"),
     ],
@@ -518,12 +520,18 @@ def test_unknown_nested_keys_are_rejected_where_they_are(
     ("doc", "path", "keyword"),
     [
         ({"organization": {"type": "agency"}}, ["organization", "type"], "enum"),
-        ({"organization": {"documents": ["business_licence"]}}, ["organization", "documents", 0], "enum"),
-        ({"organization": {"violation_rate_6m": 1.5}}, ["organization", "violation_rate_6m"], "maximum"),
-        ({"organization": {"annual_framework_cny": -1}}, ["organization", "annual_framework_cny"], "minimum"),
-        ({"organization": {"tech": {"api_availability": 99.9}}}, ["organization", "tech", "api_availability"], "maximum"),
-        ({"organization": {"complaints": [{"on": "2026-09-01", "valid": "yes"}]}}, ["organization", "complaints", 0, "valid"], "type"),
-        ({"organization": {"violations": [{"on": "2026-09-01", "points": -2}]}}, ["organization", "violations", 0, "points"], "minimum"),
+        ({"organization": {"documents": ["business_licence"]}}, ["organization", "documents", 0],
+         "enum"),
+        ({"organization": {"violation_rate_6m": 1.5}}, ["organization", "violation_rate_6m"],
+         "maximum"),
+        ({"organization": {"annual_framework_cny": -1}}, ["organization", "annual_framework_cny"],
+         "minimum"),
+        ({"organization": {"tech": {"api_availability": 99.9}}},
+         ["organization", "tech", "api_availability"], "maximum"),
+        ({"organization": {"complaints": [{"on": "2026-09-01", "valid": "yes"}]}},
+         ["organization", "complaints", 0, "valid"], "type"),
+        ({"organization": {"violations": [{"on": "2026-09-01", "points": -2}]}},
+         ["organization", "violations", 0, "points"], "minimum"),
         ({"task": {"retention_days_agreed": 30.5}}, ["task", "retention_days_agreed"], "type"),
         ({"task": {"accepted_at": "2026-05-18"}}, ["task", "accepted_at"], "format"),
         ({"account": {"violations": {"on": "2026-03-14"}}}, ["account", "violations"], "type"),

@@ -21,11 +21,12 @@ from hypothesis import HealthCheck, given, settings
 import rulepack
 from rulepack import testing
 from rulepack.analysis.properties import property_problems
-from rulepack.cli.verify import add_arguments, run_verify
-from rulepack.testing.verify import Finding, VerifyReport, verify
+from rulepack.cli.verify import add_arguments
+from rulepack.cli.verify import run as run_verify
 from rulepack.core import yaml_reader
 from rulepack.model.pack import Property, Where
 from rulepack.testing.cases import run_tests
+from rulepack.testing.verify import Finding, VerifyReport, verify
 
 FIXTURES = Path(__file__).parent / "fixtures" / "properties"
 # Small budgets keep the suite fast; the seed is fixed, so the findings are too.
@@ -379,7 +380,7 @@ def test_pairs_differ_only_in_their_fact(fact: str, shape: str) -> None:
         if shape == "length":
             assert len(high_list) == len(low_list) + 1
         else:
-            changed = [(a, b) for a, b in zip(low_list, high_list) if a != b]
+            changed = [(a, b) for a, b in zip(low_list, high_list, strict=False) if a != b]
             assert len(changed) == 1 and len(low_list) == len(high_list)
 
     check()

@@ -9,17 +9,20 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from rulepack.analysis.properties import property_problems
 from rulepack.core.errors import EvaluationError, FactsError, PackError, Problem, did_you_mean
-from rulepack.engine import codegen
-from rulepack.engine.interpreter import Plan
 from rulepack.facts.schema import CHINA_TZ, FactSchema, china_day, parse_instant
 from rulepack.lang.expressions import DEFAULT_LIMITS, Limits
 from rulepack.load.loader import PackSchema, load_pack_file
 from rulepack.model.pack import Pack, Where
-from rulepack.verdict.data import Verdict
+
+# The engine (and simpleeval under it) is imported on a pack's first evaluation, the property
+# checks on the first load of a pack that declares properties: `rulepack list` and `check`
+# start without them.
+if TYPE_CHECKING:
+    from rulepack.engine.interpreter import Plan
+    from rulepack.verdict.data import Verdict
 
 SUBJECTS = ("account", "organization", "task")
 Engine = Literal["compiled", "sandbox"]
@@ -114,8 +117,12 @@ class Library:
     def _plan(self, pack: Pack) -> Plan:
         plan = self._plans.get(id(pack))
         if plan is None:
+            from rulepack.engine.interpreter import Plan
+
             plan = Plan(pack, self._schema, self._limits)
             if self._engine == "compiled":
+                from rulepack.engine import codegen
+
                 codegen.compile_plan(plan)
             self._plans[id(pack)] = plan
         return plan
@@ -384,8 +391,11 @@ def load(path: str | os.PathLike[str] | None = None, *, limits: Limits = DEFAULT
             problems.extend(exc.problems)
     problems.extend(_cross_file_problems(packs))
     # A property that names nothing is a load error like any other.
-    for pack in packs:
-        problems.extend(property_problems(pack, schema))
+    if any(pack.properties for pack in packs):
+        from rulepack.analysis.properties import property_problems
+
+        for pack in packs:
+            problems.extend(property_problems(pack, schema))
     if problems:
         raise PackError(problems)
     return Library(packs, limits=limits, engine=engine)

@@ -15,8 +15,8 @@ import pytest
 
 from rulepack.batch import jsonl as batch_jsonl
 from rulepack.cli.main import main
+from rulepack.facts.precheck import compile_precheck
 from rulepack.facts.reading import read_documents
-from rulepack.facts.schema import compile_precheck
 from rulepack.library import fact_schema
 
 PACK = """\
@@ -348,7 +348,10 @@ def test_compiled_check_never_passes_what_jsonschema_rejects() -> None:
 
 
 def test_compiled_check_leaves_what_it_does_not_know_to_jsonschema() -> None:
-    assert compile_precheck({"type": "string", "pattern": "^a"})("a") is False
+    # A keyword it does not compile (multipleOf), and an `if` it cannot decide exactly.
+    assert compile_precheck({"type": "integer", "multipleOf": 2})(4) is False
+    assert compile_precheck({"if": {"minimum": 1}, "then": True})(2) is False
+    assert compile_precheck({"not": {"type": "string"}})(1) is False
     assert compile_precheck({"$ref": "#/$defs/missing"})(1) is False
     assert compile_precheck({"enum": [1, "a", None]})(True) is False  # True == 1 in Python
     assert compile_precheck({"enum": [1, "a", None]})(None) is True

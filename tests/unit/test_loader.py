@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import rulepack
 from rulepack import PackError
+from rulepack.core import yaml_reader
 
 GOOD = """\
 id: demo.entry
@@ -26,6 +28,29 @@ rules:
     source: {seed: s.txt, quote: 粉丝}
     require: account.fans >= params.min_fans
 """
+
+
+def _reading(load: Any, text: str, *, libyaml: bool) -> tuple[Any, ...]:
+    try:
+        doc = load(text, libyaml=libyaml)
+    except yaml_reader.YamlSyntaxError as exc:
+        return ("error", str(exc), exc.position)
+    return ("document", doc.data, doc.positions, doc.duplicates, doc.quoted, doc.keys,
+            doc.blocks, doc.written)
+
+
+@pytest.fixture(autouse=True)
+def both_parsers_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every pack a test here loads, malformed or not, is read by libyaml (where installed)
+    and by the pure-Python parser alike: the problems pinned below hold for both."""
+    load = yaml_reader.load
+
+    def compared(text: str, **options: Any) -> yaml_reader.Positioned:
+        if yaml_reader.LIBYAML:
+            assert _reading(load, text, libyaml=True) == _reading(load, text, libyaml=False), text
+        return load(text, **options)
+
+    monkeypatch.setattr(yaml_reader, "load", compared)
 
 
 def write(tmp_path: Path, text: str, name: str = "pack.yaml") -> Path:
@@ -53,8 +78,8 @@ def test_a_good_pack_loads_with_a_digest(tmp_path: Path) -> None:
 def test_digest_ignores_formatting_but_not_content(tmp_path: Path) -> None:
     write(tmp_path, GOOD, "a.yaml")
     first = rulepack.load(tmp_path / "a.yaml").packs[0].digest
-    write(tmp_path, "# a comment\n" + GOOD.replace("{zh: 演示, en: Demo}", "\n  zh: 演示\n  en: Demo"),
-          "b.yaml")
+    reformatted = GOOD.replace("{zh: 演示, en: Demo}", "\n  zh: 演示\n  en: Demo")
+    write(tmp_path, "# a comment\n" + reformatted, "b.yaml")
     assert rulepack.load(tmp_path / "b.yaml").packs[0].digest == first
     write(tmp_path, GOOD.replace("100000", "80000"), "c.yaml")
     assert rulepack.load(tmp_path / "c.yaml").packs[0].digest != first
@@ -301,3 +326,38 @@ def test_limits_keep_the_positions_of_their_first_fields() -> None:
     limits = rulepack.Limits(2000, 300, 20000, 10000, 100000, 1000)
     assert (limits.max_steps, limits.max_items, limits.max_string, limits.max_power) == (
         20000, 10000, 100000, 1000)
+
+
+def test_loading_runs_named_stages_in_order() -> None:
+    from rulepack.load.loader import STAGES
+
+    assert [name for name, _ in STAGES] == ["yaml", "schema", "model", "types"]
+
+
+def test_a_stage_that_finds_problems_stops_the_ones_that_rely_on_it(tmp_path: Path) -> None:
+    # Not YAML: nothing else is looked at, though the expression is also wrong.
+    broken = GOOD.replace("subject: account", "subject: [account").replace(
+        "account.fans >= params.min_fans", "account.fanz >= 1")
+    assert [p.code for p in problems(tmp_path, broken)] == ["RP100"]
+    # A schema problem: the model (where the unknown fact would be found) is not built.
+    shapeless = GOOD.replace("    require:", "    kind: tabel\n    require:").replace(
+        "account.fans >= params.min_fans", "account.fanz >= 1")
+    assert {p.code for p in problems(tmp_path, shapeless)} == {"RP102"}
+
+
+def test_a_duplicate_key_and_a_schema_problem_are_reported_together(tmp_path: Path) -> None:
+    found = problems(tmp_path, GOOD.replace("params:\n  min_fans: 100000",
+                                            "params:\n  min_fans: 100000\n  min_fans: 5")
+                     .replace("    require:", "    kind: tabel\n    require:"))
+    assert [p.code for p in found] == ["RP101", "RP102"]
+
+
+def test_the_types_stage_checks_what_compiled_beside_what_did_not(tmp_path: Path) -> None:
+    # One expression names an unknown fact (RP203), another compares kinds that never match
+    # (RP210): one run reports both.
+    text = GOOD.replace("    require: account.fans >= params.min_fans", """\
+    require:
+      all:
+        - account.fanz >= 1
+        - account.fans >= '100000'""")
+    assert sorted(p.code for p in problems(tmp_path, text)) == ["RP203", "RP210"]

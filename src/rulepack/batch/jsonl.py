@@ -11,8 +11,8 @@ Records, one JSON object per line:
   RP701: the line is not JSON (a blank line included: it holds no document). RP702: the line
   is JSON but not a valid fact document; ``value`` is the JSON path of the first problem and
   ``error.problems`` lists every one. RP703: evaluating the line failed on a bug, which
-  the message names (the other lines go on). An evaluation problem (no version in force at the line's
-  as_of) keeps its own code. With ``--pack`` a bad line gives one error record per pack, so
+  the message names (the other lines go on). An evaluation problem (no version in force at the
+  line's as_of) keeps its own code. With ``--pack`` a bad line gives one error record per pack, so
   N lines always give N records per pack;
 - without ``--pack``, a line gets one record per pack that applies to it, one error record
   (``pack`` null) when it is bad, and ``{"input", "line", "pack": null, "outcome":
@@ -133,7 +133,7 @@ class Renderer:
             if self._options.packs:
                 return self._each_pack(name, number, doc, out)
             return self._applicable(name, number, doc, out)
-        except Exception as exc:  # noqa: BLE001 - a bug must not cost the other lines theirs
+        except Exception as exc:  # a bug must not cost the other lines theirs
             del out[written:]
             self._errors(name, number, {
                 "code": "RP703",
@@ -339,7 +339,9 @@ def _parallel(library: Library, options: BatchOptions, work: Iterator[Chunk],
 
 @contextmanager
 def _pool(library: Library, options: BatchOptions, jobs: int) -> Iterator[Pool]:
-    global _inherited  # read by the workers this pool forks, then dropped
+    # Read by the workers this pool forks, then dropped: what a forked process inherits is
+    # the parent's globals, nothing else.
+    global _inherited  # noqa: PLW0603
     # fork where there is one: spawn and forkserver start by importing the parent's __main__,
     # which for `python -m rulepack` would run the command again in every worker.
     forking = "fork" in multiprocessing.get_all_start_methods()
@@ -363,7 +365,9 @@ def _start_worker(options: BatchOptions) -> None:
     # Ctrl-C reaches the whole process group; the parent alone handles it (and stops the
     # pool), so that workers do not each print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    global _worker  # one renderer per worker process, built once
+    # One renderer per worker process, built once: the pool's initializer can leave it only
+    # in the process's globals for the chunks that follow.
+    global _worker  # noqa: PLW0603
     # A forked worker has the parent's library already; any other loads it from the files.
     _worker = Renderer(_inherited or load(options.rules), options)
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TextIO
 
+from rulepack.cli.shared import EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS, rules_path
 from rulepack.core.errors import EvaluationError, PackError
-from rulepack.library import bundled, load
+from rulepack.library import load
 from rulepack.testing.verify import DEFAULT_EXAMPLES, VerifyReport, verify
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT = 0, 1, 2
-
-# -- the command --------------------------------------------------------------------------------
+# Hypothesis is an optional install: the `verify` extra.
+NO_HYPOTHESIS = ("rulepack: verify generates fact documents with Hypothesis, which is not "
+                 "installed; install it with: pip install 'rulepack[verify]'")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,16 +28,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="verify this pack only (repeatable; default: every pack)")
 
 
-def run_verify(args: argparse.Namespace, out: TextIO | None = None,
-               err: TextIO | None = None) -> int:
+def run(args: argparse.Namespace, out: TextIO | None = None,
+        err: TextIO | None = None) -> int:
     """Run ``rulepack verify``: 0 when everything holds, 1 when something does not (or the
-    packs do not load), 2 for bad arguments or an unknown pack."""
+    packs do not load), 2 for bad arguments, an unknown pack or no Hypothesis."""
     stdout, stderr = out or sys.stdout, err or sys.stderr
     if args.budget < 1:
         print("rulepack: --budget needs a number of examples, 1 or more", file=stderr)
         return EXIT_INPUT
     try:
-        library = load(Path(args.rules) if args.rules else bundled("rules"))
+        library = load(rules_path(args.rules))
     except PackError as exc:
         for problem in exc.problems:
             print(str(problem), file=stderr)
@@ -48,6 +48,12 @@ def run_verify(args: argparse.Namespace, out: TextIO | None = None,
     except EvaluationError as exc:
         for problem in exc.problems:
             print(str(problem), file=stderr)
+        return EXIT_INPUT
+    except ModuleNotFoundError as exc:
+        # testing.verify imports Hypothesis when it first generates a document.
+        if exc.name is None or exc.name.split(".")[0] != "hypothesis":
+            raise
+        print(NO_HYPOTHESIS, file=stderr)
         return EXIT_INPUT
     print_report(report, stdout)
     return EXIT_OK if report.ok else EXIT_PROBLEMS

@@ -63,24 +63,11 @@ _Resolver.add_implicit_resolver(
 )
 
 
-class _Loader(
-    yaml.reader.Reader,
-    yaml.scanner.Scanner,
-    yaml.parser.Parser,
-    yaml.composer.Composer,
-    yaml.constructor.SafeConstructor,
-    _Resolver,
-):
-    def __init__(self, stream: str) -> None:
-        yaml.reader.Reader.__init__(self, stream)
-        yaml.scanner.Scanner.__init__(self)
-        yaml.parser.Parser.__init__(self)
-        yaml.composer.Composer.__init__(self)
-        yaml.constructor.SafeConstructor.__init__(self)
-        _Resolver.__init__(self)
+class _Loader(_Resolver, yaml.SafeLoader):
+    """PyYAML's own parser, in pure Python: the reference every position is measured by."""
 
 
-def _construct_int(loader: yaml.constructor.SafeConstructor, node: yaml.ScalarNode) -> int:
+def _construct_int(loader: yaml.SafeLoader | yaml.CSafeLoader, node: yaml.ScalarNode) -> int:
     """An int as the resolver above admits it: decimal (leading zeros too), 0x, 0o, 0b."""
     text = str(loader.construct_scalar(node)).replace("_", "")
     sign = -1 if text.startswith("-") else 1
@@ -91,6 +78,25 @@ def _construct_int(loader: yaml.constructor.SafeConstructor, node: yaml.ScalarNo
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def _libyaml_loader() -> type[yaml.CSafeLoader] | None:
+    """The same loader over libyaml's C parser, when PyYAML was built with it: it reads a pack
+    some ten times faster. Nodes, tags and marks are the same classes; the resolver and the
+    constructors above still decide what every scalar means."""
+    if not yaml.__with_libyaml__:
+        return None
+
+    class _CLoader(_Resolver, yaml.CSafeLoader):
+        pass
+
+    _CLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    return _CLoader
+
+
+_C_LOADER = _libyaml_loader()
+# Whether load() reads with libyaml; tests compare both parsers on the same texts.
+LIBYAML = _C_LOADER is not None
 
 
 class YamlSyntaxError(Exception):
@@ -174,15 +180,43 @@ class Positioned:
         return self.positions.get((), (1, 1))
 
 
-def load(text: str) -> Positioned:
-    """Parse one YAML document; raise :class:`YamlSyntaxError` when it is not YAML."""
-    loader: _Loader | None = None
+def load(text: str, *, libyaml: bool = LIBYAML) -> Positioned:
+    """Parse one YAML document; raise :class:`YamlSyntaxError` when it is not YAML.
+
+    With ``libyaml`` (the default where PyYAML has it) the C parser reads the text. A text it
+    refuses, one where it is known to read otherwise (see ``_Builder._check_vouched``), and
+    one with a tab, a byte order mark (which PyYAML's columns skip) or a character the
+    pure-Python reader refuses, is read by the pure-Python parser instead: every error (its
+    words, line and column) is that reference parser's, and so is every node's position
+    (tests/test_startup_yaml.py compares them).
+    """
+    if libyaml and _C_LOADER is not None and "\t" not in text and "\ufeff" not in text \
+            and not _NON_PRINTABLE.search(text):
+        try:
+            return _load_with(_C_LOADER, text)
+        except Exception:  # any refusal, worded by the reference parser below
+            pass
+    return _load_with(_Loader, text)
+
+
+class _Unvouched(Exception):
+    """libyaml read a construct where it is known to part from the pure-Python parser."""
+
+
+# What the pure-Python reader refuses before parsing; libyaml's set differs a little.
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+
+
+def _load_with(loader_class: type[_Loader] | type[yaml.CSafeLoader], text: str) -> Positioned:
+    loader: _Loader | yaml.CSafeLoader | None = None
     try:
-        loader = _Loader(text)
+        loader = loader_class(text)
         node = loader.get_single_node()
         result = Positioned(None, {}, [], set())
         if node is not None:
-            result.data = _Builder(loader, result, text.splitlines()).build(node, ())
+            builder = _Builder(loader, result, text.splitlines(),
+                               vouch=not isinstance(loader, _Loader))
+            result.data = builder.build(node, (), flow=False)
         return result
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -206,13 +240,15 @@ def _reader_position(text: str, offset: int) -> Position:
 
 
 class _Builder:
-    def __init__(self, loader: _Loader, out: Positioned, lines: list[str]) -> None:
+    def __init__(self, loader: _Loader | yaml.CSafeLoader, out: Positioned, lines: list[str],
+                 *, vouch: bool) -> None:
         self._loader = loader
         self._out = out
         self._count = 0
         self._lines = lines
+        self._vouch = vouch
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
+    def build(self, node: yaml.Node, path: Path, *, flow: bool) -> Any:
         self._count += 1
         if self._count > MAX_NODES:
             raise YamlSyntaxError(
@@ -225,11 +261,14 @@ class _Builder:
         if node.tag not in _PLAIN_TAGS:
             # Only JSON-like data: a tag such as !!python/object is refused, never constructed.
             raise YamlSyntaxError(f"the tag `{node.tag}` is not allowed", _pos(node))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        style = getattr(node, "style", None)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            flow = flow or bool(node.flow_style)
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path, flow)
+            return [self.build(item, path + (i,), flow=flow) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)  # a composer makes no other node
+        self._check_vouched(node, flow)
+        style = node.style
         if style in ("'", '"'):
             self._out.quoted.add(path)
             start, end = node.start_mark, node.end_mark
@@ -250,6 +289,10 @@ class _Builder:
         return value
 
     def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag == _STR:
+            # What SafeConstructor's str constructor returns, without its bookkeeping: most
+            # values of a pack are text.
+            return node.value
         try:
             return self._loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
@@ -271,12 +314,21 @@ class _Builder:
         base = min(len(text) - len(text.lstrip()) for _, text in rows)
         return [(index + 1, base + 1, len(text) - base) for index, text in rows]
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
+    def _check_vouched(self, node: yaml.ScalarNode, flow: bool) -> None:
+        """Where libyaml and PyYAML are known to part, the reference parser must read the
+        text: inside ``{...}`` or ``[...]`` libyaml lets a plain scalar hold a ``?``, which
+        PyYAML refuses, and places an empty value one column further on."""
+        # A plain scalar's style is None from PyYAML, "" from libyaml.
+        if self._vouch and flow and not node.style and (not node.value or "?" in node.value):
+            raise _Unvouched
+
+    def _mapping(self, node: yaml.MappingNode, path: Path, flow: bool) -> dict[Any, Any]:
         mapping: dict[Any, Any] = {}
         seen: dict[Any, Position] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
                 raise YamlSyntaxError("a mapping key must be a plain value", _pos(key_node))
+            self._check_vouched(key_node, flow)
             key = self._scalar(key_node)
             # Keys are always text in packs and facts; `1: x` means the string "1".
             key = key if isinstance(key, str) else str(key)
@@ -285,10 +337,11 @@ class _Builder:
                 continue
             seen[key] = _pos(key_node)
             self._out.keys[path + (key,)] = _pos(key_node)
-            mapping[key] = self.build(value_node, path + (key,))
+            mapping[key] = self.build(value_node, path + (key,), flow=flow)
         return mapping
 
 
+_STR = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null")
 )

@@ -2,9 +2,9 @@
 
 Every reader of fact documents (``rulepack eval``, ``--batch``, :func:`read_facts`) goes
 through here, so that one document reads the same whichever way it arrives: YAML through the
-safe, position-keeping reader of :mod:`rulepack.core.yaml_reader`, JSON refusing a key written twice (as
-YAML does), a byte order mark dropped, and every way a text can fail to be read worded as a
-problem (RP302) at its file, line and column.
+safe, position-keeping reader of :mod:`rulepack.core.yaml_reader`, JSON refusing a key written
+twice (as YAML does), a byte order mark dropped, and every way a text can fail to be read
+worded as a problem (RP302) at its file, line and column.
 """
 
 from __future__ import annotations

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Callable, Mapping
-from typing import Any
-
-import jsonschema
-from jsonschema import Draft202012Validator, FormatChecker
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
 
 from rulepack.core.errors import (
     FactsError,
@@ -24,8 +21,19 @@ from rulepack.core.errors import (
     json_shown,
     not_of_type,
 )
+from rulepack.facts.precheck import (
+    FACT_TYPES,
+    check_date,
+    check_instant,
+    compile_precheck,
+    is_number,
+)
 from rulepack.lang.expressions import FieldInfo
 from rulepack.model.pack import Text
+
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.protocols import Validator
 
 # Platform policies are Chinese; a date given without a time means midnight China time.
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
@@ -39,6 +47,11 @@ class Missing(Exception):
         self.path = path
 
 
+# jsonschema is imported where a document or a pack first needs its words: it takes longer to
+# import than rulepack takes to load the bundled packs, and the compiled checks of
+# facts.precheck pass nearly every document without it.
+
+
 def _is_string(checker: Any, instance: Any) -> bool:
     # Python callers may hand over real dates; they stand for their ISO strings.
     return isinstance(instance, (str, dt.date))
@@ -47,221 +60,32 @@ def _is_string(checker: Any, instance: Any) -> bool:
 def _is_json_number(checker: Any, instance: Any) -> bool:
     # NaN and Infinity are no JSON numbers, though Python's json reads them: a NaN fans count
     # would fail every comparison, a silent `fail` rather than a bad document.
-    return _is_number(instance)
+    return is_number(instance)
 
 
-_TYPE_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine_many(
-    {"string": _is_string, "number": _is_json_number})
-
-_INSTANT = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$")
-
-
-def _check_date(value: object) -> bool:
-    if not isinstance(value, str):
-        return True  # a date object, or a type error that `type` reports
-    if len(value) != 10:
-        return False
-    dt.date.fromisoformat(value)
-    return True
-
-
-def _check_instant(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    if not _INSTANT.match(value):
-        return False
-    dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    return True
-
-
-def format_checker() -> FormatChecker:
+def format_checker() -> jsonschema.FormatChecker:
     """Date and date-time checks of our own: jsonschema skips date-time silently unless an
     optional package is installed, and a fact schema must not change meaning with the machine.
     """
+    from jsonschema import FormatChecker
+
     checker = FormatChecker(formats=())
-    checker.checks("date", raises=ValueError)(_check_date)
-    checker.checks("date-time", raises=ValueError)(_check_instant)
+    checker.checks("date", raises=ValueError)(check_date)
+    checker.checks("date-time", raises=ValueError)(check_instant)
     return checker
 
 
-_Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]  # untyped in the stubs
-    Draft202012Validator, type_checker=_TYPE_CHECKER)
+@cache
+def _validator_class() -> type[Validator]:
+    import jsonschema
+    from jsonschema import Draft202012Validator
 
-
-# -- a compiled yes/no check ----------------------------------------------------------------------
-#
-# compile_precheck turns the schema into nested closures that answer True only where jsonschema
-# (with the type and format checkers above) certainly finds no error. Whatever it does not know -
-# a keyword outside the small set the fact schema uses, a float standing for an integer enum
-# value - answers False, and the caller asks jsonschema, so a False is never wrong either.
-
-Precheck = Callable[[Any], bool]
-
-# Keywords that only annotate: they never make a document invalid.
-_ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "$defs", "title", "description",
-                          "default", "examples", "deprecated", "readOnly", "writeOnly"})
-
-
-def _never(value: Any) -> bool:
-    return False
-
-
-def _always(value: Any) -> bool:
-    return True
-
-
-def _is_number(value: Any) -> bool:
-    if isinstance(value, float):
-        return math.isfinite(value)
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_integer(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-
-
-_TYPES: dict[str, Precheck] = {
-    "string": lambda v: isinstance(v, (str, dt.date)),
-    "integer": _is_integer,
-    "number": _is_number,
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-}
-
-
-def _format_check(check: Callable[[object], bool]) -> Precheck:
-    def conforms(value: Any) -> bool:
-        try:
-            return check(value)
-        except ValueError:
-            return False
-    return conforms
-
-
-_FORMATS: dict[str, Precheck] = {
-    "date": _format_check(_check_date), "date-time": _format_check(_check_instant)}
-
-
-def compile_precheck(schema: Mapping[str, Any] | bool) -> Precheck:
-    """A fast check that is True only for documents jsonschema finds valid (see above)."""
-    defs = schema.get("$defs", {}) if isinstance(schema, Mapping) else {}
-    return _Compiler(defs).node(schema)
-
-
-class _Compiler:
-    def __init__(self, defs: Mapping[str, Any]) -> None:
-        self._defs = defs
-        self._compiled: dict[str, Precheck] = {}
-
-    def node(self, schema: Any) -> Precheck:
-        if schema is True:
-            return _always
-        if not isinstance(schema, Mapping):
-            return _never
-        checks: list[Precheck] = []
-        for keyword, value in schema.items():
-            if keyword in _ANNOTATIONS or keyword.startswith("x-") or keyword in (
-                    "properties", "additionalProperties"):
-                continue
-            checks.append(self._keyword(keyword, value))
-        if "properties" in schema or "additionalProperties" in schema:
-            checks.append(self._object(schema.get("properties", {}),
-                                       schema.get("additionalProperties", True)))
-        return _all(checks)
-
-    def _keyword(self, keyword: str, value: Any) -> Precheck:
-        if keyword == "type":
-            return _type(value)
-        if keyword == "enum" and isinstance(value, list):
-            return _enum(value)
-        if keyword == "format":
-            return _FORMATS.get(str(value), _always)  # jsonschema ignores formats it lacks
-        if keyword in ("minimum", "maximum") and _is_number(value):
-            return _bound(keyword, value)
-        if keyword == "anyOf" and isinstance(value, list) and value:
-            options = tuple(self.node(option) for option in value)
-            return lambda v: any(option(v) for option in options)
-        if keyword == "items" and isinstance(value, (Mapping, bool)):
-            item = self.node(value)
-            return lambda v: not isinstance(v, list) or all(item(i) for i in v)
-        if keyword == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
-            return self._ref(value.removeprefix("#/$defs/"))
-        return _never
-
-    def _ref(self, name: str) -> Precheck:
-        if name not in self._defs:
-            return _never
-        if name not in self._compiled:
-            # Placed before compiling so that a definition that refers to itself terminates.
-            self._compiled[name] = lambda v: self._compiled[name](v)
-            self._compiled[name] = self.node(self._defs[name])
-        compiled = self._compiled
-        return lambda v: compiled[name](v)
-
-    def _object(self, properties: Mapping[str, Any], additional: Any) -> Precheck:
-        known = {key: self.node(sub) for key, sub in properties.items()}
-        extra: Precheck | None = None if additional is False else self.node(additional)
-
-        def check(value: Any) -> bool:
-            if not isinstance(value, dict):
-                return True
-            get = known.get
-            for key, item in value.items():
-                sub = get(key) if isinstance(key, str) else None
-                if sub is None:
-                    sub = extra
-                    if sub is None:
-                        return False
-                if not sub(item):
-                    return False
-            return True
-
-        return check
-
-
-def _all(checks: list[Precheck]) -> Precheck:
-    if not checks:
-        return _always
-    if len(checks) == 1:
-        return checks[0]
-    if len(checks) == 2:
-        first, second = checks
-        return lambda v: first(v) and second(v)
-    frozen = tuple(checks)
-    return lambda v: all(check(v) for check in frozen)
-
-
-def _type(value: Any) -> Precheck:
-    names = value if isinstance(value, list) else [value]
-    checks = tuple(_TYPES.get(str(name), _never) for name in names)
-    if len(checks) == 1:
-        return checks[0]
-    return lambda v: any(check(v) for check in checks)
-
-
-def _enum(values: list[Any]) -> Precheck:
-    # Keyed by exact type: True == 1 in Python but not in JSON Schema. Values of any other
-    # type (lists, floats equal to integers) are left to jsonschema.
-    allowed = frozenset((type(v), v) for v in values if type(v) in (str, int, bool, type(None)))
-
-    def check(v: Any) -> bool:
-        try:
-            return (type(v), v) in allowed
-        except TypeError:  # unhashable: a list or a mapping
-            return False
-
-    return check
-
-
-def _bound(keyword: str, limit: float) -> Precheck:
-    if keyword == "minimum":
-        return lambda v: not _is_number(v) or v >= limit
-    return lambda v: not _is_number(v) or v <= limit
+    type_checker = Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"string": _is_string, "number": _is_json_number})
+    # Untyped in the stubs.
+    extended: type[Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, type_checker=type_checker)
+    return extended
 
 
 class FactSchema:
@@ -292,16 +116,20 @@ class FactSchema:
         for path, info in self.fields.items():
             if info.item_path in self.value_labels:
                 self.value_labels[path] = self.value_labels[info.item_path]
-        self._validator = _Validator(schema, format_checker=format_checker())
         # jsonschema walks the schema interpretively and costs more than evaluating a pack;
         # nearly every document is valid, so a compiled yes/no check answers first and
-        # jsonschema runs only to word the problems of a document that check did not pass.
-        self._precheck = compile_precheck(schema)
+        # jsonschema (self._validator) runs only to word the problems of a document that
+        # check did not pass.
+        self._precheck = compile_precheck(schema, FACT_TYPES)
         self.converters: dict[str, Callable[[Any], Any]] = {
             path: _to_date if info.kind == "date" else parse_instant
             for path, info in self.fields.items()
             if info.kind in ("date", "instant")
         }
+
+    @cached_property
+    def _validator(self) -> Validator:
+        return _validator_class()(self.schema, format_checker=format_checker())
 
     def _resolve(self, sub: Mapping[str, Any]) -> Mapping[str, Any]:
         merged = dict(sub)
@@ -364,7 +192,7 @@ class FactSchema:
     def _certainly_valid(self, document: Any) -> bool:
         try:
             return self._precheck(document)
-        except Exception:  # noqa: BLE001 - a surprise only means "ask jsonschema"
+        except Exception:  # a surprise only means "ask jsonschema"
             return False
 
     def check(self, document: Any, file: str = "") -> None:
@@ -479,7 +307,8 @@ def _compile_reader(path: str, convert: Callable[[Any], Any] | None) -> Callable
     scope: dict[str, Any] = {"__builtins__": {}, "type": type, "dict": dict,
                              "isinstance": isinstance, "_Mapping": Mapping,
                              "_Missing": Missing, "_ABSENT": _ABSENT, "_convert": convert}
-    exec(compile("\n".join(lines) + "\n", f"<read {path}>", "exec"), scope)  # noqa: S102
+    # The code is written above from the schema's own paths, never from a document's text.
+    exec(compile("\n".join(lines) + "\n", f"<read {path}>", "exec"), scope)
     reader: Callable[[Any], Any] = scope["_read"]
     return reader
 
@@ -529,7 +358,7 @@ def parse_instant(value: Any) -> dt.datetime:
         return dt.datetime.combine(value, dt.time(), CHINA_TZ)
     if not isinstance(value, str):
         # ValueError, like the parse errors below: callers word them all as one (RP303).
-        raise ValueError(f"not an instant: {value!r}")  # noqa: TRY004
+        raise ValueError(f"not an instant: {value!r}")
     text = value.strip()
     if len(text) == 10:
         return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), CHINA_TZ)

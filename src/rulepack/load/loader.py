@@ -1,75 +1,98 @@
-"""Loading one pack file: YAML with positions, the pack schema, then the compiled model.
+"""Loading one pack file, as an ordered list of named stages (the way OPA's compiler keeps its
+own): the YAML with a position for every value, the pack schema, the model with every
+expression compiled, then the types of those expressions.
 
-Stages run in order and each reports *every* problem it finds, sorted by location; a later stage
-runs only when the earlier ones found nothing, since it relies on their guarantees.
+Each stage reports *every* problem it finds; the problems of a file are raised together,
+sorted by location (PackError sorts them). A stage runs only when the earlier ones found
+nothing, since it relies on their guarantees, with two exceptions that keep what one run
+reports: a duplicate key does not stop the schema stage (the reader kept the first value), and
+an expression that does not compile does not stop the types stage from checking the others.
 """
 
 from __future__ import annotations
 
-import ast
-import datetime as dt
-import hashlib
-import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-from jsonschema import Draft202012Validator
 
 from rulepack.core import yaml_reader
-from rulepack.core.errors import (
-    PackError,
-    ProblemSink,
-    did_you_mean,
-    json_shown,
-    not_of_type,
-    not_utf8,
+from rulepack.core.errors import PackError, ProblemSink, json_shown, not_utf8
+from rulepack.lang.expressions import DEFAULT_LIMITS, FieldInfo, Limits
+from rulepack.load.builder import Builder
+from rulepack.load.pack_schema import NEST_LESS, PackSchema, check_schema
+from rulepack.model.pack import Pack
+
+__all__ = ["STAGES", "PackSchema", "load_pack_file", "load_pack_text"]
+
+
+@dataclass
+class Loading:
+    """One pack file on its way through the stages: what each stage hands to the next."""
+
+    text: str
+    sink: ProblemSink
+    pack_schema: PackSchema
+    facts: Mapping[str, FieldInfo]
+    limits: Limits
+    doc: yaml_reader.Positioned | None = None
+    builder: Builder | None = None
+    pack: Pack | None = None
+
+
+# A stage adds its problems to the sink and says whether the stages after it may run.
+Stage = Callable[[Loading], bool]
+
+
+def _yaml_stage(loading: Loading) -> bool:
+    """RP100 not YAML, RP101 a key written twice, RP102 not one mapping."""
+    sink = loading.sink
+    try:
+        doc = yaml_reader.load(loading.text)
+    except yaml_reader.YamlSyntaxError as exc:
+        sink.add("RP100", f"the file is not valid YAML: {exc}", at=exc.position,
+                 hint=_yaml_hint(str(exc)))
+        return False
+    sink.extend(dup.problem(sink.file, "RP101") for dup in doc.duplicates)
+    data = doc.data
+    if isinstance(data, dict) and isinstance(data.get("id"), str):
+        sink.pack = data["id"]
+    if not isinstance(data, dict):
+        sink.add("RP102", "a pack file must hold one mapping (id, version, rules, ...)",
+                 at=(1, 1), value="an empty file" if data is None else json_shown(data),
+                 hint="start from a bundled pack, or the pack format in the README")
+        return False
+    loading.doc = doc
+    return True  # a duplicate key is reported with the schema's findings
+
+
+def _schema_stage(loading: Loading) -> bool:
+    """RP102-RP105: the shape the pack format asks for."""
+    assert loading.doc is not None  # the yaml stage passed
+    check_schema(loading.sink, loading.doc, loading.pack_schema)
+    return not loading.sink.problems
+
+
+def _model_stage(loading: Loading) -> bool:
+    """RP106-RP109 and RP2xx: the model built, every expression compiled."""
+    assert loading.doc is not None  # the schema stage passed
+    loading.builder = Builder(loading.doc, loading.sink, loading.facts, loading.limits)
+    loading.pack = loading.builder.pack()
+    return True  # the expressions that compiled are type-checked all the same
+
+
+def _types_stage(loading: Loading) -> bool:
+    """RP210s: every compiled expression's kinds against the fact vocabulary."""
+    assert loading.builder is not None  # the model stage ran
+    loading.builder.type_check()
+    return not loading.sink.problems
+
+
+STAGES: tuple[tuple[str, Stage], ...] = (
+    ("yaml", _yaml_stage),
+    ("schema", _schema_stage),
+    ("model", _model_stage),
+    ("types", _types_stage),
 )
-from rulepack.facts.schema import format_checker
-from rulepack.lang.expressions import (
-    DEFAULT_LIMITS,
-    CompiledExpr,
-    CompileError,
-    CompileScope,
-    FieldInfo,
-    Limits,
-    compile_expression,
-    names_in_template,
-)
-from rulepack.lang.types import check_types
-from rulepack.model.pack import (
-    AllOf,
-    AnyOf,
-    Assignment,
-    Atom,
-    CheckRule,
-    Condition,
-    Constant,
-    Deduction,
-    Messages,
-    NotOf,
-    OutputRule,
-    Pack,
-    Property,
-    Row,
-    Rule,
-    ScoreRule,
-    Source,
-    TableRule,
-    Text,
-    Where,
-    reads_of,
-)
-
-_STATUS_MESSAGES = ("pass", "fail", "unknown", "skipped")
-
-
-class PackSchema:
-    """The compiled pack-format validator, built once per library."""
-
-    def __init__(self, schema: Mapping[str, Any]) -> None:
-        self.validator = Draft202012Validator(schema, format_checker=format_checker())
 
 
 def load_pack_file(
@@ -105,40 +128,14 @@ def load_pack_text(
     facts: Mapping[str, FieldInfo],
     limits: Limits = DEFAULT_LIMITS,
 ) -> Pack:
-    sink = ProblemSink(display)
-    try:
-        doc = yaml_reader.load(text)
-    except yaml_reader.YamlSyntaxError as exc:
-        sink.add("RP100", f"the file is not valid YAML: {exc}", at=exc.position,
-                 hint=_yaml_hint(str(exc)))
-        raise PackError(sink.problems) from None
-    sink.extend(dup.problem(display, "RP101") for dup in doc.duplicates)
-    data = doc.data
-    if isinstance(data, dict) and isinstance(data.get("id"), str):
-        sink.pack = data["id"]
-    if not isinstance(data, dict):
-        sink.add("RP102", "a pack file must hold one mapping (id, version, rules, ...)",
-                 at=(1, 1), value="an empty file" if data is None else json_shown(data),
-                 hint="start from a bundled pack, or the pack format in the README")
-        raise PackError(sink.problems)
-    try:
-        for error in pack_schema.validator.iter_errors(data):
-            _schema_problem(sink, doc, _deepest(error))
-    except RecursionError:
-        # The reader keeps documents within MAX_DEPTH; a caller deep in its own stack can
-        # still leave too little room for the schema's recursion.
-        sink.add("RP102", "the pack nests too deeply to be checked", at=(1, 1),
-                 hint=_NEST_LESS)
-    if sink.problems:
-        raise PackError(sink.problems)
-    builder = _Builder(doc, sink, facts, limits)
-    pack = builder.pack()
-    if sink.problems:
-        raise PackError(sink.problems)
-    return pack
-
-
-_NEST_LESS = "nest conditions less deeply: name parts as rules or result fields"
+    """Run the stages over one pack's text; raise :class:`PackError` with all problems."""
+    loading = Loading(text, ProblemSink(display), pack_schema, facts, limits)
+    for _name, stage in STAGES:
+        if not stage(loading):
+            break
+    if loading.sink.problems or loading.pack is None:
+        raise PackError(loading.sink.problems)
+    return loading.pack
 
 
 def _yaml_hint(message: str) -> str:
@@ -146,381 +143,8 @@ def _yaml_hint(message: str) -> str:
     if "'\\t'" in message or "\t" in message:
         return "YAML indents with spaces, never tabs"
     if "nests more than" in message or "nested too deeply" in message:
-        return _NEST_LESS
+        return NEST_LESS
     if "digits" in message:
         return "write the number as a string, or a smaller one"
     return ("look at the indentation and quotes on this line and the one before: a text holding "
             "`: ` or starting with `{`, `[`, `*` or `&` needs quotes")
-
-
-# -- schema findings ----------------------------------------------------------------------------
-
-
-def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
-    """For anyOf / if-then errors, the sub-error that says most about what is wrong."""
-    while error.context:
-        best = jsonschema.exceptions.best_match(error.context)
-        if best is None or len(best.absolute_path) < len(error.absolute_path):
-            break
-        error = best
-    return error
-
-
-def _schema_problem(sink: ProblemSink, doc: yaml_reader.Positioned, error: Any) -> None:
-    path = tuple(error.absolute_path)
-    rule = _rule_id_at(doc.data, path)
-    at = doc.position(path)
-    validator = error.validator
-    if validator == "additionalProperties":
-        allowed = [k for k in error.schema.get("properties", {})]
-        for key in [k for k in error.instance if k not in allowed]:
-            advice = did_you_mean(key, allowed) or f"allowed here: {', '.join(allowed)}"
-            if not key.isascii() or " " in key:
-                # Text cut off at a comma inside `{...}` turns its tail into a key.
-                advice = ("this looks like the rest of a text: inside `{...}` a `, ` starts a new "
-                        "key, so quote the whole text")
-            sink.add("RP103", f"unknown key `{key}`", at=doc.key_position(path + (key,)),
-                     rule=rule, value=key, hint=advice)
-        return
-    if validator == "required":
-        sink.add("RP102", error.message, at=at, rule=rule,
-                 hint="see the pack format reference in the README")
-        return
-    if path == ("version",) and validator in ("pattern", "type"):
-        sink.add("RP104", f"`{error.instance}` is not a semantic version", at=at, rule=rule,
-                 value=error.instance, hint="write MAJOR.MINOR.PATCH, e.g. 1.0.0")
-        return
-    if (validator == "format" and error.validator_value == "date") or (
-            path in (("effective_from",), ("effective_until",)) and validator == "type"):
-        sink.add("RP105", f"`{error.instance}` is not a calendar date", at=at, rule=rule,
-                 value=error.instance, hint="write YYYY-MM-DD, e.g. 2026-11-21")
-        return
-    hint: str | None = None
-    if validator == "enum":
-        hint = did_you_mean(str(error.instance), [str(v) for v in error.validator_value]) or \
-            f"one of: {', '.join(map(str, error.validator_value))}"
-    elif validator == "pattern":
-        hint = "use lowercase letters, digits and _ (ids of packs are dotted)"
-    message = error.message
-    if validator == "type":
-        message, expected = not_of_type(error.instance, error.validator_value)
-        hint = f"expected {expected} here"
-    sink.add("RP102", message, at=at, rule=rule, value=error.instance
-             if not isinstance(error.instance, (dict, list)) else None, hint=hint)
-
-
-def _rule_id_at(data: Any, path: tuple[Any, ...]) -> str | None:
-    if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
-        rules = data.get("rules") if isinstance(data, dict) else None
-        if isinstance(rules, list) and path[1] < len(rules) and isinstance(rules[path[1]], dict):
-            rule_id = rules[path[1]].get("id")
-            return rule_id if isinstance(rule_id, str) else None
-    return None
-
-
-# -- model building -----------------------------------------------------------------------------
-
-
-def canonical_digest(data: Any) -> str:
-    """``sha256:`` of the pack's canonical JSON (sorted keys, no spaces, UTF-8)."""
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-class _Builder:
-    def __init__(
-        self, doc: yaml_reader.Positioned, sink: ProblemSink, facts: Mapping[str, FieldInfo],
-        limits: Limits,
-    ) -> None:
-        self.doc = doc
-        self.sink = sink
-        self.facts = facts
-        self.limits = limits
-        self.data: dict[str, Any] = doc.data
-        self.params: dict[str, Any] = dict(self.data.get("params") or {})
-        self.results: list[str] = []
-        self.rule_id: str | None = None
-
-    # -- helpers ----------------------------------------------------------------------------
-
-    def where(self, path: tuple[Any, ...]) -> Where:
-        line, column = self.doc.position(path)
-        return Where(line, column)
-
-    def expr(self, text: str, path: tuple[Any, ...], extra: frozenset[str] = frozenset()) \
-            -> CompiledExpr | None:
-        scope = CompileScope(
-            facts=self.facts, params=self.params,
-            results=frozenset(self.results) | extra, limits=self.limits,
-        )
-        try:
-            compiled = compile_expression(text, scope)
-        except CompileError as exc:
-            self.expr_problem(exc, text, path)
-            return None
-        # Kinds are checked on the compiled tree, where every name is resolved; all findings
-        # are kept, and the pack is rejected with the other problems of its file.
-        for finding in check_types(compiled, self.facts, lead=len(text) - len(text.lstrip())):
-            self.expr_problem(finding, text, path)
-        return compiled
-
-    def expr_problem(self, exc: CompileError, text: str, path: tuple[Any, ...]) -> None:
-        line, column = self.doc.position(path)
-        quoted = self.doc.quoted_column(path, exc.offset)
-        shift = 1 if path in self.doc.quoted else 0
-        single_line = "\n" not in text
-        at = self.doc.offset_position(path, exc.offset) or (
-            (line, column + quoted) if quoted is not None else
-            (line, column + shift + exc.offset) if single_line else (line, column))
-        self.sink.add(exc.code, exc.message, at=at, rule=self.rule_id,
-                      value=exc.value if exc.value is not None else text, hint=exc.hint)
-
-    def condition(self, raw: Any, path: tuple[Any, ...]) -> Condition:
-        if isinstance(raw, bool):
-            return Constant(raw)
-        if isinstance(raw, str):
-            compiled = self.expr(raw, path)
-            return Atom(compiled, None, self.where(path)) if compiled else Constant(False)
-        if "all" in raw:
-            return AllOf(tuple(self.condition(c, path + ("all", i))
-                               for i, c in enumerate(raw["all"])))
-        if "any" in raw:
-            return AnyOf(tuple(self.condition(c, path + ("any", i))
-                               for i, c in enumerate(raw["any"])))
-        if "not" in raw:
-            return NotOf(self.condition(raw["not"], path + ("not",)))
-        compiled = self.expr(raw["expr"], path + ("expr",))
-        label = _text(raw["label"]) if "label" in raw else None
-        return Atom(compiled, label, self.where(path)) if compiled else Constant(False)
-
-    def messages(self, raw: Mapping[str, Any] | None, path: tuple[Any, ...]) -> Messages:
-        if not raw:
-            return Messages()
-        by_status: dict[str, Text] = {}
-        for status in _STATUS_MESSAGES:
-            if status in raw:
-                by_status[status] = _text(raw[status])
-        return Messages(by_status)
-
-    def check_messages(self, rule: Rule, raw: Mapping[str, Any], path: tuple[Any, ...]) -> None:
-        """Every placeholder of a rule's messages names something that rule can fill."""
-        reads = set(reads_of(rule))
-        for status, text in (raw or {}).items():
-            for lang in ("zh", "en"):
-                self.placeholders(text[lang], path + (status, lang), reads)
-
-    def placeholders(self, template: str, path: tuple[Any, ...], reads: set[str]) -> None:
-        for name, spec in names_in_template(template):
-            if spec == "!unclosed":
-                self.sink.add("RP207", "a `{` in the message is never closed", at=self.doc
-                              .position(path), rule=self.rule_id, value=template,
-                              hint="write {{ for a literal brace")
-                continue
-            if _placeholder_known(name, self.facts, self.params, self.all_results):
-                if name in self.facts and name not in reads:
-                    self.sink.add("RP207", f"the placeholder `{{{name}}}` names a fact this rule "
-                                  "never reads", at=self.doc.position(path), rule=self.rule_id,
-                                  value=name, hint="read it in a condition of the rule, or use "
-                                  "a fact it reads: " + (", ".join(sorted(reads)) or "none"))
-                continue
-            known = ["why", "title", "today", "as_of", *(f"params.{p}" for p in self.params),
-                     *(f"result.{r}" for r in self.all_results),
-                     *(p for p in self.facts if "[]" not in p)]
-            self.sink.add("RP207", f"the placeholder `{{{name}}}` names nothing the rule can "
-                          "fill", at=self.doc.position(path), rule=self.rule_id, value=name,
-                          hint=did_you_mean(name, known) or "use {why}, a fact path, "
-                          "params.NAME or result.NAME")
-
-    # -- pack -------------------------------------------------------------------------------
-
-    def pack(self) -> Pack:
-        data = self.data
-        for name, value in self.params.items():
-            if isinstance(value, (dict,)):
-                self.sink.add("RP209", f"param `{name}` is a mapping", at=self.doc.position(
-                    ("params", name)), value=name)
-        self.all_results = _declared_results(data["rules"])
-        when = self.condition(data["when"], ("when",)) if "when" in data else None
-        rules: list[Rule] = []
-        seen: dict[str, tuple[int, int]] = {}
-        for index, raw in enumerate(data["rules"]):
-            path = ("rules", index)
-            self.rule_id = raw["id"]
-            if raw["id"] in seen:
-                self.sink.add("RP106", f"the rule id `{raw['id']}` is used twice",
-                              at=self.doc.position(path + ("id",)), rule=raw["id"],
-                              value=raw["id"], hint=f"its first use is at line {seen[raw['id']][0]}")
-            seen.setdefault(raw["id"], self.doc.position(path))
-            rule = self.rule(raw, path)
-            self.check_messages(rule, raw.get("message") or {}, path + ("message",))
-            rules.append(rule)
-        self.rule_id = None
-        until = data.get("effective_until")
-        start = dt.date.fromisoformat(data["effective_from"])
-        end = dt.date.fromisoformat(until) if until else None
-        if end is not None and end < start:
-            self.sink.add("RP109", f"effective_until {end} comes before effective_from {start}",
-                          at=self.doc.position(("effective_until",)), value=until,
-                          hint="effective_until is the last day in force: on or after "
-                          "effective_from")
-        properties = tuple(
-            Property(p["id"], p["kind"], dict(p), self.where(("properties", i)))
-            for i, p in enumerate(data.get("properties") or [])
-        )
-        return Pack(
-            id=data["id"],
-            version=data["version"],
-            effective_from=start,
-            effective_until=end,
-            subject=data["subject"],
-            title=_text(data["title"]),
-            description=_text(data["description"]),
-            sources=tuple(_source(s) for s in data["sources"]),
-            params=self.params,
-            when=when,
-            rules=tuple(rules),
-            properties=properties,
-            result_fields=tuple(self.results),
-            platforms=tuple(data.get("platforms") or ()),
-            positions={key: self.where((key,)) for key in ("version", "effective_from",
-                                                           "effective_until") if key in data},
-            digest=canonical_digest(data),
-            file=self.sink.file,
-        )
-
-    def rule(self, raw: Mapping[str, Any], path: tuple[Any, ...]) -> Rule:
-        kind = raw.get("kind", "check")
-        common: dict[str, Any] = {
-            "id": raw["id"],
-            "title": _text(raw["title"]),
-            "source": _source(raw["source"]),
-            "when": self.condition(raw["when"], path + ("when",)) if "when" in raw else None,
-            "messages": self.messages(raw.get("message"), path + ("message",)),
-            "decisive": raw.get("decisive", kind != "output"),
-            "where": self.where(path),
-        }
-        if kind == "table":
-            return self.table(raw, path, common)
-        if kind == "score":
-            return self.score(raw, path, common)
-        assignments = self.assignments(raw.get("set") or {}, path + ("set",))
-        if kind == "output":
-            return OutputRule(**common, assignments=assignments)
-        require = self.condition(raw["require"], path + ("require",))
-        return CheckRule(**common, require=require, assignments=assignments)
-
-    def assignments(self, raw: Mapping[str, str], path: tuple[Any, ...]) -> tuple[Assignment, ...]:
-        out: list[Assignment] = []
-        for name, text in raw.items():
-            compiled = self.expr(text, path + (name,))
-            if compiled is not None:
-                out.append(Assignment(name, compiled))
-            self.results.append(name)
-        return tuple(out)
-
-    def table(self, raw: Mapping[str, Any], path: tuple[Any, ...], common: dict[str, Any]) \
-            -> TableRule:
-        outputs = tuple(raw["outputs"])
-        rows: list[Row] = []
-        seen: set[str] = set()
-        policy = raw["hit_policy"]
-        for index, row in enumerate(raw["rows"]):
-            row_path = path + ("rows", index)
-            if row["id"] in seen:
-                self.sink.add("RP106", f"the row id `{row['id']}` is used twice",
-                              at=self.doc.position(row_path + ("id",)), rule=self.rule_id,
-                              value=row["id"])
-            seen.add(row["id"])
-            then: list[tuple[str, Any]] = []
-            for name, value in row["then"].items():
-                if name not in outputs:
-                    self.sink.add("RP102", f"row `{row['id']}` sets `{name}`, which is not one "
-                                  "of the table's outputs", at=self.doc.position(
-                                      row_path + ("then", name)), rule=self.rule_id, value=name,
-                                  hint=did_you_mean(name, outputs)
-                                  or f"declare it in outputs: {list(outputs)}")
-                if isinstance(value, dict) and "expr" in value:
-                    value = self.expr(value["expr"], row_path + ("then", name, "expr"))
-                then.append((name, value))
-            if policy == "priority" and "priority" not in row:
-                self.sink.add("RP102", f"row `{row['id']}` of a priority table needs a "
-                              "`priority`", at=self.doc.position(row_path), rule=self.rule_id,
-                              hint="higher numbers win")
-            rows.append(Row(
-                id=row["id"],
-                when=self.condition(row["when"], row_path + ("when",)) if "when" in row else None,
-                then=tuple(then),
-                priority=row.get("priority", 0),
-                where=self.where(row_path),
-                source=_source(row["source"]) if "source" in row else None,
-            ))
-        self.results.extend(o for o in outputs if o not in self.results)
-        return TableRule(
-            **common, hit_policy=policy, outputs=outputs, rows=tuple(rows),
-            complete=raw.get("complete", policy != "collect"),
-        )
-
-    def score(self, raw: Mapping[str, Any], path: tuple[Any, ...], common: dict[str, Any]) \
-            -> ScoreRule:
-        def optional(key: str) -> CompiledExpr | None:
-            return self.expr(str(raw[key]), path + (key,)) if key in raw else None
-
-        deductions = tuple(
-            Deduction(
-                id=d["id"],
-                when=self.condition(d["when"], path + ("deductions", i, "when"))
-                if "when" in d else None,
-                points=self.expr(d["points"], path + ("deductions", i, "points"))
-                or _never(),
-                label=_text(d["label"]) if "label" in d else None,
-            )
-            for i, d in enumerate(raw["deductions"])
-        )
-        start = self.expr(str(raw["start"]), path + ("start",))
-        floor, ceiling = optional("floor"), optional("ceiling")
-        into = raw["into"]
-        self.results.append(into["score"])
-        if "deducted" in into:
-            self.results.append(into["deducted"])
-        pass_if = self.condition(raw["pass_if"], path + ("pass_if",)) if "pass_if" in raw \
-            else None
-        return ScoreRule(
-            **common, start=start, deductions=deductions, floor=floor, ceiling=ceiling,
-            into_score=into["score"], into_deducted=into.get("deducted"), pass_if=pass_if,
-        )
-
-
-def _never() -> CompiledExpr:
-    # Stands in for an expression that failed to compile; the pack is rejected anyway.
-    return CompiledExpr("0", ast.Expression(ast.Constant(0)), ())
-
-
-def _declared_results(rules: list[Mapping[str, Any]]) -> list[str]:
-    out: list[str] = []
-    for raw in rules:
-        out.extend(raw.get("set") or {})
-        out.extend(raw.get("outputs") or [])
-        into = raw.get("into") or {}
-        out.extend(v for v in into.values())
-    return out
-
-
-def _placeholder_known(
-    name: str, facts: Mapping[str, FieldInfo], params: Mapping[str, Any], results: list[str],
-) -> bool:
-    if name in ("why", "title", "today", "as_of"):
-        return True
-    if name.startswith("params."):
-        return name[7:] in params
-    if name.startswith("result."):
-        return name[7:] in results
-    return name in facts and "[]" not in name
-
-
-def _text(raw: Mapping[str, str]) -> Text:
-    return Text(zh=raw["zh"], en=raw["en"])
-
-
-def _source(raw: Mapping[str, str]) -> Source:
-    return Source(seed=raw["seed"], quote=raw["quote"])
-

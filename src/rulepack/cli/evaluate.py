@@ -1,0 +1,197 @@
+"""``rulepack eval``: fact documents evaluated against the packs, as text or JSON Lines; with
+``--batch``, a stream of JSON Lines in input order (rulepack.batch.jsonl)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rulepack.cli.shared import EXIT_INPUT, EXIT_OK, UsageError, print_problems, rules_path
+from rulepack.core.errors import EvaluationError, FactsError, Problem
+from rulepack.facts.reading import read_documents, read_text, text_kind
+from rulepack.library import Library, display_path, load
+
+if TYPE_CHECKING:
+    from rulepack.model.pack import Lang
+    from rulepack.verdict.data import Verdict
+
+_EPILOG = """\
+batch evaluation:
+  rulepack eval --batch FACTS.jsonl [--pack ID]... [--jobs N] [--output OUT.jsonl]
+  reads JSON Lines (- for stdin) line by line and writes one JSON record per input line per
+  pack, in input order. A line that is not JSON (RP701) or not a valid fact document (RP702)
+  gives an error record with its line number and the reason, and the run goes on. Without
+  --pack, a line gets a record for each pack that applies, or one saying none applies. Lines
+  without an as_of are judged at --as-of, else at the instant the run started. A progress bar
+  is shown on stderr when it is a terminal.
+
+exit codes:
+  0  every document (with --batch: every line) was evaluated
+  1  the packs have problems (`rulepack check` lists them)
+  2  bad arguments or unreadable input; with --batch: some lines failed (see their records)
+  70 an internal error
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = _EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument("facts", nargs="+",
+                        help="fact files: YAML, JSON or JSON Lines; - for stdin")
+    parser.add_argument("--pack", action="append", default=[], metavar="ID",
+                        help="evaluate this pack (repeatable; default: every pack whose subject "
+                        "is present)")
+    parser.add_argument("--as-of", help="instant or date to judge at, when a document has none")
+    parser.add_argument("--version", help="pin the version of the single --pack")
+    parser.add_argument("--format", choices=("text", "jsonl"),
+                        help="text (the default) or jsonl; --batch always writes jsonl")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh")
+    parser.add_argument("--rules", help="pack file or folder (default: bundled packs)")
+    parser.add_argument("--batch", action="store_true",
+                        help="stream the fact files as JSON Lines: one record per line per pack, "
+                        "in input order")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="with --batch: evaluate in N processes (default: 1)")
+    parser.add_argument("--output", metavar="OUT.jsonl",
+                        help="with --batch: write the records to this file (default: stdout)")
+
+
+def _documents(names: Sequence[str]) -> Iterator[tuple[str, int, Any]]:
+    """(the input's name, the line of a JSON Lines document or 0, the document or the
+    FactsError that stands for it) for every document of every input."""
+    for name in names:
+        if name == "-":
+            text, shown = sys.stdin.read(), "<stdin>"
+        else:
+            path = Path(name)
+            shown = display_path(path)
+            try:
+                text = read_text(path, shown)
+            except FactsError as exc:
+                yield shown, 0, exc
+                continue
+        kind = text_kind(shown, text)
+        try:
+            for line, doc in read_documents(text, shown, kind):
+                yield shown, line if kind == "jsonl" else 0, doc
+        except FactsError as exc:
+            yield shown, 0, exc
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.batch:
+        return _batch(args)
+    if args.jobs != 1 or args.output is not None:
+        raise UsageError("--jobs and --output go with --batch")
+    args.format = args.format or "text"
+    library = load(rules_path(args.rules))
+    if args.version and len(args.pack) != 1:
+        raise UsageError("--version needs exactly one --pack")
+    for pack_id in args.pack:
+        library.versions(pack_id)  # an unknown id is a usage problem before any work
+    status = EXIT_OK
+    first = True
+    for file, line, doc in _documents(args.facts):
+        try:
+            if isinstance(doc, FactsError):
+                raise doc
+            if not isinstance(doc, dict):
+                raise FactsError([Problem(file=file, line=line, code="RP301",
+                                          message="a fact document must be a mapping",
+                                          value="$")])
+            library.check_facts(doc, file=file)
+            verdicts = _verdicts(library, doc, args)
+        except (FactsError, EvaluationError) as exc:
+            status = EXIT_INPUT
+            problems = [_at(p, file, line) for p in exc.problems]
+            if args.format == "jsonl":
+                print(json.dumps({"input": file, "line": line or None,
+                                  "error": [p.to_dict() for p in problems]},
+                                 ensure_ascii=False))
+            print_problems(problems)
+            continue
+        if args.format == "jsonl":
+            _print_jsonl(verdicts, file, line, args.lang)
+        else:
+            if not first:
+                print()
+            first = False
+            _print_text(verdicts, file, line, args.lang)
+    return status
+
+
+def _print_jsonl(verdicts: Sequence[Verdict], file: str, line: int, lang: Lang) -> None:
+    # verdict.to_dict(lang) plus input (and line), as json.dumps would write that dict: the
+    # verdict's own JSON with the keys spliced in before its closing brace.
+    added = f', "input": {json.dumps(file, ensure_ascii=False)}'
+    if line:
+        added += f', "line": {json.dumps(line)}'
+    for verdict in verdicts:
+        print(f"{verdict.to_json(lang)[:-1]}{added}}}")
+
+
+def _print_text(verdicts: Sequence[Verdict], file: str, line: int, lang: Lang) -> None:
+    where = f"{file}:{line}" if line else file  # a line of JSON Lines
+    print(f"== {where} ==")
+    if not verdicts:
+        print("  (no pack applies: none of the packs is about a subject the document has, in "
+              "force on its date and for its platform)" if lang == "en" else
+              "  （没有适用的规则包：没有一个规则包的对象在文档中、在其日期有效且适用于其平台）")
+    for verdict in verdicts:
+        print(verdict.explain(lang))
+
+
+def _batch(args: argparse.Namespace) -> int:
+    if args.format == "text":
+        raise UsageError("--batch writes JSON Lines; leave out --format text")
+    if args.jobs < 1:
+        raise UsageError("--jobs needs a number of processes, 1 or more")
+    if args.version and len(args.pack) != 1:
+        raise UsageError("--version needs exactly one --pack")
+    from rulepack.batch import jsonl  # its process pool only for --batch
+
+    rules = rules_path(args.rules)
+    library = load(rules)
+    # Problems that would fail every line are reported once, before any work.
+    for pack_id in args.pack:
+        library.versions(pack_id)
+    if args.version:
+        library.select(args.pack[0], version=args.version)
+    unreadable = jsonl.unreadable(args.facts)
+    if unreadable:
+        raise FactsError(unreadable)
+    options = jsonl.BatchOptions(
+        rules=rules, packs=tuple(args.pack), version=args.version,
+        as_of=Library.resolve_as_of({}, args.as_of), lang=args.lang)
+    progress = jsonl.Progress.for_terminal(sys.stderr, jsonl.input_size(args.facts))
+    try:
+        with jsonl.output(args.output) as out:
+            summary = jsonl.run(library, options, args.facts, out, jobs=args.jobs,
+                                 progress=progress)
+    except jsonl.OutputError as exc:
+        print(f"rulepack: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    if summary.failed:
+        print(f"rulepack: {summary.failed:,} of {summary.lines:,} line(s) failed; their error "
+              "records say why", file=sys.stderr)
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+def _verdicts(library: Library, doc: dict[str, Any], args: argparse.Namespace) -> list[Verdict]:
+    if args.pack:
+        return [library.evaluate(p, doc, as_of=args.as_of, version=args.version, validate=False)
+                for p in args.pack]
+    return library.evaluate_all(doc, as_of=args.as_of, validate=False)
+
+
+def _at(problem: Problem, file: str, line: int) -> Problem:
+    """``problem`` placed in its input: the file, and the line of a JSON Lines document."""
+    if problem.file and (problem.line or not line):
+        return problem
+    return replace(problem, file=problem.file or file, line=problem.line or line)

@@ -1,0 +1,101 @@
+"""The pack format's compiled check passes a pack only where jsonschema finds no error, so that
+loading a valid pack never needs jsonschema, and an invalid one is still worded by it."""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rulepack.core import yaml_reader
+from rulepack.facts.precheck import JSON_TYPES, _exact, compile_precheck
+from rulepack.library import pack_files, pack_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKS = pack_files(ROOT / "rules")
+ODD = [None, True, False, 0, -1, 1.0, 1.5, float("nan"), "", "x", "Table", "table", "score",
+       "output", "bounds", "monotone", "result", "1.0.0", "2026-02-30", "2026-01-01", [], ["a"],
+       ["a", "a"], [1, 1.0], {}, {"expr": "1"}, {"kind": "table"}, {"zh": "a", "en": "b"}]
+
+
+def data_of(path: Path) -> Any:
+    return yaml_reader.load(path.read_text(encoding="utf-8")).data
+
+
+def paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    items = node.items() if isinstance(node, dict) else enumerate(node) \
+        if isinstance(node, list) else ()
+    for key, child in items:
+        yield (*prefix, key)
+        yield from paths(child, (*prefix, key))
+
+
+def test_every_bundled_pack_passes_without_jsonschema() -> None:
+    schema = pack_schema()
+    assert len(PACKS) >= 21
+    for path in PACKS:
+        data = data_of(path)
+        assert schema._precheck(data), path
+        assert schema.validator.is_valid(data), path
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_compiled_check_never_passes_what_jsonschema_rejects(seed: int) -> None:
+    schema = pack_schema()
+    rng = random.Random(seed)
+    passed = rejected = 0
+    for path in PACKS:
+        base = data_of(path)
+        spots = list(paths(base))
+        for spot in rng.sample(spots, min(40, len(spots))):
+            doc = copy.deepcopy(base)
+            parent = doc
+            for key in spot[:-1]:
+                parent = parent[key]
+            roll = rng.random()
+            if roll < 0.15 and isinstance(parent, dict):
+                del parent[spot[-1]]
+            elif roll < 0.25 and isinstance(parent, dict):
+                parent[rng.choice(["kind", "extra", "expr", "max", "min", "of"])] = \
+                    rng.choice(ODD)
+            else:
+                parent[spot[-1]] = copy.deepcopy(rng.choice(ODD))
+            valid = schema.validator.is_valid(doc)
+            if schema._precheck(doc):
+                assert valid, (path, spot)
+                passed += 1
+            rejected += not valid
+    assert passed > 100 and rejected > 100  # both answers were put to the test
+
+
+BRANCHES = [{"properties": {"kind": {"const": name}}, "required": ["kind"]}
+            for name in ("table", "score", "output", "bounds", "monotone")] + [
+    {"properties": {"of": {"const": "result"}}, "required": ["of"]}, {"required": ["expr"]}]
+
+
+@pytest.mark.parametrize("branch", BRANCHES, ids=str)
+def test_an_if_or_not_is_decided_as_jsonschema_decides_it(branch: dict[str, Any]) -> None:
+    from jsonschema import Draft202012Validator
+
+    decide = _exact(branch)
+    assert decide is not None
+    reference = Draft202012Validator(branch)
+    values = [*ODD, *({key: value} for key in ("kind", "of", "expr") for value in ODD)]
+    for value in values:
+        assert decide(value) == reference.is_valid(value), value
+
+
+def test_keywords_of_the_pack_format_are_compiled() -> None:
+    check = compile_precheck({"type": "object", "required": ["id"], "properties": {
+        "id": {"type": "string", "pattern": "^[a-z]+$", "minLength": 2},
+        "tags": {"type": "array", "minItems": 1, "uniqueItems": True},
+        "kind": {"const": "check"}}, "propertyNames": {"pattern": "^[a-z]+$"}}, JSON_TYPES)
+    assert check({"id": "ab", "tags": ["a", "b"], "kind": "check"}) is True
+    for wrong in ({"tags": ["a"]}, {"id": "a"}, {"id": "AB"}, {"id": "ab", "tags": []},
+                  {"id": "ab", "tags": ["a", "a"]}, {"id": "ab", "kind": "table"},
+                  {"id": "ab", "Id": 1}):
+        assert check(wrong) is False, wrong
