@@ -16,7 +16,7 @@ import pytest
 SRC = Path(__file__).resolve().parent.parent / "src" / "rulepack"
 
 # Lowest first. A module may import modules of its own step and of steps before it.
-LAYERS = ("core", "lang", "model", "facts", "load", "verdict", "engine", "analysis",
+LAYERS = ("core", "lang", "model", "facts", "loading", "verdict", "engine", "analysis",
           "library", "batch", "spark", "change", "testing", "cli")
 # The façade modules at the top re-export; nothing below may import them.
 TOP = ("rulepack", "rulepack.__main__")
@@ -117,3 +117,20 @@ def test_the_core_of_the_package_does_not_import_optional_dependencies(extra: st
                        for a in n.names)
                for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))))
     assert set(users) <= allowed, users
+
+
+def test_no_subpackage_shadows_a_public_name() -> None:
+    """Importing a subpackage binds its name on its parent: a package named like a public
+    function (``rulepack.load``) would replace the function once someone imports it."""
+    import importlib
+
+    import rulepack
+
+    packages = {name.split(".")[1] for name in _modules() if name.count(".") >= 1}
+    assert packages.isdisjoint(rulepack.__all__)
+    for name in sorted(_modules()):
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional dependency (pyarrow, pyspark) that is not installed
+            continue
+    assert callable(rulepack.load) and callable(rulepack.impact)

@@ -8,6 +8,8 @@
     'fail'
 """
 
+from typing import TYPE_CHECKING, Any
+
 from rulepack.core.errors import (
     EvaluationError,
     FactsError,
@@ -18,8 +20,13 @@ from rulepack.core.errors import (
 from rulepack.facts.reading import read_facts
 from rulepack.lang.expressions import Limits
 from rulepack.library import Library, load
-from rulepack.model.pack import Pack, Text
+from rulepack.model.pack import Pack, Source, Text
 from rulepack.verdict.data import Check, Reason, Verdict
+
+if TYPE_CHECKING:
+    from rulepack.change.diff import diff
+    from rulepack.change.impact import impact
+    from rulepack.change.sweep import sweep
 
 __version__ = "0.1.0"
 
@@ -34,9 +41,25 @@ __all__ = [
     "Problem",
     "Reason",
     "RulepackError",
+    "Source",
     "Text",
     "Verdict",
     "__version__",
+    "diff",
+    "impact",
     "load",
     "read_facts",
+    "sweep",
 ]
+
+# What a policy change does (rulepack.change) is loaded on first use: most programs never ask.
+_LAZY = {"diff": "rulepack.change.diff", "impact": "rulepack.change.impact",
+         "sweep": "rulepack.change.sweep"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'rulepack' has no attribute {name!r}")

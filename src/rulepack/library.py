@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from rulepack.core.errors import EvaluationError, FactsError, PackError, Problem, did_you_mean
 from rulepack.facts.schema import CHINA_TZ, FactSchema, china_day, parse_instant
 from rulepack.lang.expressions import DEFAULT_LIMITS, Limits
-from rulepack.load.loader import PackSchema, load_pack_file
+from rulepack.loading.loader import PackSchema, load_pack_file
 from rulepack.model.pack import Pack, Where
 
 # The engine (and simpleeval under it) is imported on a pack's first evaluation, the property

@@ -329,7 +329,7 @@ def test_limits_keep_the_positions_of_their_first_fields() -> None:
 
 
 def test_loading_runs_named_stages_in_order() -> None:
-    from rulepack.load.loader import STAGES
+    from rulepack.loading.loader import STAGES
 
     assert [name for name, _ in STAGES] == ["yaml", "schema", "model", "types"]
 

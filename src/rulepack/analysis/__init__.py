@@ -1,4 +1,7 @@
-"""Static analysis of packs: table completeness and overlaps, declared properties.
+"""Static analysis of packs: tables, declared properties, citations.
 
-May import: core, lang, model, facts, load, verdict, engine.
+May import: core, lang, model, facts, loading, verdict, engine.
+
+Tables (gaps, overlaps, rows that cannot win), what declared properties mean, citations against
+their sources.
 """

@@ -25,7 +25,7 @@ from rulepack.library import (
     pack_files,
     pack_schema,
 )
-from rulepack.load.loader import load_pack_text
+from rulepack.loading.loader import load_pack_text
 from rulepack.model.pack import Pack
 
 

@@ -59,6 +59,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --batch: evaluate in N processes (default: 1)")
     parser.add_argument("--output", metavar="OUT.jsonl",
                         help="with --batch: write the records to this file (default: stdout)")
+    parser.add_argument("--counterfactual", action="store_true",
+                        help="after each failing verdict, the fewest facts to change for it to "
+                        "pass, and by how much (text output)")
 
 
 def _documents(names: Sequence[str]) -> Iterator[tuple[str, int, Any]]:
@@ -89,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs != 1 or args.output is not None:
         raise UsageError("--jobs and --output go with --batch")
     args.format = args.format or "text"
+    if args.counterfactual and args.format != "text":
+        raise UsageError("--counterfactual goes with the text output")
     library = load(rules_path(args.rules))
     if args.version and len(args.pack) != 1:
         raise UsageError("--version needs exactly one --pack")
@@ -122,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
                 print()
             first = False
             _print_text(verdicts, file, line, args.lang)
+            if args.counterfactual:
+                _print_counterfactuals(library, verdicts, doc, args)
     return status
 
 
@@ -146,7 +153,20 @@ def _print_text(verdicts: Sequence[Verdict], file: str, line: int, lang: Lang) -
         print(verdict.explain(lang))
 
 
+def _print_counterfactuals(library: Library, verdicts: Sequence[Verdict], doc: dict[str, Any],
+                           args: argparse.Namespace) -> None:
+    from rulepack.change.counterfactual import counterfactual  # only when asked for
+
+    for verdict in verdicts:
+        if verdict.outcome == "fail":
+            found = counterfactual(library, verdict.pack, doc, as_of=verdict.as_of,
+                                   version=verdict.version)
+            print("  " + found.text().replace("\n", "\n  "))
+
+
 def _batch(args: argparse.Namespace) -> int:
+    if args.counterfactual:
+        raise UsageError("--counterfactual goes with the text output, not --batch")
     if args.format == "text":
         raise UsageError("--batch writes JSON Lines; leave out --format text")
     if args.jobs < 1:

@@ -39,6 +39,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("rulepack.cli.verify", "check the packs' declared properties and complete "
                "tables on generated fact documents"),
     "test": ("rulepack.cli.test", "run the test cases kept beside the packs"),
+    "diff": ("rulepack.cli.diff", "compare two sets of packs, or a folder with a git revision"),
+    "impact": ("rulepack.cli.impact", "what a change of the packs does to a corpus of fact "
+               "documents"),
+    "sweep": ("rulepack.cli.sweep", "one param swept over a range of values, over a corpus"),
 }
 
 

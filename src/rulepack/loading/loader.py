@@ -18,8 +18,8 @@ from pathlib import Path
 from rulepack.core import yaml_reader
 from rulepack.core.errors import PackError, ProblemSink, json_shown, not_utf8
 from rulepack.lang.expressions import DEFAULT_LIMITS, FieldInfo, Limits
-from rulepack.load.builder import Builder
-from rulepack.load.pack_schema import NEST_LESS, PackSchema, check_schema
+from rulepack.loading.builder import Builder
+from rulepack.loading.pack_schema import NEST_LESS, PackSchema, check_schema
 from rulepack.model.pack import Pack
 
 __all__ = ["STAGES", "PackSchema", "load_pack_file", "load_pack_text"]
