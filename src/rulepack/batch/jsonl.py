@@ -38,11 +38,10 @@ from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO, TypeVar
 
-from rulepack.core.errors import EvaluationError, FactsError, Problem, RulepackError
-from rulepack.facts.reading import DuplicateKey, read_json, refusal_words
+from rulepack.batch.documents import Failure, Judge
+from rulepack.core.errors import FactsError, Problem
 from rulepack.library import Library, display_path, load
 from rulepack.model.pack import Lang
-from rulepack.verdict.data import Verdict
 
 CHUNK_LINES = 500
 # Chunks in flight per worker: enough to keep every worker busy while the parent writes.
@@ -97,14 +96,14 @@ class Summary:
 
 
 class Renderer:
-    """Turns raw input lines into output records, in order."""
+    """Turns raw input lines into output records, in order: each line judged as every batch
+    front end judges a document (:class:`rulepack.batch.documents.Judge`), written as JSON."""
 
     def __init__(self, library: Library, options: BatchOptions) -> None:
-        self._library = library
-        self._schema = library.schema
-        self._options = options
-        # An error record is one per pack with --pack, else one with pack null.
-        self._error_packs: tuple[str | None, ...] = options.packs or (None,)
+        lang = options.lang
+        self._judge: Judge[str] = Judge(library, as_of=options.as_of,
+                                        render=lambda verdict: verdict.to_json(lang),
+                                        packs=options.packs, version=options.version)
 
     def render(self, chunk: Chunk) -> Rendered:
         out: list[str] = []
@@ -119,115 +118,20 @@ class Renderer:
 
     def _line(self, name: str, number: int, raw: bytes, out: list[str]) -> int:
         """Append the records of one line to ``out``; 1 if the line failed, else 0."""
-        try:
-            doc = read_json(raw.decode("utf-8"))
-        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
-            self._errors(name, number, _not_json(raw, exc), out)
-            return 1
-        problems = self._schema.problems(doc)
-        if problems:
-            self._errors(name, number, _invalid(problems), out)
-            return 1
-        written = len(out)
-        try:
-            if self._options.packs:
-                return self._each_pack(name, number, doc, out)
-            return self._applicable(name, number, doc, out)
-        except Exception as exc:  # a bug must not cost the other lines theirs
-            del out[written:]
-            self._errors(name, number, {
-                "code": "RP703",
-                "message": f"the line could not be evaluated: internal error "
-                           f"{type(exc).__name__}: {exc}",
-                "value": None,
-                "hint": "this is a bug; please report it with the line"}, out)
-            return 1
-
-    def _each_pack(self, name: str, number: int, doc: dict[str, Any], out: list[str]) -> int:
-        options = self._options
-        failed = 0
-        for pack in options.packs:
-            try:
-                verdict = self._library.evaluate(pack, doc, as_of=options.as_of,
-                                                 version=options.version, validate=False)
-            except (EvaluationError, FactsError) as exc:
-                out.append(_error_line(name, number, pack, _first(exc)))
-                failed = 1
-                continue
-            out.append(self._verdict_line(name, number, verdict))
-        return failed
-
-    def _applicable(self, name: str, number: int, doc: dict[str, Any], out: list[str]) -> int:
-        try:
-            verdicts = self._library.evaluate_all(doc, as_of=self._options.as_of,
-                                                  validate=False)
-        except (EvaluationError, FactsError) as exc:
-            out.append(_error_line(name, number, None, _first(exc)))
-            return 1
-        if not verdicts:
+        judged = self._judge.judge(raw)
+        if not judged.records:
             out.append(_encode({"input": name, "line": number, "pack": None,
                                 "outcome": "not_applicable"}))
-        for verdict in verdicts:
-            out.append(self._verdict_line(name, number, verdict))
-        return 0
-
-    def _verdict_line(self, name: str, number: int, verdict: Verdict) -> str:
-        # verdict.to_dict(lang) plus input and line, written as json would write that dict:
-        # the verdict's own JSON with the two keys spliced in before its closing brace.
-        return f'{verdict.to_json(self._options.lang)[:-1]}, "input": {_encode(name)}, ' \
-            f'"line": {_encode(number)}}}'
-
-    def _errors(self, name: str, number: int, error: dict[str, Any], out: list[str]) -> None:
-        for pack in self._error_packs:
-            out.append(_error_line(name, number, pack, error))
-
-
-def _error_line(name: str, number: int, pack: str | None, error: dict[str, Any]) -> str:
-    return _encode({"input": name, "line": number, "pack": pack, "error": error})
-
-
-def _not_json(raw: bytes, exc: Exception) -> dict[str, Any]:
-    text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-    if isinstance(exc, UnicodeDecodeError):
-        message = f"the line is not UTF-8: byte {exc.start + 1} cannot be decoded"
-    elif isinstance(exc, DuplicateKey):
-        return {"code": "RP701", "message": refusal_words(exc, "line"),
-                "value": _shorten(text), "hint": "keep one of them"}
-    elif isinstance(exc, RecursionError):
-        message = refusal_words(exc, "line")
-    elif not text.strip():
-        message = "the line is blank"
-    else:
-        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-        column = ""
-        if isinstance(exc, json.JSONDecodeError):
-            # The line was read with its newline: an error at its end is on "line 2".
-            column = f" at column {exc.colno if exc.lineno == 1 else len(text) + 1}"
-        message = f"the line is not JSON: {detail}{column}"
-    return {"code": "RP701", "message": message, "value": _shorten(text),
-            "hint": "a JSON Lines file holds one JSON object on each line"}
-
-
-def _invalid(problems: Sequence[Problem]) -> dict[str, Any]:
-    first = problems[0]
-    return {
-        "code": "RP702",
-        "message": f"the line is not a valid fact document: {first.message}",
-        "value": first.value,
-        "hint": first.hint,
-        "problems": [{"code": p.code, "message": p.message, "value": p.value, "hint": p.hint}
-                     for p in problems],
-    }
-
-
-def _first(exc: RulepackError) -> dict[str, Any]:
-    problem = exc.problems[0]
-    return {"code": problem.code, "message": problem.message, "value": problem.value,
-            "hint": problem.hint}
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= 200 else text[:197] + "..."
+        where = f', "input": {_encode(name)}, "line": {_encode(number)}}}'
+        for record in judged.records:
+            if isinstance(record, Failure):
+                out.append(_encode({"input": name, "line": number, "pack": record.pack,
+                                    "error": record.error}))
+            else:
+                # The verdict's to_dict(lang) plus input and line, as json would write that
+                # dict: its own JSON with the two keys spliced in before its closing brace.
+                out.append(record[:-1] + where)
+        return int(judged.failed)
 
 
 # -- reading --------------------------------------------------------------------------------
