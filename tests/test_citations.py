@@ -121,3 +121,32 @@ def test_every_bundled_quote_is_verbatim_in_its_seed() -> None:
               for p in citation_problems(pack, str(pack.relative_to(ROOT)), sources)
               if p.code not in WARNINGS]
     assert errors == []
+
+
+def test_check_with_sources_fails_on_a_quote_not_in_its_source(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rulepack.cli.main import main
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    _copy(tmp_path, "quote: 抖音达人入驻,粉丝最少需要10万以上",
+          "quote: 抖音达人入驻,粉丝最少需要8万以上").rename(rules / "entry.yaml")
+    sources = tmp_path / "sources"
+    _sources(tmp_path)
+    assert main(["check", str(rules), "--sources", str(sources)]) == 1
+    assert "RP608" in capsys.readouterr().err
+    assert main(["check", str(rules)]) == 0  # without sources, citations are not read
+
+
+def test_check_with_sources_warns_but_passes_on_a_drifted_amount(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rulepack.cli.main import main
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    _copy(tmp_path, "douyin_min_fans: 100000", "douyin_min_fans: 80000").rename(
+        rules / "entry.yaml")
+    _sources(tmp_path)
+    assert main(["check", str(rules), "--sources", str(tmp_path / "sources")]) == 0
+    captured = capsys.readouterr()
+    assert "RP609" in captured.err and "1 warning(s)" in captured.out
