@@ -400,9 +400,20 @@ class _ConditionWriter:
             kept = (check_site, None, CONSTANT_THRESHOLD)
         source = self.constant(expr)
         unknown = f"_s{n} = 'unknown'" + (f"; _t{n} = None" if self.raw and threshold_slot else "")
+        # A missing fact: the interpreter's record, which says what is known of the atom (a
+        # list's known records, a result field's interval may still decide it).
+        known = [f"    _c{n} = _run.missing_check({site}, {source}, _e.path); "
+                 f"_s{n} = _c{n}[1]"]
+        if self.raw:
+            # Raw, a decided atom keeps its value (and threshold), as the `else` branch does.
+            known += [f"    if _s{n} == 'unknown':",
+                      f"        _t{n} = None" if threshold_slot else "        pass",
+                      "    else:",
+                      f"        {f'_t{n} = _c{n}[3]; ' if threshold_slot else ''}"
+                      f"_c{n} = _c{n}[2]"]
         lines += [
             "except _Missing as _e:",
-            f"    _c{n} = _run.missing_check({site}, {source}, _e.path); {unknown}",
+            *known,
             "except _FAILED as _e:",
             f"    _c{n} = ({site}, 'unknown', None, None, (), _error(_e)); {unknown}",
             "else:",
