@@ -21,6 +21,11 @@ that performs the same operations simpleeval would, in the same order:
 
 Two kinds of tree stay in the sandbox, whose step counting is then simpleeval's own:
 comprehensions (their work grows with the data) and trees with more nodes than the step budget.
+An atom that stops on a missing fact takes its record from the interpreter
+(:meth:`rulepack.engine.interpreter._Run.missing_check`), which looks at what is known of it
+(:mod:`rulepack.engine.partial`: a list's known records, a result field's interval): the
+compiled path has no meaning of its own for an incomplete list, and a complete document never
+takes that branch.
 
 Why ``exec`` at all: on the bundled benchmark pack (``bench/packs``, 3,000 documents of
 ``bench/peer_workload.py``, CPU time, best of 7 rounds) a prepared evaluator takes about 5 µs

@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import math
 import operator
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -370,7 +371,7 @@ class _Run:
         """The record of an atom that stopped on a missing fact (used by compiled code too)."""
         failure = self.missing_failure(expr, first)
         if failure.failure is None:
-            known = self.known_check(site, expr)
+            known = self.known_check(site, expr, failure.missing)
             if known is not None:
                 return known
         return (site, "unknown", None, None, failure.missing, failure.error())
@@ -405,9 +406,10 @@ class _Run:
     def partial(self, tree: ast.Expression) -> Any:
         return Partial(self.sandbox, self.schema, self.bounds, self.unknown_results).value(tree)
 
-    def known_check(self, site: CheckSite, expr: CompiledExpr) -> CheckRecord | None:
-        """The record of an atom that stopped on a missing fact, from what is known of it; None
-        when no more is known than that it stopped."""
+    def known_check(self, site: CheckSite, expr: CompiledExpr, missing: tuple[str, ...]) \
+            -> CheckRecord | None:
+        """The record of an atom that stopped on ``missing`` facts, from what is known of it;
+        None when no more is known than that it stopped."""
         if not self.may_know(expr):
             return None
         comparison = expr.comparison
@@ -431,8 +433,8 @@ class _Run:
             return (site, "unknown", None, None, (), error_text(exc))
         known = truth(passed)
         if known is None:
-            missing = passed.missing if type(passed) is Bound else ()
-            return (site, "unknown", None, None, missing, None) if missing else None
+            exact = passed.missing if type(passed) is Bound else ()
+            return (site, "unknown", None, None, exact_paths(missing, exact), None)
         if comparison is None and (site.path is None or type(actual) is Bound):
             actual = None
         return (site, "pass" if known else "fail", actual, threshold, (), None)
@@ -476,7 +478,7 @@ class _Run:
                 passed = actual
         except ExpressionFailed as exc:
             if exc.failure is None:
-                known = self.known_check(site, expr)
+                known = self.known_check(site, expr, exc.missing)
                 if known is not None:
                     return known
             return (site, "unknown", None, None, exc.missing, exc.error())
@@ -629,10 +631,12 @@ class _Run:
                     continue
                 self.result[field] = None
                 if type(known) is Bound:
-                    # A field computed from an undecided sum stays null; what is known of it
-                    # (an interval) is kept for the checks that read it.
-                    self.bounds["result." + field] = known
-                    exc = ExpressionFailed(None, known.missing or exc.missing)
+                    exc = ExpressionFailed(None, exact_paths(exc.missing, known.missing))
+                    if known.low is not None or known.high is not None:
+                        # A field computed from an undecided sum stays null; what is known of
+                        # it (an interval) is kept for the checks that read it.
+                        self.bounds["result." + field] = dataclasses.replace(
+                            known, missing=exc.missing)
                 self.unknown_results[field] = exc.missing
                 if exc.failure is None:
                     missing.extend(exc.missing)
@@ -732,8 +736,11 @@ class _Run:
             return self.run(expr)
         except ExpressionFailed as exc:
             known = UNREAD if exc.failure is not None else self.known_value(expr)
-            if known is UNREAD:
-                raise
+            if known is UNREAD or (type(known) is Bound and known.low is None
+                                   and known.high is None):
+                raise  # nothing known of the points: the score is not looked at further
+            if type(known) is Bound:
+                return dataclasses.replace(known, missing=exact_paths(exc.missing, known.missing))
             return known
 
     def collected(self, name: str, winners: list[Row]) -> list[Any]:
@@ -791,6 +798,26 @@ class _Run:
             return "pass", (), details
         status, checks = self.condition(rule.pass_if)
         return status, checks, details
+
+
+def exact_paths(general: tuple[str, ...], exact: tuple[str, ...]) -> tuple[str, ...]:
+    """The missing facts, each item path of ``general`` (``a.v[].x``, as a tree's reads name
+    it) replaced, where it stands, by the exact paths found for it (``a.v[2].x``)."""
+    if not exact:
+        return general
+    out: list[str] = []
+    for path in general:
+        if "[]" in path:
+            found = [e for e in exact if _ITEM_INDEX.sub("[]", e) == path]
+            if found:
+                out.extend(found)
+                continue
+        out.append(path)
+    out.extend(exact)  # those of no general path: kept, after the others
+    return tuple(dict.fromkeys(out))
+
+
+_ITEM_INDEX = re.compile(r"\[\d+\]")
 
 
 def _bounded(start: Any, deducted: Any, floor: Any, ceiling: Any) -> Any:

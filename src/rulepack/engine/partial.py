@@ -68,28 +68,28 @@ class Partial:
         return self.node(tree.body)
 
     def node(self, node: ast.AST) -> Any:
-        kind = type(node)
-        if kind is ast.Call and type(node.func) is ast.Name and node.func.id in AGGREGATES \
-                and len(node.args) == 1 \
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in AGGREGATES and len(node.args) == 1 \
                 and isinstance(node.args[0], (ast.ListComp, ast.GeneratorExp)):
             return self.aggregate(node.func.id, node.args[0])
-        if kind is ast.Compare and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE_OPS:
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 \
+                and type(node.ops[0]) in _COMPARE_OPS:
             return self.compare(node)
-        if kind is ast.BoolOp:
+        if isinstance(node, ast.BoolOp):
             return self.junction(node)
-        if kind is ast.UnaryOp and type(node.op) is ast.Not:
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             operand = self.node(node.operand)
             if type(operand) is not Bound:
                 return not operand
             known = truth(operand)
             return as_truth(None if known is None else not known, [operand])
-        if kind is ast.Name and node.id in self.results:
+        if isinstance(node, ast.Name) and node.id in self.results:
             return self.results[node.id]
         if self.results:
-            known = [self.results[n.id] for n in ast.walk(node)
-                     if type(n) is ast.Name and n.id in self.results]
-            if known:  # a part known only in part, inside something not looked into
-                return unknown(m for b in known for m in b.missing)
+            inside = [self.results[n.id] for n in ast.walk(node)
+                      if isinstance(n, ast.Name) and n.id in self.results]
+            if inside:  # a part known only in part, inside something not looked into
+                return unknown(m for b in inside for m in b.missing)
         try:
             return self.sandbox.node(node)
         except Missing as exc:

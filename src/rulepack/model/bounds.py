@@ -78,7 +78,7 @@ def truth(value: Any) -> Truth:
     if type(value) is not Bound:
         return bool(value)
     low, high = value.low, value.high
-    if _number(low) and low > 0 or _number(high) and high < 0:
+    if (_number(low) and low > 0) or (_number(high) and high < 0):
         return True
     if low is not None and low == high == 0:
         return False
