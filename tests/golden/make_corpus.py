@@ -395,6 +395,35 @@ def generated_records(library: rulepack.Library, examples: list[Any]) -> list[di
     return records
 
 
+def rerecorded(library: rulepack.Library, corpus: Path) -> list[dict[str, Any]]:
+    """The records of ``corpus`` with their outputs made again by this code: the same documents,
+    packs and as_of, in the same order (for a change meant to alter outputs, where drawing the
+    documents again would also change what is recorded)."""
+    with gzip.open(corpus, "rt", encoding="utf-8") as lines:
+        _, *old = (json.loads(line) for line in lines)
+    records: list[dict[str, Any]] = []
+    current: list[rulepack.Verdict] = []
+    for record in old:
+        keep = {k: v for k, v in record.items()
+                if k not in ("pack", "judged_at", "outcome", "out", "raises", "known_defect")}
+        if record["kind"] == "example":
+            # One evaluate_all per document, as the test makes it: the position picks the verdict.
+            if record["position"] == 0:
+                current = library.evaluate_all(record["doc"])
+            found = current[record["position"]]
+            if len(current) != record["count"] or found.pack != record["pack"]:
+                raise SystemExit(f"{record['source']}: the packs applying changed")
+            records.append(verdict_record(keep, found))
+            continue
+        try:
+            verdict = library.evaluate(record["pack"], record["doc"], as_of=record["as_of"])
+        except rulepack.RulepackError as exc:
+            records.append(error_record(keep, record["pack"], exc))
+            continue
+        records.append(verdict_record(keep, verdict))
+    return records
+
+
 def commit() -> str:
     try:
         return subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], check=True,
@@ -408,12 +437,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--commit", default=None,
                         help="the commit the code is at (default: git rev-parse HEAD here)")
+    parser.add_argument("--documents", type=Path, default=None,
+                        help="record again the documents of this corpus instead of drawing them")
     args = parser.parse_args(argv)
     print(f"rulepack from {rulepack.__file__}", file=sys.stderr)
     library = rulepack.load()
-    examples, example_docs = example_records(library)
-    generated = generated_records(library, example_docs)
-    records = examples + generated
+    if args.documents is not None:
+        records = rerecorded(library, args.documents)
+        examples = [r for r in records if r["kind"] == "example"]
+    else:
+        examples, example_docs = example_records(library)
+        records = examples + generated_records(library, example_docs)
     header = {"kind": "header", "format": FORMAT, "commit": args.commit or commit(),
               "rulepack_version": rulepack.__version__, "seed": SEED, "per_pack": PER_PACK,
               "records": len(records), "outputs": list(OUTPUTS)}

@@ -39,7 +39,7 @@ EXPECTED_NAMES = {
     "days_between", "hours_between", "same_month", "same_quarter", "same_year",
     "month_start", "quarter_start", "year_start", "month_end", "quarter_end", "year_end",
     "count", "total", "avg", "avg_newest", "version", "resident_id_valid",
-    "minimum", "maximum", "abs", "round", "clamp", "any_of", "all_of",
+    "minimum", "maximum", "abs", "round", "clamp", "any_of", "all_of", "blank",
 }  # fmt: skip
 
 
@@ -135,6 +135,7 @@ BAD_CALLS: list[tuple[str, tuple[Any, ...], str]] = [
     ("any_of", ([True, "false"],), "got str at index 1"),
     ("all_of", ([1, 1],), "got int at index 0"),
     ("version", (12.1,), "expected a string, got float"),
+    ("blank", (0,), "expected a string, got int"),
 ]
 
 
@@ -700,3 +701,16 @@ def test_example_expressions_evaluate_in_simpleeval() -> None:
     assert evaluator.eval(
         "version(account.app.version) >= version(account.app.latest_version)") is False
     assert evaluator.eval("round(2.5)") == 3
+
+
+# --------------------------------------------------------------------------
+# Text
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (None, True), ("", True), ("   ", True), ("\t\n", True), ("\u3000", True),
+    ("李四", False), (" 李四 ", False), ("a", False), (".", False),
+])  # fmt: skip
+def test_blank_is_null_empty_or_only_white_space(text: str | None, expected: bool) -> None:
+    assert FUNCTIONS["blank"].impl(text) is expected

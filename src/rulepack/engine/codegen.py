@@ -21,6 +21,11 @@ that performs the same operations simpleeval would, in the same order:
 
 Two kinds of tree stay in the sandbox, whose step counting is then simpleeval's own:
 comprehensions (their work grows with the data) and trees with more nodes than the step budget.
+An atom that stops on a missing fact takes its record from the interpreter
+(:meth:`rulepack.engine.interpreter._Run.missing_check`), which looks at what is known of it
+(:mod:`rulepack.engine.partial`: a list's known records, a result field's interval): the
+compiled path has no meaning of its own for an incomplete list, and a complete document never
+takes that branch.
 
 Why ``exec`` at all: on the bundled benchmark pack (``bench/packs``, 3,000 documents of
 ``bench/peer_workload.py``, CPU time, best of 7 rounds) a prepared evaluator takes about 5 µs
@@ -400,9 +405,20 @@ class _ConditionWriter:
             kept = (check_site, None, CONSTANT_THRESHOLD)
         source = self.constant(expr)
         unknown = f"_s{n} = 'unknown'" + (f"; _t{n} = None" if self.raw and threshold_slot else "")
+        # A missing fact: the interpreter's record, which says what is known of the atom (a
+        # list's known records, a result field's interval may still decide it).
+        known = [f"    _c{n} = _run.missing_check({site}, {source}, _e.path); "
+                 f"_s{n} = _c{n}[1]"]
+        if self.raw:
+            # Raw, a decided atom keeps its value (and threshold), as the `else` branch does.
+            known += [f"    if _s{n} == 'unknown':",
+                      f"        _t{n} = None" if threshold_slot else "        pass",
+                      "    else:",
+                      f"        {f'_t{n} = _c{n}[3]; ' if threshold_slot else ''}"
+                      f"_c{n} = _c{n}[2]"]
         lines += [
             "except _Missing as _e:",
-            f"    _c{n} = _run.missing_check({site}, {source}, _e.path); {unknown}",
+            *known,
             "except _FAILED as _e:",
             f"    _c{n} = ({site}, 'unknown', None, None, (), _error(_e)); {unknown}",
             "else:",

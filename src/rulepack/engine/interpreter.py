@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import math
 import operator
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -38,9 +39,11 @@ from rulepack.engine.failures import (
     score_failure,
     unique_clash,
 )
+from rulepack.engine.partial import Partial, looks_into_lists
 from rulepack.engine.sandbox import LimitExceeded, Sandbox
 from rulepack.facts.schema import FactSchema, Missing, china_day
 from rulepack.lang.expressions import SPECIAL_NAMES, CompiledExpr, Limits
+from rulepack.model.bounds import Bound, add, at_least, at_most, compare, subtract, truth
 from rulepack.model.logic import ALL, HIT_POLICIES, NEGATE, pack_outcome
 from rulepack.model.pack import (
     AllOf,
@@ -115,6 +118,9 @@ class Plan:
         # What renderers of this plan's verdicts make once and keep (verdict.json_writer's
         # writers per language): it lives and dies with the plan, so no cache is keyed by id().
         self.renderings: dict[str, Any] = {}
+        # Whether an expression looks into a list, by id (see _Run.known_value); filled in as
+        # asked, with a value that does not depend on who asks first.
+        self.looks_into_lists: dict[int, bool] = {}
         for atom in atoms_of(pack):
             self.sites[id(atom)] = _site(atom, schema)
         # The facts each rule refers to, for its reason's values: those of its `when` alone
@@ -251,6 +257,7 @@ class _Run:
     __slots__ = (
         "_sandbox",
         "as_of",
+        "bounds",
         "cache",
         "document",
         "facts",
@@ -279,6 +286,9 @@ class _Run:
         self.result: dict[str, Any] = {}
         # Result fields that could not be computed, with the fact paths that were missing.
         self.unknown_results: dict[str, tuple[str, ...]] = {}
+        # What is known of those of them known in part (an interval, the items certain), by
+        # the name expressions read them with (``result.NAME``).
+        self.bounds: dict[str, Bound] = {}
         # Every missing fact is found through missing_failure; most documents have none, and
         # then the verdict need not look for them.
         self.saw_missing = False
@@ -360,7 +370,74 @@ class _Run:
     def missing_check(self, site: CheckSite, expr: CompiledExpr, first: str) -> CheckRecord:
         """The record of an atom that stopped on a missing fact (used by compiled code too)."""
         failure = self.missing_failure(expr, first)
+        if failure.failure is None:
+            known = self.known_check(site, expr, failure.missing)
+            if known is not None:
+                return known
         return (site, "unknown", None, None, failure.missing, failure.error())
+
+    # -- what is known of an expression that stopped on a missing fact ----------------------
+
+    def may_know(self, expr: CompiledExpr) -> bool:
+        """Whether part of ``expr``'s value may be known though a fact it reads is missing: it
+        looks into a list, or reads a result field known in part."""
+        into = self.plan.looks_into_lists.get(id(expr))
+        if into is None:
+            into = self.plan.looks_into_lists[id(expr)] = looks_into_lists(expr.tree)
+        if into:
+            return True
+        bounds = self.bounds
+        return bool(bounds) and any(read in bounds for read in expr.reads)
+
+    def known_value(self, expr: CompiledExpr) -> Any:
+        """What is known of ``expr``'s value (a value, or a :class:`Bound`), looked at node by
+        node (:mod:`rulepack.engine.partial`); :data:`UNREAD` when nothing more can be known
+        than that it stopped, or the look itself fails."""
+        if not self.may_know(expr):
+            return UNREAD
+        try:
+            value = self.partial(expr.tree)
+            if type(value) in CHECKED:
+                keepable(value, self.plan.limits.max_built)
+        except FAILURES:
+            return UNREAD
+        return value
+
+    def partial(self, tree: ast.Expression) -> Any:
+        return Partial(self.sandbox, self.schema, self.bounds, self.unknown_results).value(tree)
+
+    def known_check(self, site: CheckSite, expr: CompiledExpr, missing: tuple[str, ...]) \
+            -> CheckRecord | None:
+        """The record of an atom that stopped on ``missing`` facts, from what is known of it;
+        None when no more is known than that it stopped."""
+        if not self.may_know(expr):
+            return None
+        comparison = expr.comparison
+        try:
+            if comparison is not None:
+                actual = self.partial(comparison.actual)
+                threshold = self.partial(comparison.threshold)
+                for value in (actual, threshold):
+                    if type(value) in CHECKED:
+                        keepable(value, self.plan.limits.max_built)
+                if type(actual) is not Bound and type(threshold) is not Bound:
+                    passed: Any = _COMPARE[comparison.op](actual, threshold)
+                else:
+                    passed = compare(comparison.op, actual, threshold)
+            else:
+                actual = passed = self.partial(expr.tree)
+                threshold = None
+        except FAILURES:
+            return None
+        except RUNTIME_ERRORS as exc:  # the comparison itself
+            return (site, "unknown", None, None, (), error_text(exc))
+        known = truth(passed)
+        if known is None:
+            exact = passed.missing if type(passed) is Bound else ()
+            return (site, "unknown", None, None, exact_paths(missing, exact), None)
+        if comparison is None and (site.path is None or type(actual) is Bound):
+            actual = None
+        return (site, "pass" if known else "fail", actual, threshold, (), None)
 
     # -- conditions -------------------------------------------------------------------------
 
@@ -400,6 +477,10 @@ class _Run:
                 threshold = None
                 passed = actual
         except ExpressionFailed as exc:
+            if exc.failure is None:
+                known = self.known_check(site, expr, exc.missing)
+                if known is not None:
+                    return known
             return (site, "unknown", None, None, exc.missing, exc.error())
         except RUNTIME_ERRORS as exc:  # the comparison itself: `None < 3`
             return (site, "unknown", None, None, (), error_text(exc))
@@ -438,7 +519,7 @@ class _Run:
         # sandbox (which refers back to the run: a cycle only the garbage collector would
         # break) and the bookkeeping of results that failed are dropped.
         self._sandbox = None
-        del self.unknown_results, self.saw_missing
+        del self.unknown_results, self.saw_missing, self.bounds
         return Verdict(pack, self.as_of, outcome, self.result, missing,
                        pack_when is None or pack_when[0] != "fail", self)
 
@@ -457,6 +538,7 @@ class _Run:
             for name in fields:
                 self.result[name] = None
                 self.unknown_results[name] = missing
+                self.bounds.pop("result." + name, None)
             if status != "pass" or fields:
                 status = "unknown"
                 checks = applies[1] + checks
@@ -537,12 +619,25 @@ class _Run:
         missing: list[str] = []
         errors: list[RuntimeFailure] = []
         for assignment in assignments:
-            self.unknown_results.pop(assignment.field, None)
+            field = assignment.field
+            self.unknown_results.pop(field, None)
+            self.bounds.pop("result." + field, None)
             try:
-                self.result[assignment.field] = self.run(assignment.expr)
+                self.result[field] = self.run(assignment.expr)
             except ExpressionFailed as exc:
-                self.result[assignment.field] = None
-                self.unknown_results[assignment.field] = exc.missing
+                known = UNREAD if exc.failure is not None else self.known_value(assignment.expr)
+                if known is not UNREAD and type(known) is not Bound:
+                    self.result[field] = known  # the missing facts did not matter
+                    continue
+                self.result[field] = None
+                if type(known) is Bound:
+                    exc = ExpressionFailed(None, exact_paths(exc.missing, known.missing))
+                    if known.low is not None or known.high is not None:
+                        # A field computed from an undecided sum stays null; what is known of
+                        # it (an interval) is kept for the checks that read it.
+                        self.bounds["result." + field] = dataclasses.replace(
+                            known, missing=exc.missing)
+                self.unknown_results[field] = exc.missing
                 if exc.failure is None:
                     missing.extend(exc.missing)
                 else:
@@ -626,13 +721,27 @@ class _Run:
             if applies[0] == "unknown":
                 unknown_checks.extend(applies[1])
                 continue
-            points = self.run(deduction.points) if applies[0] == "pass" else 0
+            points = self.points(deduction.points) if applies[0] == "pass" else 0
             lines.append({"id": deduction.id, "points": points})
             try:
-                deducted = deducted + points
+                deducted = add(deducted, points) \
+                    if type(points) is Bound or type(deducted) is Bound else deducted + points
             except RUNTIME_ERRORS as exc:
                 raise ExpressionFailed(deduction_failure(deduction.id, exc)) from None
         return lines, deducted, unknown_checks
+
+    def points(self, expr: CompiledExpr) -> Any:
+        """A deduction's points: its value, or what is known of it (an interval)."""
+        try:
+            return self.run(expr)
+        except ExpressionFailed as exc:
+            known = UNREAD if exc.failure is not None else self.known_value(expr)
+            if known is UNREAD or (type(known) is Bound and known.low is None
+                                   and known.high is None):
+                raise  # nothing known of the points: the score is not looked at further
+            if type(known) is Bound:
+                return dataclasses.replace(known, missing=exact_paths(exc.missing, known.missing))
+            return known
 
     def collected(self, name: str, winners: list[Row]) -> list[Any]:
         out: list[Any] = []
@@ -662,25 +771,70 @@ class _Run:
             ceiling = self.run(rule.ceiling) if rule.ceiling else None
             score = _bounded(start, deducted, floor, ceiling)
         except ExpressionFailed as exc:
+            self.bounds.pop("result." + rule.into_score, None)
             for name in (rule.into_score, rule.into_deducted):
                 if name:
                     self.unknown_results[name] = exc.missing
             details: dict[str, Any] = {"missing": list(exc.missing)} if exc.failure is None \
                 else {"errors": [exc.failure]}
             return "unknown", (), details
-        self.result[rule.into_score] = score
-        if rule.into_deducted:
-            self.result[rule.into_deducted] = deducted
+        # A score the floor or the ceiling makes certain is decided though the deductions are
+        # not; what is not known exactly stays null, its interval kept for the checks.
+        for name, value in ((rule.into_score, score), (rule.into_deducted, deducted)):
+            if not name:
+                continue
+            if type(value) is Bound:
+                self.result[name] = None
+                self.unknown_results[name] = value.missing
+                self.bounds["result." + name] = value
+            else:
+                self.result[name] = value
+                self.bounds.pop("result." + name, None)
         details = {"start": start, "deductions": lines, "floor": floor, "ceiling": ceiling,
                    "score": score}
         if rule.pass_if is None:
+            if type(score) is Bound:
+                return "unknown", (), {**details, "missing": list(score.missing)}
             return "pass", (), details
         status, checks = self.condition(rule.pass_if)
         return status, checks, details
 
 
+def exact_paths(general: tuple[str, ...], exact: tuple[str, ...]) -> tuple[str, ...]:
+    """The missing facts, each item path of ``general`` (``a.v[].x``, as a tree's reads name
+    it) replaced, where it stands, by the exact paths found for it (``a.v[2].x``)."""
+    if not exact:
+        return general
+    out: list[str] = []
+    for path in general:
+        if "[]" in path:
+            found = [e for e in exact if _ITEM_INDEX.sub("[]", e) == path]
+            if found:
+                out.extend(found)
+                continue
+        out.append(path)
+    out.extend(exact)  # those of no general path: kept, after the others
+    return tuple(dict.fromkeys(out))
+
+
+_ITEM_INDEX = re.compile(r"\[\d+\]")
+
+
 def _bounded(start: Any, deducted: Any, floor: Any, ceiling: Any) -> Any:
-    """The score: ``start - deducted`` within the floor and the ceiling."""
+    """The score: ``start - deducted`` within the floor and the ceiling; an interval when
+    the deductions are one and the floor and ceiling do not close it."""
+    if type(deducted) is Bound:
+        try:
+            score = subtract(start, deducted)
+            if floor is not None:
+                score = at_least(score, floor)
+            if ceiling is not None:
+                score = at_most(score, ceiling)
+        except RUNTIME_ERRORS as exc:
+            raise ExpressionFailed(score_failure(exc)) from None
+        if type(score) is float:
+            finite(score)
+        return score
     try:
         score = start - deducted
         if floor is not None:

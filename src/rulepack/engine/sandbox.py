@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import ast
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -118,6 +119,48 @@ class Sandbox(EvalWithCompoundTypes):
         self._steps = 0
         return self._eval(tree.body)
 
+    # What rulepack.engine.partial reads a tree with, node by node: the same budget, loop
+    # items and operators as a run.
+
+    def reset(self) -> None:
+        """A fresh work budget, for a tree evaluated node by node."""
+        self._steps = 0
+
+    def node(self, node: ast.AST) -> Any:
+        """The value of one node, counted against the budget."""
+        return self._eval(node)
+
+    def compared(self, op: ast.cmpop, left: Any, right: Any) -> Any:
+        """``left op right`` as a comparison node evaluates it."""
+        return self.operators[type(op)](left, right)
+
+    def loop_items(self, items: Any) -> list[Any] | tuple[Any, ...]:
+        """The items a comprehension loops over (none for null), within the limits."""
+        if items is None:
+            return []
+        if not isinstance(items, (list, tuple)):
+            raise TypeError(f"can only loop over a list, not {type(items).__name__}")
+        if len(items) > self._limits.max_items:
+            raise LimitExceeded(f"a loop over more than {self._limits.max_items} items")
+        return items
+
+    @contextmanager
+    def loop(self, var: str) -> Iterator[Callable[[Any], None]]:
+        """Bind the loop variable ``var`` (through the function given) while inside; the outer
+        binding of the name comes back after."""
+        outer = self._loop.get(var, _UNSET)
+
+        def bind(item: Any) -> None:
+            self._loop[var] = item
+
+        try:
+            yield bind
+        finally:
+            if outer is _UNSET:
+                self._loop.pop(var, None)
+            else:
+                self._loop[var] = outer
+
     def _eval(self, node: ast.AST) -> Any:
         self._steps += 1
         if self._steps > self._limits.max_steps:
@@ -146,13 +189,7 @@ class Sandbox(EvalWithCompoundTypes):
     def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> list[Any]:
         generator = node.generators[0]
         var = generator.target.id  # type: ignore[attr-defined]
-        items = self._eval(generator.iter)
-        if items is None:
-            return []
-        if not isinstance(items, (list, tuple)):
-            raise TypeError(f"can only loop over a list, not {type(items).__name__}")
-        if len(items) > self._limits.max_items:
-            raise LimitExceeded(f"a loop over more than {self._limits.max_items} items")
+        items = self.loop_items(self._eval(generator.iter))
         out: list[Any] = []
         outer = self._loop.get(var, _UNSET)
         size = 0  # what the loop builds, against max_built

@@ -444,6 +444,16 @@ def _all_of_impl(items: object) -> bool:
     return all(_bools("all_of", items))
 
 
+def _blank_impl(s: object) -> bool:
+    """Tell whether a text is filled in with nothing: null, empty, or only white space."""
+    if s is None:
+        return True
+    # str.isspace counts every Unicode space, the ideographic space (U+3000) of Chinese
+    # input methods included.
+    text = _string("blank", s)
+    return not text or text.isspace()
+
+
 # --------------------------------------------------------------------------
 # Versions
 # --------------------------------------------------------------------------
@@ -717,6 +727,13 @@ _LIBRARY: tuple[LibraryFunction, ...] = (
         ("list",),
         "bool",
         "Whether every item of a list of bools is true (true if empty).",
+    ),
+    LibraryFunction(
+        "blank",
+        _blank_impl,
+        ("string",),
+        "bool",
+        "Whether a text is null, empty or only white space (a name of spaces is no name).",
     ),
     LibraryFunction(
         "version",

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from rulepack.model.bounds import Bound
 from rulepack.model.pack import Lang, Status, Text
 
 DEFAULT_LANG: Lang = "zh"
@@ -74,6 +75,8 @@ def to_jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dt.timedelta):
         return value.total_seconds()
+    if type(value) is Bound:  # what is known of a value not known exactly
+        return to_jsonable(value.to_json())
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):

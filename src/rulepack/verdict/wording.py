@@ -13,6 +13,7 @@ from functools import lru_cache, partial
 from typing import Any, Protocol
 
 from rulepack.lang.expressions import names_in_template
+from rulepack.model.bounds import Bound
 from rulepack.model.pack import Text
 from rulepack.verdict.records import CheckSite
 
@@ -142,6 +143,8 @@ def _words(label: str, op: str | None, has_path: bool, show: Show, zh: bool, sta
             paths = ", ".join(missing)
             return f"缺少{label}（{paths}）" if zh else f"{label}: missing ({paths})"
         return f"无法判断{label}：{error}" if zh else f"{label}: cannot tell ({error})"
+    if type(actual) is Bound:
+        return _known_text(label, op, zh, status, actual, threshold, show)
     if op in _LIMIT_OPS and _number_type(actual) and _number_type(threshold):
         if gap is None:
             short = None
@@ -173,6 +176,36 @@ def _words(label: str, op: str | None, has_path: bool, show: Show, zh: bool, sta
     if status == "pass":
         return f"满足：{label}" if zh else f"holds: {label}"
     return f"不满足：{label}" if zh else f"does not hold: {label}"
+
+
+def _known_text(label: str, op: str | None, zh: bool, status: str, known: Bound,
+                threshold: Any, show: Show) -> str:
+    """The words of a check decided by what is known of its value (an interval), with how many
+    records were incomplete: "at least 3 violations this
+    calendar quarter (1 record without date) ≥ 3"."""
+    note = ""
+    if known.incomplete:
+        fields = ("、" if zh else " or ").join(
+            (text.zh if zh else text.en) for text in known.lacking)
+        count = known.incomplete
+        note = f"（{count} 条记录缺少{fields or '数据'}）" if zh else \
+            f" ({count} record{'s' if count != 1 else ''} without {fields or 'data'})"
+    word = _OP_WORD.get(op or "", op or "")
+    needs = "" if op is None else (f"，满足 {word} {show(threshold)}" if zh else
+                                   f" {word} {show(threshold)}") if status == "pass" else \
+        (f"，不满足 {word} {show(threshold)}" if zh else f": needs {word} {show(threshold)}")
+    # The end of the interval that decided: the low end for a passing ≥ or a failing ≤, else
+    # the high end; of an equality, the end beyond the value it was compared with.
+    if op in _LIMIT_OPS:
+        low_decides = (op in (">=", ">")) == (status == "pass")
+    else:
+        low_decides = known.low is not None and (
+            known.high is None or not _number_type(threshold) or known.low > threshold)
+    if known.low is not None and (low_decides or known.high is None):
+        shown = f"至少 {show(known.low)}" if zh else f"at least {show(known.low)}"
+    else:
+        shown = f"至多 {show(known.high)}" if zh else f"at most {show(known.high)}"
+    return f"{label}{shown}{note}{needs}" if zh else f"{shown} {label}{note}{needs}"
 
 
 def _number_type(value: Any) -> bool:

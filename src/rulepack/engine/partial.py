@@ -1,0 +1,189 @@
+"""Evaluating an expression that stopped on a missing fact, for what is known of its value.
+
+An expression is first evaluated whole (in the sandbox or as compiled code); only when that
+stops on a missing fact is it evaluated again here, node by node, so a complete document pays
+nothing. Here a missing fact is not an exception but a value, a :class:`~rulepack.model.bounds.
+Bound`; looking into a list goes record by record (a record whose filter is unknown is an
+uncertain member, not the end of the list), and the aggregates, comparisons and ``and``/
+``or``/``not`` combine what is known as :mod:`rulepack.model.bounds` defines. Everything else
+(a fact, an item field, arithmetic, a call) is the sandbox's own evaluation of that node, so
+the values it gives are those of the reference; a node that reads a missing fact gives an
+unknown value with the exact path of what it lacked (``account.violations[2].type``).
+
+A failure other than a missing fact (a type error, a limit) ends the look: the caller then
+keeps the expression unknown as it was.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from typing import Any
+
+from rulepack.engine.sandbox import Sandbox
+from rulepack.facts.schema import FactSchema, Missing
+from rulepack.lang.functions import FUNCTIONS
+from rulepack.model.bounds import (
+    Bound,
+    Element,
+    aggregate,
+    as_truth,
+    compare,
+    truth,
+    unknown,
+)
+from rulepack.model.pack import Text
+
+# The functions that look into a list, and how a list known whole is given to them.
+AGGREGATES = frozenset({"any_of", "all_of", "count", "total", "minimum", "maximum"})
+_COMPARE_OPS: dict[type, str] = {
+    ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+    ast.In: "in", ast.NotIn: "not in",
+}
+
+
+def looks_into_lists(tree: ast.AST) -> bool:
+    """Whether ``tree`` has a comprehension: only then can a missing fact leave part of its
+    value known (a result field it reads may too: see :class:`Partial`'s ``results``)."""
+    return any(isinstance(node, (ast.ListComp, ast.GeneratorExp)) for node in ast.walk(tree))
+
+
+class Partial:
+    """One look at one tree: ``sandbox`` evaluates the nodes read whole, ``results`` holds what
+    is known of the result fields not computed exactly."""
+
+    def __init__(self, sandbox: Sandbox, schema: FactSchema, results: Mapping[str, Bound],
+                 behind: Mapping[str, tuple[str, ...]]) -> None:
+        self.sandbox = sandbox
+        self.schema = schema
+        self.results = results
+        # The facts behind each result field that could not be computed, by field.
+        self.behind = behind
+        # The loops entered, innermost last: the list's fact path and the record's index.
+        self.places: list[tuple[str, int]] = []
+
+    def value(self, tree: ast.Expression) -> Any:
+        """The value of ``tree``, a :class:`Bound` where it is not known exactly."""
+        self.sandbox.reset()
+        return self.node(tree.body)
+
+    def node(self, node: ast.AST) -> Any:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in AGGREGATES and len(node.args) == 1 \
+                and isinstance(node.args[0], (ast.ListComp, ast.GeneratorExp)):
+            return self.aggregate(node.func.id, node.args[0])
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 \
+                and type(node.ops[0]) in _COMPARE_OPS:
+            return self.compare(node)
+        if isinstance(node, ast.BoolOp):
+            return self.junction(node)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            operand = self.node(node.operand)
+            if type(operand) is not Bound:
+                return not operand
+            known = truth(operand)
+            return as_truth(None if known is None else not known, [operand])
+        if isinstance(node, ast.Name) and node.id in self.results:
+            return self.results[node.id]
+        if self.results:
+            inside = [self.results[n.id] for n in ast.walk(node)
+                      if isinstance(n, ast.Name) and n.id in self.results]
+            if inside:  # a part known only in part, inside something not looked into
+                return unknown(m for b in inside for m in b.missing)
+        try:
+            return self.sandbox.node(node)
+        except Missing as exc:
+            path = exc.path
+            if path.startswith("result."):
+                return unknown(self.behind.get(path[7:], ()))
+            return unknown((self.placed(path),), 1 if self.places else 0, self.lacking(path))
+
+    def compare(self, node: ast.Compare) -> Any:
+        left = self.node(node.left)
+        right = self.node(node.comparators[0])
+        op = _COMPARE_OPS[type(node.ops[0])]
+        if type(left) is not Bound and type(right) is not Bound:
+            return self.sandbox.compared(node.ops[0], left, right)
+        return compare(op, left, right)
+
+    def junction(self, node: ast.BoolOp) -> Any:
+        """``and`` / ``or`` as Python gives them when every operand is known; else Kleene's,
+        with a known deciding operand deciding whatever the others are."""
+        deciding = type(node.op) is ast.Or
+        values = [self.node(value) for value in node.values]
+        if not any(type(v) is Bound for v in values):
+            for value in values[:-1]:
+                if bool(value) is deciding:
+                    return value
+            return values[-1]
+        for value in values:
+            if truth(value) is deciding:
+                return value if type(value) is not Bound else deciding
+        return as_truth(None, values)
+
+    def aggregate(self, name: str, loop: ast.ListComp | ast.GeneratorExp) -> Any:
+        generator = loop.generators[0]
+        var = generator.target.id  # type: ignore[attr-defined]
+        items = self.node(generator.iter)
+        if type(items) is Bound:
+            return items
+        items = self.sandbox.loop_items(items)
+        place = generator.iter.id if type(generator.iter) is ast.Name else None
+        elements: list[Element] = []
+        with self.sandbox.loop(var) as bind:
+            for index, item in enumerate(items):
+                bind(item)
+                if place is not None:
+                    self.places.append((place, index))
+                try:
+                    elements.append(self.element(generator.ifs, loop.elt))
+                finally:
+                    if place is not None:
+                        self.places.pop()
+        impl = FUNCTIONS[name].impl
+        item_path = None
+        if isinstance(loop.elt, ast.Attribute):
+            item_path = getattr(loop.elt, "rp_path", None)
+        info = self.schema.fields.get(item_path) if item_path else None
+        item_range = (info.minimum, info.maximum) if info is not None else (None, None)
+        return aggregate(name, elements, impl, item_range)
+
+    def element(self, conditions: list[ast.expr], elt: ast.expr) -> Element:
+        """One record: whether it is a member (its filters, combined as `and`), its value
+        (read only when it may be a member), and, when either is open, why (one incomplete
+        record, with the facts it lacks)."""
+        member: bool | None = True
+        opened: list[Bound] = []
+        for condition in conditions:
+            value = self.node(condition)
+            known = truth(value)
+            if known is False:
+                return False, None, _why(opened)
+            if known is None:
+                member = None
+            if type(value) is Bound:
+                opened.append(value)
+        value = self.node(elt)
+        if type(value) is Bound:
+            opened.append(value)
+        return member, value, _why(opened)
+
+    # -- where a missing fact was -------------------------------------------------------------
+
+    def placed(self, path: str) -> str:
+        """``path`` with the index of each record being looked at: ``a.v[].x`` → ``a.v[2].x``."""
+        for list_path, index in reversed(self.places):
+            path = path.replace(f"{list_path}[]", f"{list_path}[{index}]", 1)
+        return path
+
+    def lacking(self, path: str) -> tuple[Text, ...]:
+        label = self.schema.labels.get(path) if "[]" in path else None
+        return (label,) if label is not None else ()
+
+
+def _why(opened: list[Bound]) -> Bound | None:
+    """The unknowns of one record as one incomplete record, or None if it has none."""
+    if not opened:
+        return None
+    return unknown((m for b in opened for m in b.missing), 1,
+                   (t for b in opened for t in b.lacking))
