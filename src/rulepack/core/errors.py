@@ -34,6 +34,8 @@ CODES: dict[str, str] = {
     "RP108": "two versions of one pack are in force on the same day",
     "RP109": "effective_until comes before effective_from",
     "RP110": "the file cannot be read",
+    "RP111": "a retired_from not after effective_from, or not the day after effective_until",
+    "RP112": "days between two versions of one pack on which no version is in force",
     "RP201": "an expression does not parse",
     "RP202": "an expression uses syntax the sandbox forbids",
     "RP203": "a name that is not a fact path, param, result field or loop variable",

@@ -205,6 +205,8 @@ class Builder:
                           at=self.doc.position(("effective_until",)), value=until,
                           hint="effective_until is the last day in force: on or after "
                           "effective_from")
+        if "retired_from" in data:
+            end = self.retirement(start, end)
         properties = tuple(
             Property(p["id"], p["kind"], dict(p), self.where(("properties", i)))
             for i, p in enumerate(data.get("properties") or [])
@@ -224,11 +226,33 @@ class Builder:
             properties=properties,
             result_fields=tuple(self.results),
             platforms=tuple(data.get("platforms") or ()),
+            # `retired_from` among the positions is also how the library knows the version
+            # retires the policy (the model has no field of its own for it yet).
             positions={key: self.where((key,)) for key in ("version", "effective_from",
-                                                           "effective_until") if key in data},
+                                                           "effective_until", "retired_from")
+                       if key in data},
             digest=canonical_digest(data),
             file=self.sink.file,
         )
+
+    def retirement(self, start: dt.date, end: dt.date | None) -> dt.date | None:
+        """The last day in force of a version that retires its policy: the day before
+        ``retired_from``, which must follow ``effective_from`` and agree with
+        ``effective_until`` when both are written (RP111)."""
+        text = self.data["retired_from"]
+        retired = dt.date.fromisoformat(text)
+        at = self.doc.position(("retired_from",))
+        last = retired - dt.timedelta(days=1)
+        if retired <= start:
+            self.sink.add("RP111", f"retired_from {retired} is not after effective_from {start}",
+                          at=at, value=text,
+                          hint="retired_from is the first day the policy is no longer in force")
+        elif end is not None and end != last:
+            self.sink.add("RP111", f"retired_from {retired} is not the day after "
+                          f"effective_until {end}", at=at, value=text,
+                          hint=f"write retired_from: {end + dt.timedelta(days=1)}, or leave "
+                          "effective_until out")
+        return last
 
     def rule(self, raw: Mapping[str, Any], path: tuple[Any, ...]) -> Rule:
         kind = raw.get("kind", "check")
