@@ -132,10 +132,7 @@ def run(args: argparse.Namespace) -> int:
             if at is not None:
                 doc = {**doc, "as_of": at}
             verdicts = _verdicts(library, doc, args)
-            if not args.pack:
-                left_out = library.not_in_force(doc)
-                print_problems([_at(p, file, line) for p in left_out])
-                missing = missing or bool(left_out)
+            missing = _left_out(library, doc, args, file, line) or missing
         except (FactsError, EvaluationError) as exc:
             status = EXIT_INPUT
             problems = [_at(p, file, line) for p in exc.problems]
@@ -159,6 +156,17 @@ def run(args: argparse.Namespace) -> int:
     if status == EXIT_OK and missing:
         return EXIT_NOT_IN_FORCE
     return status
+
+
+def _left_out(library: Library, doc: dict[str, Any], args: argparse.Namespace, file: str,
+              line: int) -> bool:
+    """Without --pack, name on stderr the packs about ``doc`` with no version in force on its
+    day; whether there were any."""
+    if args.pack:
+        return False
+    left_out = library.not_in_force(doc)
+    print_problems([_at(p, file, line) for p in left_out])
+    return bool(left_out)
 
 
 def as_of_option(text: str | None) -> str | None:
