@@ -107,16 +107,7 @@ def run(args: argparse.Namespace) -> int:
         return _batch(args)
     if args.jobs != 1 or args.output is not None:
         raise UsageError("--jobs and --output go with --batch")
-    args.format = args.format or "text"
-    if args.counterfactual and args.format != "text":
-        raise UsageError("--counterfactual goes with the text output")
-    at = as_of_option(args.as_of)
-    library = load(rules_path(args.rules))
-    if args.version and len(args.pack) != 1:
-        raise UsageError("--version needs exactly one --pack")
-    for pack_id in args.pack:
-        library.versions(pack_id)  # an unknown id is a usage problem before any work
-    pinned = library.select(args.pack[0], version=args.version) if args.version else None
+    at, library, pinned = _prepared(args)
     status = EXIT_OK
     missing = False
     first = True
@@ -156,6 +147,22 @@ def run(args: argparse.Namespace) -> int:
     if status == EXIT_OK and missing:
         return EXIT_NOT_IN_FORCE
     return status
+
+
+def _prepared(args: argparse.Namespace) -> tuple[str | None, Library, Pack | None]:
+    """The options checked before any document is read: --as-of, the library, the pinned
+    version."""
+    args.format = args.format or "text"
+    if args.counterfactual and args.format != "text":
+        raise UsageError("--counterfactual goes with the text output")
+    at = as_of_option(args.as_of)
+    library = load(rules_path(args.rules))
+    if args.version and len(args.pack) != 1:
+        raise UsageError("--version needs exactly one --pack")
+    for pack_id in args.pack:
+        library.versions(pack_id)  # an unknown id is a usage problem before any work
+    pinned = library.select(args.pack[0], version=args.version) if args.version else None
+    return at, library, pinned
 
 
 def _left_out(library: Library, doc: dict[str, Any], args: argparse.Namespace, file: str,
