@@ -122,7 +122,6 @@ def test_a_truncated_line_is_placed_at_its_end(rules: Path, tmp_path: Path,
 def test_an_instant_with_no_day_in_china_fails_its_line_only(
         rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     early = '{"as_of": "0001-01-01T00:00:00+14:00", "account": {"fans": 150}}'
-    # Without --as-of, which would judge every line at its own instant instead.
     code, records, _ = batch(capsys, rules, str(jsonl(tmp_path, GOOD, early, GOOD)),
                              "--pack", "demo.a", as_of=None)
     assert code == 2
@@ -181,16 +180,6 @@ def test_a_pack_not_in_force_at_a_lines_as_of_is_an_error_record(
     code, records, _ = batch(capsys, rules, str(facts), "--pack", "demo.a", as_of=None)
     assert code == 2
     assert [summary(r) for r in records] == [(1, "demo.a", "RP502"), (2, "demo.a", "pass")]
-
-
-def test_as_of_judges_every_line_in_place_of_its_own(
-        rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    facts = jsonl(tmp_path, '{"as_of": "2025-06-01", "account": {"fans": 150}}', GOOD, NOT_JSON)
-    code, records, _ = batch(capsys, rules, str(facts), "--pack", "demo.a")
-    assert code == 2  # the line that is not JSON
-    assert [summary(r) for r in records] == [
-        (1, "demo.a", "pass"), (2, "demo.a", "pass"), (3, "demo.a", "RP701")]
-    assert [r["as_of"] for r in records[:2]] == ["2026-03-01T00:00:00+08:00"] * 2
 
 
 def test_an_as_of_that_is_no_date_is_refused_before_any_line(

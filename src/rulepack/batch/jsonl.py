@@ -40,7 +40,6 @@ from typing import IO, Any, BinaryIO, TextIO, TypeVar
 
 from rulepack.batch.documents import Failure, Judge
 from rulepack.core.errors import FactsError, Problem
-from rulepack.facts.reading import read_json
 from rulepack.library import Library, display_path, load
 from rulepack.model.pack import Lang
 
@@ -66,8 +65,6 @@ class BatchOptions:
     # also keeps the output of several jobs identical to that of one.
     as_of: dt.datetime
     lang: Lang
-    # `--as-of` given: every line is judged at ``as_of``, in place of its own.
-    as_of_given: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,7 +101,6 @@ class Renderer:
 
     def __init__(self, library: Library, options: BatchOptions) -> None:
         lang = options.lang
-        self._as_of = options.as_of.isoformat() if options.as_of_given else None
         self._judge: Judge[str] = Judge(library, as_of=options.as_of,
                                         render=lambda verdict: verdict.to_json(lang),
                                         packs=options.packs, version=options.version)
@@ -122,7 +118,7 @@ class Renderer:
 
     def _line(self, name: str, number: int, raw: bytes, out: list[str]) -> int:
         """Append the records of one line to ``out``; 1 if the line failed, else 0."""
-        judged = self._judge.judge(raw if self._as_of is None else self._at_as_of(raw))
+        judged = self._judge.judge(raw)
         if not judged.records:
             out.append(_encode({"input": name, "line": number, "pack": None,
                                 "outcome": "not_applicable"}))
@@ -136,19 +132,6 @@ class Renderer:
                 # dict: its own JSON with the two keys spliced in before its closing brace.
                 out.append(record[:-1] + where)
         return int(judged.failed)
-
-
-    def _at_as_of(self, raw: bytes) -> bytes | dict[str, Any]:
-        """The line's document with its as_of replaced by ``--as-of``; a line that is not a
-        JSON object goes on as it is, for the judge to word what is wrong with it."""
-        try:
-            doc = read_json(raw.decode("utf-8"))
-        except (ValueError, RecursionError):
-            return raw
-        if not isinstance(doc, dict):
-            return raw
-        doc["as_of"] = self._as_of
-        return doc
 
 
 # -- reading --------------------------------------------------------------------------------

@@ -27,14 +27,15 @@ batch evaluation:
   reads JSON Lines (- for stdin) line by line and writes one JSON record per input line per
   pack, in input order. A line that is not JSON (RP701) or not a valid fact document (RP702)
   gives an error record with its line number and the reason, and the run goes on. Without
-  --pack, a line gets a record for each pack that applies, or one saying none applies. With
-  --as-of every line is judged at it; else a line without an as_of is judged at the instant
-  the run started. A progress bar
+  --pack, a line gets a record for each pack that applies, or one saying none applies. A line
+  is judged at its own as_of; one without is judged at --as-of, else at the instant the run
+  started. A progress bar
   is shown on stderr when it is a terminal.
 
 when:
   A document is judged at its own as_of; --as-of T judges every document at T instead (its
-  as_of is replaced: the version in force, `today` and `as_of` all follow T). T is an ISO 8601
+  as_of is replaced: the version in force, `today` and `as_of` all follow T). With --batch,
+  --as-of is only the instant of lines without an as_of. T is an ISO 8601
   instant or date (a date is midnight China time); anything else is exit 2. --version pins a
   version whatever the date; pinning one that is not in force on the day judged is a warning.
 
@@ -255,8 +256,7 @@ def _batch(args: argparse.Namespace) -> int:
         raise FactsError(unreadable)
     options = jsonl.BatchOptions(
         rules=rules, packs=tuple(args.pack), version=args.version,
-        as_of=Library.resolve_as_of({}, as_of_option(args.as_of)), lang=args.lang,
-        as_of_given=args.as_of is not None)
+        as_of=Library.resolve_as_of({}, as_of_option(args.as_of)), lang=args.lang)
     progress = jsonl.Progress.for_terminal(sys.stderr, jsonl.input_size(args.facts))
     try:
         with jsonl.output(args.output) as out:
