@@ -6,7 +6,8 @@ import datetime as dt
 import itertools
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 SUBJECTS = ("account", "organization", "task")
 Engine = Literal["compiled", "sandbox"]
 TEST_SUFFIXES = (".test.yaml", ".test.yml", ".tests.yaml", ".tests.yml")
+_DAY = dt.timedelta(days=1)
 
 
 def bundled(name: str) -> Path:
@@ -60,30 +62,63 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+# A YAML file met while walking a folder is a pack when one of the pack format's own keys
+# starts a line: fact documents (examples/) and data files (tests/conformance/) have none, and
+# a pack with a misspelt key still has the others, so it is reported rather than skipped.
+_PACK_KEY = re.compile(r"^(?:id|version|effective_from|rules)[ \t]*:", re.MULTILINE)
+
+
+def walk(root: Path) -> Iterator[Path]:
+    """Every file under ``root``, never inside a hidden folder (``.git``, ``.venv``) or a
+    virtual environment (a folder holding ``pyvenv.cfg``), in a stable order."""
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(
+            name for name in subfolders if not name.startswith(".")
+            and not os.path.exists(os.path.join(folder, name, "pyvenv.cfg")))
+        for name in sorted(names):
+            yield Path(folder, name)
+
+
+def _is_test_file(path: Path) -> bool:
+    return path.name.lower().endswith(TEST_SUFFIXES)
+
+
+def _looks_like_pack(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True  # the loader reports why it cannot be read
+    return _PACK_KEY.search(text) is not None
+
+
 def pack_files(root: Path) -> list[Path]:
-    """The pack files under ``root`` (or ``root`` itself), test case files left out."""
+    """The pack files under ``root`` (or ``root`` itself, whatever it holds).
+
+    Walking a folder, a pack file is a ``.yaml`` or ``.yml`` file (any case) that is not a
+    test case file and has a top-level ``id``, ``version``, ``effective_from`` or ``rules``
+    key; hidden folders and virtual environments are not entered (:func:`walk`).
+    """
     if root.is_file():
         return [root]
     # Any case of the suffix: an editor that saves `entry.YAML` must not hide the pack.
     return sorted(
-        p for p in root.rglob("*")
-        if p.is_file() and p.suffix.lower() in (".yaml", ".yml")
-        and not p.name.lower().endswith(TEST_SUFFIXES)
+        p for p in walk(root)
+        if p.suffix.lower() in (".yaml", ".yml") and not _is_test_file(p)
+        and _looks_like_pack(p)
     )
 
 
 def test_files(root: Path) -> list[Path]:
-    """The test case files under ``root``; for a test file, itself; for a pack file, the test
-    files beside it that bear its name (``entry.yaml``: ``entry.test.yaml``)."""
+    """The test case files under ``root`` (outside hidden folders and virtual environments);
+    for a test file, itself; for a pack file, the test files beside it that bear its name
+    (``entry.yaml``: ``entry.test.yaml``)."""
     if root.is_file():
-        if root.name.lower().endswith(TEST_SUFFIXES):
+        if _is_test_file(root):
             return [root]
         stem = root.name[:-len(root.suffix)] if root.suffix else root.name
-        return sorted(p for p in root.parent.iterdir() if p.is_file()
-                      and p.name.lower().endswith(TEST_SUFFIXES)
+        return sorted(p for p in root.parent.iterdir() if p.is_file() and _is_test_file(p)
                       and p.name[:p.name.lower().rindex(".test")] == stem)
-    return sorted(p for p in root.rglob("*")
-                  if p.is_file() and p.name.lower().endswith(TEST_SUFFIXES))
+    return sorted(p for p in walk(root) if _is_test_file(p))
 
 
 class Library:
@@ -294,6 +329,37 @@ class Library:
                 verdicts.append(verdict)
         return verdicts
 
+    def not_in_force(
+        self,
+        facts: Mapping[str, Any],
+        *,
+        as_of: dt.datetime | dt.date | str | None = None,
+    ) -> list[Problem]:
+        """What :meth:`evaluate_all` leaves out for want of a version: an RP502 problem for
+        each pack that would be considered for ``facts`` (its subject present, the account's
+        platform one of its own) but has no version in force on the as_of day. A pack whose
+        last version before that day retires the policy (``retired_from``) is not missing."""
+        _, day = _instant_and_day(facts, as_of)
+        out: list[Problem] = []
+        for pack_id in self.ids:
+            versions = self._by_id[pack_id]
+            subject = facts.get(versions[0].subject)
+            if subject is None:
+                continue
+            platform = subject.get("platform") if isinstance(subject, Mapping) else None
+            if platform is not None and all(p.platforms and platform not in p.platforms
+                                            for p in versions):
+                continue
+            ended = [p for p in versions if p.effective_until is not None
+                     and p.effective_until < day]
+            if ended and retires(max(ended, key=lambda p: p.effective_from)):
+                continue  # withdrawn on purpose; a version in force would not be "ended"
+            try:
+                self._in_force(pack_id, day)
+            except EvaluationError as exc:
+                out.extend(exc.problems)
+        return out
+
     @staticmethod
     def resolve_as_of(facts: Mapping[str, Any],
                       as_of: dt.datetime | dt.date | str | None) -> dt.datetime:
@@ -401,6 +467,12 @@ def load(path: str | os.PathLike[str] | None = None, *, limits: Limits = DEFAULT
     return Library(packs, limits=limits, engine=engine)
 
 
+def retires(pack: Pack) -> bool:
+    """Whether this version withdraws its policy at its end (``retired_from``): no version
+    need follow it, so the days after it are neither a gap nor a missing version."""
+    return "retired_from" in pack.positions
+
+
 def _cross_file_problems(packs: Sequence[Pack]) -> list[Problem]:
     """Duplicate versions and overlapping effective windows among versions of one pack."""
     out: list[Problem] = []
@@ -423,6 +495,20 @@ def _cross_file_problems(packs: Sequence[Pack]) -> list[Problem]:
         for earlier, later in itertools.pairwise(versions):
             if earlier.version == later.version:
                 continue  # one version declared twice: RP107 above
+            if earlier.effective_until is not None and not retires(earlier) \
+                    and earlier.effective_until + _DAY < later.effective_from:
+                where = later.positions.get("effective_from", Where(1, 1))
+                first = earlier.effective_until + _DAY
+                last = later.effective_from - _DAY
+                out.append(Problem(
+                    file=later.file, line=where.line, column=where.column, code="RP112",
+                    pack=pack_id,
+                    message=f"no version of `{pack_id}` is in force from {first} to {last}, "
+                    f"between {earlier.version} ({earlier.file}) and {later.version}",
+                    value=str(later.effective_from),
+                    hint=f"start {later.version} on {first}, or end {earlier.version} with "
+                    f"`retired_from: {first}` if the policy was withdrawn in between"))
+                continue
             if earlier.effective_until is None or earlier.effective_until >= later.effective_from:
                 where = later.positions.get("effective_from", Where(1, 1))
                 out.append(Problem(

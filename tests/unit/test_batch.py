@@ -63,10 +63,11 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def batch(capsys: pytest.CaptureFixture[str], rules: Path, *argv: str) \
-        -> tuple[int, list[dict[str, Any]], str]:
-    code, out, err = run(capsys, "eval", "--batch", *argv, "--rules", str(rules),
-                         "--as-of", "2026-03-01", "--lang", "en")
+def batch(capsys: pytest.CaptureFixture[str], rules: Path, *argv: str,
+          as_of: str | None = "2026-03-01") -> tuple[int, list[dict[str, Any]], str]:
+    when = ("--as-of", as_of) if as_of is not None else ()
+    code, out, err = run(capsys, "eval", "--batch", *argv, "--rules", str(rules), *when,
+                         "--lang", "en")
     return code, [json.loads(line) for line in out.splitlines()], err
 
 
@@ -122,7 +123,7 @@ def test_an_instant_with_no_day_in_china_fails_its_line_only(
         rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     early = '{"as_of": "0001-01-01T00:00:00+14:00", "account": {"fans": 150}}'
     code, records, _ = batch(capsys, rules, str(jsonl(tmp_path, GOOD, early, GOOD)),
-                             "--pack", "demo.a")
+                             "--pack", "demo.a", as_of=None)
     assert code == 2
     assert [summary(r) for r in records] == [
         (1, "demo.a", "pass"), (2, "demo.a", "RP303"), (3, "demo.a", "pass")]
@@ -174,10 +175,19 @@ def test_without_pack_every_applicable_pack_and_a_record_when_none_applies(
 
 def test_a_pack_not_in_force_at_a_lines_as_of_is_an_error_record(
         rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    facts = jsonl(tmp_path, '{"as_of": "2025-06-01", "account": {"fans": 1}}', GOOD)
-    code, records, _ = batch(capsys, rules, str(facts), "--pack", "demo.a")
+    facts = jsonl(tmp_path, '{"as_of": "2025-06-01", "account": {"fans": 1}}',
+                  '{"as_of": "2026-03-01", "account": {"fans": 150}}')
+    code, records, _ = batch(capsys, rules, str(facts), "--pack", "demo.a", as_of=None)
     assert code == 2
     assert [summary(r) for r in records] == [(1, "demo.a", "RP502"), (2, "demo.a", "pass")]
+
+
+def test_an_as_of_that_is_no_date_is_refused_before_any_line(
+        rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, records, err = batch(capsys, rules, str(jsonl(tmp_path, GOOD)), "--pack", "demo.a",
+                               as_of="2026-13-45")
+    assert (code, records) == (2, [])
+    assert "--as-of `2026-13-45` is not an ISO 8601 instant or date" in err
 
 
 def test_odd_bytes_are_lines_too(rules: Path, tmp_path: Path,

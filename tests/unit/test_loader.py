@@ -222,13 +222,21 @@ def test_an_integer_too_long_to_write_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "value"), [
     ("0150000", 150000), ("100_000", 100000), ("0x10", 16), ("0o10", 8), ("-007", -7),
     ("0b101", 5),
-    ("1:50:00", "1:50:00"), ("1.5", 1.5), ("1e5", "1e5"),
+    ("1:50:00", "1:50:00"), ("1.5", 1.5),
 ])
 def test_numbers_read_as_yaml_one_two_reads_them(tmp_path: Path, text: str,
                                                  value: object) -> None:
     # YAML 1.1 read 0150000 as octal (53,248) and 1:50:00 in base 60 (6,600).
     write(tmp_path, GOOD.replace("  min_fans: 100000", f"  min_fans: 100000\n  other: {text}"))
     assert rulepack.load(tmp_path).packs[0].params["other"] == value
+
+
+def test_an_exponent_is_text_to_yaml_and_gets_the_number_meant(tmp_path: Path) -> None:
+    # YAML 1.2 reads 1e5 as the text "1e5": a param so written is reported where it is.
+    found = problems(tmp_path, GOOD.replace("  min_fans: 100000",
+                                            "  min_fans: 100000\n  other: 1e5"))
+    assert [(p.code, p.line, p.column, p.value) for p in found] == [("RP214", 10, 10, "1e5")]
+    assert found[0].hint is not None and found[0].hint.startswith("write 100000 ")
 
 
 def test_a_folder_without_packs_is_an_error(tmp_path: Path) -> None:
@@ -298,9 +306,15 @@ def test_plain_words_for_common_mistakes(tmp_path: Path) -> None:
         rulepack.load(tmp_path)
     found = [(p.file.rsplit("/", 1)[-1], p.code, p.message, p.value, p.hint)
              for p in caught.value.problems]
-    assert ("empty.yaml", "RP102", "a pack file must hold one mapping (id, version, rules, ...)",
-            "an empty file", "start from a bundled pack, or the pack format in the README") \
-        in found
+    # Walking the folder, the empty file is no pack (it has none of the pack keys); named
+    # directly, it is one, and says what it lacks.
+    assert "empty.yaml" not in [f[0] for f in found]
+    with pytest.raises(PackError) as named:
+        rulepack.load(tmp_path / "empty.yaml")
+    assert [(p.file.rsplit("/", 1)[-1], p.code, p.message, p.value, p.hint)
+            for p in named.value.problems] == [
+        ("empty.yaml", "RP102", "a pack file must hold one mapping (id, version, rules, ...)",
+         "an empty file", "start from a bundled pack, or the pack format in the README")]
     assert ("pack.yaml", "RP102", '{"a": 1} is not an array', None, "expected array here") \
         in found
     # The enum mistake is reached by two routes of the schema, and reported once.

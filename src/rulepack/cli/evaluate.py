@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 from rulepack.cli.shared import EXIT_INPUT, EXIT_OK, UsageError, print_problems, rules_path
 from rulepack.core.errors import EvaluationError, FactsError, Problem
 from rulepack.facts.reading import read_documents, read_text, text_kind
+from rulepack.facts.schema import china_day
 from rulepack.library import Library, display_path, load
 
 if TYPE_CHECKING:
-    from rulepack.model.pack import Lang
+    from rulepack.model.pack import Lang, Pack
     from rulepack.verdict.data import Verdict
 
 _EPILOG = """\
@@ -26,16 +27,29 @@ batch evaluation:
   reads JSON Lines (- for stdin) line by line and writes one JSON record per input line per
   pack, in input order. A line that is not JSON (RP701) or not a valid fact document (RP702)
   gives an error record with its line number and the reason, and the run goes on. Without
-  --pack, a line gets a record for each pack that applies, or one saying none applies. Lines
-  without an as_of are judged at --as-of, else at the instant the run started. A progress bar
+  --pack, a line gets a record for each pack that applies, or one saying none applies. A line
+  is judged at its own as_of; one without is judged at --as-of, else at the instant the run
+  started. A progress bar
   is shown on stderr when it is a terminal.
+
+when:
+  A document is judged at its own as_of; --as-of T judges every document at T instead (its
+  as_of is replaced: the version in force, `today` and `as_of` all follow T). With --batch,
+  --as-of is only the instant of lines without an as_of. T is an ISO 8601
+  instant or date (a date is midnight China time); anything else is exit 2. --version pins a
+  version whatever the date; pinning one that is not in force on the day judged is a warning.
 
 exit codes:
   0  every document (with --batch: every line) was evaluated
   1  the packs have problems (`rulepack check` lists them)
   2  bad arguments or unreadable input; with --batch: some lines failed (see their records)
+  3  without --pack: every document was evaluated, but a pack about one of them has no
+     version in force on its as_of (named on stderr, RP502) and was left out
   70 an internal error
 """
+
+# Evaluated, but a pack that would have judged a document has no version in force that day.
+EXIT_NOT_IN_FORCE = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,8 +60,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pack", action="append", default=[], metavar="ID",
                         help="evaluate this pack (repeatable; default: every pack whose subject "
                         "is present)")
-    parser.add_argument("--as-of", help="instant or date to judge at, when a document has none")
-    parser.add_argument("--version", help="pin the version of the single --pack")
+    parser.add_argument("--as-of", metavar="T",
+                        help="judge every document at this ISO 8601 instant or date, in place "
+                        "of its own as_of (default: the document's as_of, else now)")
+    parser.add_argument("--version", help="pin the version of the single --pack, whatever the "
+                        "date (a warning when it is not in force that day)")
     parser.add_argument("--format", choices=("text", "jsonl"),
                         help="text (the default) or jsonl; --batch always writes jsonl")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh")
@@ -91,15 +108,9 @@ def run(args: argparse.Namespace) -> int:
         return _batch(args)
     if args.jobs != 1 or args.output is not None:
         raise UsageError("--jobs and --output go with --batch")
-    args.format = args.format or "text"
-    if args.counterfactual and args.format != "text":
-        raise UsageError("--counterfactual goes with the text output")
-    library = load(rules_path(args.rules))
-    if args.version and len(args.pack) != 1:
-        raise UsageError("--version needs exactly one --pack")
-    for pack_id in args.pack:
-        library.versions(pack_id)  # an unknown id is a usage problem before any work
+    at, library, pinned = _prepared(args)
     status = EXIT_OK
+    missing = False
     first = True
     for file, line, doc in _documents(args.facts):
         try:
@@ -110,7 +121,10 @@ def run(args: argparse.Namespace) -> int:
                                           message="a fact document must be a mapping",
                                           value="$")])
             library.check_facts(doc, file=file)
+            if at is not None:
+                doc = {**doc, "as_of": at}
             verdicts = _verdicts(library, doc, args)
+            missing = _left_out(library, doc, args, file, line) or missing
         except (FactsError, EvaluationError) as exc:
             status = EXIT_INPUT
             problems = [_at(p, file, line) for p in exc.problems]
@@ -120,6 +134,8 @@ def run(args: argparse.Namespace) -> int:
                                  ensure_ascii=False))
             print_problems(problems)
             continue
+        if pinned is not None and verdicts:
+            _warn_pinned(pinned, verdicts[0], file, line)
         if args.format == "jsonl":
             _print_jsonl(verdicts, file, line, args.lang)
         else:
@@ -129,7 +145,60 @@ def run(args: argparse.Namespace) -> int:
             _print_text(verdicts, file, line, args.lang)
             if args.counterfactual:
                 _print_counterfactuals(library, verdicts, doc, args)
+    if status == EXIT_OK and missing:
+        return EXIT_NOT_IN_FORCE
     return status
+
+
+def _prepared(args: argparse.Namespace) -> tuple[str | None, Library, Pack | None]:
+    """The options checked before any document is read: --as-of, the library, the pinned
+    version."""
+    args.format = args.format or "text"
+    if args.counterfactual and args.format != "text":
+        raise UsageError("--counterfactual goes with the text output")
+    at = as_of_option(args.as_of)
+    library = load(rules_path(args.rules))
+    if args.version and len(args.pack) != 1:
+        raise UsageError("--version needs exactly one --pack")
+    for pack_id in args.pack:
+        library.versions(pack_id)  # an unknown id is a usage problem before any work
+    pinned = library.select(args.pack[0], version=args.version) if args.version else None
+    return at, library, pinned
+
+
+def _left_out(library: Library, doc: dict[str, Any], args: argparse.Namespace, file: str,
+              line: int) -> bool:
+    """Without --pack, name on stderr the packs about ``doc`` with no version in force on its
+    day; whether there were any."""
+    if args.pack:
+        return False
+    left_out = library.not_in_force(doc)
+    print_problems([_at(p, file, line) for p in left_out])
+    return bool(left_out)
+
+
+def as_of_option(text: str | None) -> str | None:
+    """``--as-of`` checked: the text, or a usage error naming what is wrong with it."""
+    if text is None:
+        return None
+    try:
+        Library.resolve_as_of({}, text)
+    except FactsError as exc:
+        detail = exc.problems[0].message.split(": ", 1)[-1]
+        raise UsageError(f"--as-of `{text}` is not an ISO 8601 instant or date ({detail}); "
+                         "e.g. 2026-06-01 or 2026-06-01T09:30:00+08:00") from None
+    return text
+
+
+def _warn_pinned(pack: Pack, verdict: Verdict, file: str, line: int) -> None:
+    day = china_day(verdict.as_of)
+    if pack.in_force(day):
+        return
+    until = pack.effective_until or ""
+    where = f"{file}:{line}" if line else file
+    print(f"{where}: warning: {pack.id} {pack.version} is not in force on {day} (its window "
+          f"is {pack.effective_from}..{until}); judged by it because --version pins it",
+          file=sys.stderr)
 
 
 def _print_jsonl(verdicts: Sequence[Verdict], file: str, line: int, lang: Lang) -> None:
@@ -187,7 +256,7 @@ def _batch(args: argparse.Namespace) -> int:
         raise FactsError(unreadable)
     options = jsonl.BatchOptions(
         rules=rules, packs=tuple(args.pack), version=args.version,
-        as_of=Library.resolve_as_of({}, args.as_of), lang=args.lang)
+        as_of=Library.resolve_as_of({}, as_of_option(args.as_of)), lang=args.lang)
     progress = jsonl.Progress.for_terminal(sys.stderr, jsonl.input_size(args.facts))
     try:
         with jsonl.output(args.output) as out:

@@ -17,7 +17,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 from rulepack.cli.shared import (
     EXIT_INPUT,
@@ -51,6 +51,7 @@ def parser(command: str | None = None) -> tuple[argparse.ArgumentParser, Command
     the other subcommands are only named."""
     top = Parser(prog="rulepack", description="Versioned YAML rule packs for platform "
                  "policy, evaluated into explained verdicts.")
+    top.add_argument("--version", action=_Version, help="print the version and exit")
     sub = top.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     module = None
     for name, (module_name, summary) in COMMANDS.items():
@@ -59,6 +60,29 @@ def parser(command: str | None = None) -> tuple[argparse.ArgumentParser, Command
             module = cast(Command, importlib.import_module(module_name))
             module.add_arguments(subparser)
     return top, module
+
+
+class _Version(argparse.Action):
+    """``--version``, read from the installed metadata only when asked: start-up stays cheap."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs["nargs"] = 0
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        print(f"rulepack {installed_version()}")
+        parser.exit()
+
+
+def installed_version() -> str:
+    """The version of the installed distribution (read only when ``--version`` asks)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rulepack")
+    except PackageNotFoundError:
+        return "(not installed: run from a source tree)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,11 +8,13 @@ import ast
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from rulepack.core import yaml_reader
-from rulepack.core.errors import ProblemSink, did_you_mean
+from rulepack.core.errors import ProblemSink, did_you_mean, json_shown
 from rulepack.lang.expressions import (
     CompiledExpr,
     CompileError,
@@ -180,6 +182,14 @@ class Builder:
             if isinstance(value, (dict,)):
                 self.sink.add("RP209", f"param `{name}` is a mapping", at=self.doc.position(
                     ("params", name)), value=name)
+            for path, item in _param_items(name, value):
+                meant = number_meant(item)
+                if meant is not None:
+                    self.sink.add(
+                        "RP214", f"param `{name}` is the text {json_shown(item)}, not a number",
+                        at=self.doc.position(path), value=item,
+                        hint=f"write {meant} (digits only: YAML reads separators, 万 and 1e5 "
+                        "as text)")
         self.all_results = _declared_results(data["rules"])
         when = self.condition(data["when"], ("when",)) if "when" in data else None
         rules: list[Rule] = []
@@ -205,6 +215,8 @@ class Builder:
                           at=self.doc.position(("effective_until",)), value=until,
                           hint="effective_until is the last day in force: on or after "
                           "effective_from")
+        if "retired_from" in data:
+            end = self.retirement(start, end)
         properties = tuple(
             Property(p["id"], p["kind"], dict(p), self.where(("properties", i)))
             for i, p in enumerate(data.get("properties") or [])
@@ -224,11 +236,33 @@ class Builder:
             properties=properties,
             result_fields=tuple(self.results),
             platforms=tuple(data.get("platforms") or ()),
+            # `retired_from` among the positions is also how the library knows the version
+            # retires the policy (the model has no field of its own for it yet).
             positions={key: self.where((key,)) for key in ("version", "effective_from",
-                                                           "effective_until") if key in data},
+                                                           "effective_until", "retired_from")
+                       if key in data},
             digest=canonical_digest(data),
             file=self.sink.file,
         )
+
+    def retirement(self, start: dt.date, end: dt.date | None) -> dt.date | None:
+        """The last day in force of a version that retires its policy: the day before
+        ``retired_from``, which must follow ``effective_from`` and agree with
+        ``effective_until`` when both are written (RP111)."""
+        text = self.data["retired_from"]
+        retired = dt.date.fromisoformat(text)
+        at = self.doc.position(("retired_from",))
+        last = retired - dt.timedelta(days=1)
+        if retired <= start:
+            self.sink.add("RP111", f"retired_from {retired} is not after effective_from {start}",
+                          at=at, value=text,
+                          hint="retired_from is the first day the policy is no longer in force")
+        elif end is not None and end != last:
+            self.sink.add("RP111", f"retired_from {retired} is not the day after "
+                          f"effective_until {end}", at=at, value=text,
+                          hint=f"write retired_from: {end + dt.timedelta(days=1)}, or leave "
+                          "effective_until out")
+        return last
 
     def rule(self, raw: Mapping[str, Any], path: tuple[Any, ...]) -> Rule:
         kind = raw.get("kind", "check")
@@ -330,6 +364,38 @@ class Builder:
             **common, start=start, deductions=deductions, floor=floor, ceiling=ceiling,
             into_score=into["score"], into_deducted=into.get("deducted"), pass_if=pass_if,
         )
+
+
+# Numbers as people write them, which YAML reads as text: 100,000 / 1e5 / 10万 / 1.5亿.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_EXPONENT = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
+_CHINESE = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*(万|亿)")
+
+
+def number_meant(text: Any) -> str | None:
+    """The number a param written as text most likely means, as digits; None for text that
+    is not a number written in one of those ways."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if _GROUPED.fullmatch(text):
+        value = Decimal(text.replace(",", ""))
+    elif _EXPONENT.fullmatch(text):
+        value = Decimal(text)
+    elif match := _CHINESE.fullmatch(text):
+        value = Decimal(match[1]) * (10_000 if match[2] == "万" else 100_000_000)
+    else:
+        return None
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def _param_items(name: str, value: Any) -> list[tuple[tuple[Any, ...], Any]]:
+    """A param's value, or each item of a list param, with its path in the pack."""
+    if isinstance(value, list):
+        return [(("params", name, index), item) for index, item in enumerate(value)]
+    return [(("params", name), value)]
 
 
 def _never() -> CompiledExpr:

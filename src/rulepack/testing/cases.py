@@ -33,6 +33,8 @@ class CaseResult:
     pack: str
     name: str
     differences: list[str] = field(default_factory=list)
+    # The version the case ran against; None when it could not be evaluated at all.
+    version: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -43,9 +45,13 @@ class CaseResult:
 class TestReport:
     cases: list[CaseResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    # pack id -> rule id -> sides seen ("pass", "fail", "skipped", "row:ID")
-    seen: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    # (pack id, version) -> rule id -> sides seen ("pass", "fail", "skipped", "row:ID"):
+    # each version is a policy of its own, so no version's cases cover another's rules.
+    seen: dict[tuple[str, str], dict[str, set[str]]] = field(default_factory=dict)
     gaps: list[str] = field(default_factory=list)
+    # Every version judged, with the sides its rules need and the ones seen: the coverage
+    # table of `rulepack test`.
+    coverage: list[VersionCoverage] = field(default_factory=list)
 
     @property
     def passed(self) -> int:
@@ -60,6 +66,24 @@ class TestReport:
         return not self.failed and not self.problems and not self.gaps
 
 
+@dataclass(frozen=True)
+class VersionCoverage:
+    """The coverage of one pack version: how many of the sides its rules must be seen on
+    were seen, and how many cases ran against it."""
+
+    pack: str
+    version: str
+    file: str
+    cases: int
+    rules: int
+    sides: int
+    seen: int
+
+    @property
+    def complete(self) -> bool:
+        return self.cases > 0 and self.seen == self.sides
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
     schema = json.loads((bundled("schemas") / "tests.schema.json").read_text(encoding="utf-8"))
@@ -69,16 +93,24 @@ def _validator() -> Draft202012Validator:
 def run_tests(library: Library, files: Iterable[Path], *, every_pack: bool = True) -> TestReport:
     """Run every case of ``files`` against ``library`` and measure coverage.
 
-    Coverage is judged for every pack of the library (a pack without cases is a gap), or with
-    ``every_pack=False`` only for the packs the files test.
+    Coverage is judged per pack version: every version of every pack of the library (a
+    version no case ran against is a gap), or with ``every_pack=False`` every version of the
+    packs the files test.
     """
     report = TestReport()
     tested: set[str] = set()
     for path in files:
         tested.update(_run_file(library, path, report))
+    ran: dict[tuple[str, str], int] = {}
+    for case in report.cases:
+        if case.version is not None:
+            ran[case.pack, case.version] = ran.get((case.pack, case.version), 0) + 1
     for pack_id in library.ids if every_pack else sorted(tested):
         for pack in library.versions(pack_id):
-            report.gaps.extend(_gaps(pack, report.seen.get(pack.id, {}), pack.id in tested))
+            key = (pack.id, pack.version)
+            gaps, coverage = _coverage(pack, report.seen.get(key, {}), ran.get(key, 0))
+            report.gaps.extend(gaps)
+            report.coverage.append(coverage)
     return report
 
 
@@ -153,13 +185,14 @@ def _run_case(library: Library, pack_id: str, case: Mapping[str, Any], file: str
     except RulepackError as exc:  # pragma: no cover - every subclass is handled above
         result.differences.append(str(exc))
         return result
+    result.version = verdict.version
     _record(report, verdict)
     result.differences.extend(_compare(case["expect"], verdict))
     return result
 
 
 def _record(report: TestReport, verdict: Verdict) -> None:
-    seen = report.seen.setdefault(verdict.pack, {})
+    seen = report.seen.setdefault((verdict.pack, verdict.version), {})
     for reason in verdict.reasons:
         sides = seen.setdefault(reason.rule, set())
         sides.add(reason.status)
@@ -222,13 +255,21 @@ def required_sides(rule: CheckRule | OutputRule | TableRule | ScoreRule) -> list
     return sides
 
 
-def _gaps(pack: Pack, seen: Mapping[str, set[str]], tested: bool) -> list[str]:
-    if not tested:
-        return [f"{pack.file}: pack `{pack.id}` {pack.version} has no test cases"]
-    out: list[str] = []
-    for rule in pack.rules:
-        lacking = [s for s in required_sides(rule) if s not in seen.get(rule.id, set())]
-        if lacking:
-            out.append(f"{pack.file}: `{pack.id}` rule `{rule.id}` never seen "
-                       + ", ".join(s.replace("row:", "matching row ") for s in lacking))
-    return out
+def _coverage(pack: Pack, seen: Mapping[str, set[str]], cases: int) \
+        -> tuple[list[str], VersionCoverage]:
+    """The gaps of one pack version, and its line of the coverage table."""
+    needed = {rule.id: required_sides(rule) for rule in pack.rules}
+    lacking = {rule_id: [s for s in sides if s not in seen.get(rule_id, set())]
+               for rule_id, sides in needed.items()}
+    total = sum(len(sides) for sides in needed.values())
+    coverage = VersionCoverage(
+        pack=pack.id, version=pack.version, file=pack.file, cases=cases, rules=len(needed),
+        sides=total, seen=total - sum(len(sides) for sides in lacking.values()))
+    if not cases:
+        return [f"{pack.file}: pack `{pack.id}` {pack.version} has no test cases (a case runs "
+                f"against the version in force at its as_of, or the one it pins with "
+                f"version:)"], coverage
+    out = [f"{pack.file}: `{pack.id}` {pack.version} rule `{rule_id}` never seen "
+           + ", ".join(s.replace("row:", "matching row ") for s in sides)
+           for rule_id, sides in lacking.items() if sides]
+    return out, coverage
