@@ -470,7 +470,7 @@ def load(path: str | os.PathLike[str] | None = None, *, limits: Limits = DEFAULT
 def retires(pack: Pack) -> bool:
     """Whether this version withdraws its policy at its end (``retired_from``): no version
     need follow it, so the days after it are neither a gap nor a missing version."""
-    return "retired_from" in pack.positions
+    return pack.retired_from is not None
 
 
 def _cross_file_problems(packs: Sequence[Pack]) -> list[Problem]:

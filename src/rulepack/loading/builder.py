@@ -215,7 +215,9 @@ class Builder:
                           at=self.doc.position(("effective_until",)), value=until,
                           hint="effective_until is the last day in force: on or after "
                           "effective_from")
+        retired = None
         if "retired_from" in data:
+            retired = dt.date.fromisoformat(data["retired_from"])
             end = self.retirement(start, end)
         properties = tuple(
             Property(p["id"], p["kind"], dict(p), self.where(("properties", i)))
@@ -236,13 +238,12 @@ class Builder:
             properties=properties,
             result_fields=tuple(self.results),
             platforms=tuple(data.get("platforms") or ()),
-            # `retired_from` among the positions is also how the library knows the version
-            # retires the policy (the model has no field of its own for it yet).
             positions={key: self.where((key,)) for key in ("version", "effective_from",
                                                            "effective_until", "retired_from")
                        if key in data},
             digest=canonical_digest(data),
             file=self.sink.file,
+            retired_from=retired,
         )
 
     def retirement(self, start: dt.date, end: dt.date | None) -> dt.date | None:

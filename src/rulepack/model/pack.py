@@ -276,6 +276,9 @@ class Pack:
     positions: dict[str, Where]
     digest: str
     file: str
+    # The first day the policy itself is withdrawn (``retired_from``): this version is the
+    # last, in force until the day before, and no later version is missing.
+    retired_from: dt.date | None = None
 
     @property
     def version_key(self) -> tuple[int, int, int]:
