@@ -139,6 +139,11 @@ class RuleBase:
         """Whether the fields it sets are lists (empty when the rule does not apply)."""
         return False
 
+    def outcomes(self) -> tuple[str, ...]:
+        """What the rule can come to on a document it applies to: statuses, or for a table
+        its rows (``row:ID``). A rule that only sets outputs can only pass."""
+        return ("pass",)
+
 
 @dataclass(frozen=True)
 class Assignment:
@@ -156,6 +161,9 @@ class CheckRule(RuleBase):
 
     def conditions(self) -> Iterator[Condition]:
         yield self.require
+
+    def outcomes(self) -> tuple[str, ...]:
+        return ("pass", "fail")
 
     def expressions(self) -> Iterator[CompiledExpr]:
         return (a.expr for a in self.assignments)
@@ -209,6 +217,9 @@ class TableRule(RuleBase):
     def collects(self) -> bool:
         return self.hit_policy == "collect"
 
+    def outcomes(self) -> tuple[str, ...]:
+        return tuple(f"row:{row.id}" for row in self.rows)
+
 
 @dataclass(frozen=True)
 class Deduction:
@@ -240,6 +251,9 @@ class ScoreRule(RuleBase):
 
     def fields(self) -> tuple[str, ...]:
         return tuple(n for n in (self.into_score, self.into_deducted) if n)
+
+    def outcomes(self) -> tuple[str, ...]:
+        return ("pass", "fail") if self.pass_if is not None else ("pass",)
 
 
 Rule = CheckRule | OutputRule | TableRule | ScoreRule

@@ -240,16 +240,9 @@ def _same(actual: Any, expected: Any) -> bool:
 
 
 def required_sides(rule: CheckRule | OutputRule | TableRule | ScoreRule) -> list[str]:
-    """The sides a rule must be seen on for full coverage."""
-    sides: list[str] = []
-    if isinstance(rule, CheckRule):
-        sides = ["pass", "fail"]
-    elif isinstance(rule, TableRule):
-        sides = [f"row:{row.id}" for row in rule.rows]
-    elif isinstance(rule, ScoreRule):
-        sides = ["pass", "fail"] if rule.pass_if is not None else ["pass"]
-    else:
-        sides = ["pass"]
+    """The sides a rule must be seen on for full coverage: every outcome it can come to, and
+    skipped too when it has a ``when``."""
+    sides = list(rule.outcomes())
     if rule.when is not None:
         sides.append("skipped")
     return sides
