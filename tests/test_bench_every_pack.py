@@ -4,6 +4,7 @@ outcome; and the checks that guard the timing stop a run on a wrong answer."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -111,3 +112,9 @@ def test_a_verdict_unlike_the_reference_stops_the_run(library: rulepack.Library,
 def test_the_linear_fit_is_exact_on_a_line() -> None:
     fit = every_pack.linear_fit([(1, 5.0), (2, 7.0), (4, 11.0)])
     assert fit == pytest.approx({"intercept_us": 3.0, "us_per_atom": 2.0, "r2": 1.0})
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_the_peak_of_a_running_process_is_read_and_of_a_gone_one_is_zero() -> None:
+    assert every_pack._high_water_kb(os.getpid()) > 1_000  # this interpreter: over 1 MB
+    assert every_pack._high_water_kb(2**22 + 1) == 0  # above Linux's largest pid
