@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 
 import rulepack
 from rulepack.facts.schema import format_checker
+from rulepack.library import models_of
 from rulepack.model.pack import reads_of
 from rulepack.testing import corpus
 
@@ -54,7 +55,7 @@ def _has(doc: Any, path: str) -> bool:
 def test_every_fact_a_bundled_pack_reads_is_present_somewhere(
         docs: list[dict[str, Any]]) -> None:
     library = rulepack.load()
-    reads = {path for pack in library.packs for path in reads_of(pack.when, pack.rules)
+    reads = {path for pack in models_of(library).packs for path in reads_of(pack.when, pack.rules)
              if not path.startswith("result.")}
     absent = sorted(path for path in reads if not any(_has(doc, path) for doc in docs))
     assert absent == []

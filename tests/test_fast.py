@@ -69,7 +69,7 @@ from rulepack.lang.expressions import (
 )
 from rulepack.lang.functions import FUNCTIONS
 from rulepack.lang.types import check_types
-from rulepack.library import fact_schema
+from rulepack.library import fact_schema, models_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFORMANCE = ROOT / "tests" / "conformance"
@@ -764,7 +764,7 @@ def _expression_texts(pack_id: str) -> list[str]:
     from rulepack.engine.interpreter import atoms_of, expressions_of
 
     texts: list[str] = []
-    for pack in bundled_libraries()[0].versions(pack_id):
+    for pack in models_of(bundled_libraries()[0]).versions(pack_id):
         texts += [atom.expr.text for atom in atoms_of(pack)]
         texts += [expr.text for expr in expressions_of(pack)]
     return texts

@@ -43,6 +43,7 @@ from hypothesis import strategies as st
 import rulepack
 from rulepack.batch import jsonl
 from rulepack.core import yaml_reader
+from rulepack.library import models_of
 from rulepack.verdict import json_checks, json_values, json_writer, wording
 from rulepack.verdict.data import Check, Verdict, to_jsonable
 
@@ -663,9 +664,9 @@ def test_packs_that_look_alike_never_share_parts(tmp_path: Path,
 def test_packs_that_share_rules_never_share_parts(tmp_path: Path) -> None:
     """A pack made from another keeps its rule objects; its own params still show."""
     one = _twin(tmp_path / "one", 100, "一", "甲")
-    pack = one.packs[0]
+    pack = models_of(one).packs[0]
     other = rulepack.Library([dataclasses.replace(pack, params={"min_fans": 7})])
-    assert other.packs[0].rules[0] is pack.rules[0]
+    assert models_of(other).packs[0].rules[0] is pack.rules[0]
     for _ in range(2):
         for library in (one, other):
             verdict = library.evaluate("twin.pack", {"account": {"fans": 5}}, as_of=AS_OF)

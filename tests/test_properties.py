@@ -44,6 +44,7 @@ from hypothesis import strategies as st
 import rulepack
 from rulepack.core.errors import CODES
 from rulepack.lang.expressions import CompiledExpr
+from rulepack.library import models_of
 from rulepack.testing import facts_for_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -920,7 +921,7 @@ def read_paths(library: rulepack.Library) -> frozenset[str]:
             for item in value.values():
                 visit(item)
 
-    for pack in library.packs:
+    for pack in models_of(library).packs:
         visit(pack)
     return frozenset(out)
 

@@ -24,7 +24,8 @@ from rulepack.analysis.properties import property_problems
 from rulepack.cli.verify import add_arguments
 from rulepack.cli.verify import run as run_verify
 from rulepack.core import yaml_reader
-from rulepack.model.pack import Property, Where
+from rulepack.library import models_of
+from rulepack.model.pack import Pack, Property, Where
 from rulepack.testing.cases import run_tests
 from rulepack.testing.verify import Finding, VerifyReport, verify
 
@@ -74,14 +75,14 @@ def test_bundled_packs_hold_every_declared_property() -> None:
     assert report.stats.packs == len(bundled().packs)
     assert report.stats.properties >= 50
     assert report.stats.tables == sum(
-        1 for pack in bundled().packs for rule in pack.rules
+        1 for pack in models_of(bundled()).packs for rule in pack.rules
         if rule.kind == "table" and rule.complete and rule.hit_policy != "collect")
     assert report.stats.examples >= BUDGET * report.stats.properties
 
 
 def test_bundled_packs_declare_what_their_policies_imply() -> None:
     declared = {(pack.id, prop.kind, prop.spec.get("field"), prop.spec.get("fact"),
-                 prop.spec.get("direction")) for pack in bundled().packs
+                 prop.spec.get("direction")) for pack in models_of(bundled()).packs
                 for prop in pack.properties}
     assert ("xingtu.penalty_points", "bounds", "remaining", None, None) in declared
     assert ("xingtu.penalty_points", "monotone", "remaining", "account.violations[].points",
@@ -93,8 +94,8 @@ def test_bundled_packs_declare_what_their_policies_imply() -> None:
                 "increasing") in declared
     assert ("kuaishou.signing.business_tier", "bounds", "deposit_cny", None, None) in declared
     assert ("kuaishou.ban.level", "bounds", "max_days", None, None) in declared
-    for pack in bundled().packs:
-        assert property_problems(pack, bundled().schema) == [], pack.id
+    for pack in models_of(bundled()).packs:
+        assert property_problems(pack, models_of(bundled()).schema) == [], pack.id
 
 
 # -- broken fixtures ----------------------------------------------------------------------------
@@ -115,7 +116,7 @@ def test_broken_fixture_is_caught_with_its_code(pack_id: str, code: str, file: s
     assert problem.code == code
     assert problem.pack == pack_id
     assert Path(problem.file).name == file
-    pack = fixtures().versions(pack_id)[0]
+    pack = models_of(fixtures()).versions(pack_id)[0]
     places = [p.where for p in pack.properties] + [r.where for r in pack.rules]
     assert Where(problem.line, problem.column) in places
 
@@ -188,8 +189,8 @@ def test_unknown_pack_is_an_evaluation_error() -> None:
 # -- RP213 and the schema of a property ---------------------------------------------------------
 
 
-def _with_properties(*specs: dict[str, Any]) -> rulepack.Pack:
-    pack = bundled().versions("xingtu.penalty_points")[0]
+def _with_properties(*specs: dict[str, Any]) -> Pack:
+    pack = models_of(bundled()).versions("xingtu.penalty_points")[0]
     props = tuple(Property(s["id"], s["kind"], s, Where(40 + i, 5)) for i, s in enumerate(specs))
     return dataclasses.replace(pack, properties=props)
 
@@ -220,7 +221,7 @@ BAD_PROPERTIES: list[tuple[dict[str, Any], str, str]] = [
 @pytest.mark.parametrize(("spec", "code", "words"), BAD_PROPERTIES)
 def test_property_naming_nothing_is_rp213(spec: dict[str, Any], code: str, words: str) -> None:
     pack = _with_properties(spec)
-    problems = property_problems(pack, bundled().schema)
+    problems = property_problems(pack, models_of(bundled()).schema)
     assert [p.code for p in problems] == [code]
     problem = problems[0]
     assert (problem.file, problem.line, problem.column) == (pack.file, 40, 5)
@@ -229,7 +230,7 @@ def test_property_naming_nothing_is_rp213(spec: dict[str, Any], code: str, words
 
 def test_duplicate_property_ids_are_reported() -> None:
     spec = {"id": "same", "kind": "bounds", "field": "remaining", "min": 0}
-    problems = property_problems(_with_properties(spec, spec), bundled().schema.fields)
+    problems = property_problems(_with_properties(spec, spec), bundled().facts)
     assert [p.code for p in problems] == ["RP106"]
 
 

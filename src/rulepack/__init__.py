@@ -18,9 +18,11 @@ from rulepack.core.errors import (
     RulepackError,
 )
 from rulepack.facts.reading import read_facts
+from rulepack.lang.expressions import FieldInfo as FactInfo
 from rulepack.lang.expressions import Limits
 from rulepack.library import Library, load
-from rulepack.model.pack import Pack, Source, Text
+from rulepack.model.description import PackInfo, RuleInfo
+from rulepack.model.pack import Source, Text
 from rulepack.verdict.data import Check, Reason, Verdict
 
 if TYPE_CHECKING:
@@ -33,13 +35,15 @@ __version__ = "0.1.0"
 __all__ = [
     "Check",
     "EvaluationError",
+    "FactInfo",
     "FactsError",
     "Library",
     "Limits",
-    "Pack",
     "PackError",
+    "PackInfo",
     "Problem",
     "Reason",
+    "RuleInfo",
     "RulepackError",
     "Source",
     "Text",

@@ -10,12 +10,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from rulepack.core.errors import EvaluationError, FactsError, PackError, Problem, did_you_mean
 from rulepack.facts.schema import CHINA_TZ, FactSchema, china_day, parse_instant
-from rulepack.lang.expressions import DEFAULT_LIMITS, Limits
+from rulepack.lang.expressions import DEFAULT_LIMITS, FieldInfo, Limits
 from rulepack.loading.loader import PackSchema, load_pack_file
+from rulepack.model.description import PackInfo, describe
 from rulepack.model.pack import Pack, Where
 
 # The engine (and simpleeval under it) is imported on a pack's first evaluation, the property
@@ -130,6 +132,10 @@ class Library:
     expression tree into Python code once, with the sandbox's guards; ``"sandbox"`` walks every
     tree with simpleeval on every call. Both give the same verdicts; the sandbox is the
     reference the compiled code is tested against.
+
+    What it hands out about its packs are descriptions (:class:`rulepack.PackInfo`) and the
+    fact vocabulary (:attr:`facts`), never the compiled model; rulepack's own steps reach the
+    model through :func:`models_of`.
     """
 
     def __init__(self, packs: Sequence[Pack], *, limits: Limits = DEFAULT_LIMITS,
@@ -140,7 +146,14 @@ class Library:
         self._by_id: dict[str, tuple[Pack, ...]] = {}
         for pack in self._packs:
             self._by_id[pack.id] = self._by_id.get(pack.id, ()) + (pack,)
+        # Described once, here: the descriptions are what the public API hands out.
+        self._infos = tuple(describe(pack) for pack in self._packs)
+        self._info_of = {id(pack): info for pack, info in zip(self._packs, self._infos,
+                                                                 strict=True)}
+        self._infos_by_id = {pack_id: tuple(self._info_of[id(p)] for p in versions)
+                             for pack_id, versions in self._by_id.items()}
         self._schema = fact_schema()
+        self._facts: Mapping[str, FieldInfo] = MappingProxyType(self._schema.fields)
         self._limits = limits
         self._engine = engine
         # Plans are made on a pack's first evaluation, and versions chosen once per day; a
@@ -167,9 +180,9 @@ class Library:
         return self._engine
 
     @property
-    def packs(self) -> tuple[Pack, ...]:
-        """Every pack version, sorted by id then version."""
-        return self._packs
+    def packs(self) -> tuple[PackInfo, ...]:
+        """Every pack version, described, sorted by id then version."""
+        return self._infos
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -177,20 +190,33 @@ class Library:
         return tuple(self._by_id)
 
     @property
-    def schema(self) -> FactSchema:
-        return self._schema
+    def facts(self) -> Mapping[str, FieldInfo]:
+        """The fact vocabulary, read-only: what the fact schema says about each fact path
+        (``account.fans``, ``account.violations[].on``), as :class:`rulepack.FactInfo`."""
+        return self._facts
 
-    def versions(self, pack_id: str) -> tuple[Pack, ...]:
-        """Every version of one pack, oldest first."""
+    def versions(self, pack_id: str) -> tuple[PackInfo, ...]:
+        """Every version of one pack, described, oldest first."""
+        try:
+            return self._infos_by_id[pack_id]
+        except KeyError:
+            raise _unknown_pack(pack_id, self.ids) from None
+
+    def select(self, pack_id: str, *, as_of: dt.datetime | None = None,
+               version: str | None = None) -> PackInfo:
+        """The version the caller pinned, else the one in force at ``as_of`` (default now),
+        described."""
+        return self._info_of[id(self._select(pack_id, as_of=as_of, version=version))]
+
+    def _versions(self, pack_id: str) -> tuple[Pack, ...]:
         try:
             return self._by_id[pack_id]
         except KeyError:
             raise _unknown_pack(pack_id, self.ids) from None
 
-    def select(self, pack_id: str, *, as_of: dt.datetime | None = None,
-               version: str | None = None) -> Pack:
-        """The version the caller pinned, else the one in force at ``as_of`` (default now)."""
-        versions = self.versions(pack_id)
+    def _select(self, pack_id: str, *, as_of: dt.datetime | None = None,
+                version: str | None = None) -> Pack:
+        versions = self._versions(pack_id)
         if version is not None:
             for pack in versions:
                 if pack.version == version:
@@ -207,7 +233,7 @@ class Library:
         chosen = self._chosen.get((pack_id, day))
         if chosen is not None:
             return chosen
-        versions = self.versions(pack_id)
+        versions = self._versions(pack_id)
         in_force = [p for p in versions if p.in_force(day)]
         if not in_force:
             windows = ", ".join(
@@ -244,7 +270,7 @@ class Library:
             self.check_facts(facts)
         instant, day = _instant_and_day(facts, as_of)
         if version is not None:
-            return self._plan(self.select(pack_id, version=version)).evaluate(facts, instant, day)
+            return self._plan(self._select(pack_id, version=version)).evaluate(facts, instant, day)
         plan = self._plans_on.get((pack_id, day))
         if plan is None:
             plan = self._plan(self._in_force(pack_id, day))
@@ -269,8 +295,8 @@ class Library:
         Raises :class:`EvaluationError` here for an unknown pack or version, and
         :class:`FactsError` for an ``as_of`` that is not an instant.
         """
-        pinned = self.select(pack_id, version=version) if version is not None else None
-        self.versions(pack_id)  # an unknown pack is an error now, not at the first call
+        pinned = self._select(pack_id, version=version) if version is not None else None
+        self._versions(pack_id)  # an unknown pack is an error now, not at the first call
         # The plan, instant and day shared by documents without their own as_of.
         ready: tuple[Plan, dt.datetime, dt.date] | None = None
         if as_of is not None:
@@ -382,6 +408,46 @@ class Library:
             )]) from None
 
 
+class Models:
+    """The compiled side of a :class:`Library`, for rulepack's own steps (testing, change,
+    cli, spark, batch): the pack models behind its descriptions and the fact schema behind
+    :attr:`Library.facts`. Internal: not exported by :mod:`rulepack`, and free to change with
+    the model. Reach it with :func:`models_of`."""
+
+    __slots__ = ("_library",)
+
+    def __init__(self, library: Library) -> None:
+        self._library = library
+
+    @property
+    def packs(self) -> tuple[Pack, ...]:
+        """Every pack version's model, in :attr:`Library.packs` order."""
+        return self._library._packs
+
+    @property
+    def schema(self) -> FactSchema:
+        return self._library._schema
+
+    def versions(self, pack_id: str) -> tuple[Pack, ...]:
+        """Every version of one pack, oldest first, as :meth:`Library.versions`."""
+        return self._library._versions(pack_id)
+
+    def select(self, pack_id: str, *, as_of: dt.datetime | None = None,
+               version: str | None = None) -> Pack:
+        """The version :meth:`Library.select` chooses."""
+        return self._library._select(pack_id, as_of=as_of, version=version)
+
+    def of(self, pack: PackInfo) -> Pack:
+        """The model a description of this library was made from (by id and version)."""
+        return self.select(pack.id, version=pack.version)
+
+
+def models_of(library: Library) -> Models:
+    """The compiled models and fact schema behind ``library``: rulepack's internal accessor,
+    the one way its own steps reach what the public API keeps private."""
+    return Models(library)
+
+
 def _instant_and_day(facts: Mapping[str, Any],
                      as_of: dt.datetime | dt.date | str | None) -> tuple[dt.datetime, dt.date]:
     """:meth:`Library.resolve_as_of`, with the instant's calendar day in China: a plain
@@ -467,7 +533,7 @@ def load(path: str | os.PathLike[str] | None = None, *, limits: Limits = DEFAULT
     return Library(packs, limits=limits, engine=engine)
 
 
-def retires(pack: Pack) -> bool:
+def retires(pack: Pack | PackInfo) -> bool:
     """Whether this version withdraws its policy at its end (``retired_from``): no version
     need follow it, so the days after it are neither a gap nor a missing version."""
     return pack.retired_from is not None

@@ -13,6 +13,8 @@ from rulepack.analysis.tables import table_problems
 from rulepack.cli.main import main
 from rulepack.core.errors import Problem
 from rulepack.engine.interpreter import evaluate_pack
+from rulepack.library import models_of
+from rulepack.model.pack import Pack
 from rulepack.verdict.data import Verdict
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "tables"
@@ -20,7 +22,8 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "tables"
 
 def findings(path: Path) -> list[Problem]:
     library = rulepack.load(path)
-    return [p for pack in library.packs for p in table_problems(pack, library.schema)]
+    models = models_of(library)
+    return [p for pack in models.packs for p in table_problems(pack, models.schema)]
 
 
 def fixture(name: str) -> list[Problem]:
@@ -89,7 +92,8 @@ def test_the_bundled_tables_are_clean() -> None:
     library = rulepack.load()
     # The business tier table reads the seed's shared end points as half-open ranges.
     assert any(p.id == "kuaishou.signing.business_tier" for p in library.packs)
-    assert [str(p) for pack in library.packs for p in table_problems(pack, library.schema)] == []
+    models = models_of(library)
+    assert [str(p) for pack in models.packs for p in table_problems(pack, models.schema)] == []
 
 
 def test_a_row_hidden_by_an_earlier_row_of_a_first_hit_table() -> None:
@@ -233,7 +237,7 @@ def test_missing_facts_are_not_gaps(tmp_path: Path) -> None:
 def test_a_witness_the_evaluator_does_not_reproduce_is_dropped(
         monkeypatch: pytest.MonkeyPatch) -> None:
 
-    def blind(pack: rulepack.Pack, document: Any, **options: Any) -> Verdict:
+    def blind(pack: Pack, document: Any, **options: Any) -> Verdict:
         return evaluate_pack(pack, {}, **options)  # an empty document: every row is unknown
 
     monkeypatch.setattr("rulepack.analysis.tables.evaluate_pack", blind)

@@ -34,7 +34,7 @@ from typing import Any, Generic, TypeVar
 
 from rulepack.core.errors import EvaluationError, FactsError, Problem, RulepackError
 from rulepack.facts.reading import DuplicateKey, read_json, refusal_words
-from rulepack.library import Library
+from rulepack.library import Library, models_of
 from rulepack.verdict.data import Verdict
 
 _T = TypeVar("_T")
@@ -79,7 +79,7 @@ class Judge(Generic[_T]):
     def __init__(self, library: Library, *, as_of: dt.datetime, render: Callable[[Verdict], _T],
                  packs: Sequence[str] = (), version: str | None = None) -> None:
         self._library = library
-        self._problems = library.schema.problems
+        self._problems = models_of(library).schema.problems
         self._as_of = as_of
         self._render = render
         self._packs = tuple(packs)

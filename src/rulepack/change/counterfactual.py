@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from rulepack.library import Library
+from rulepack.library import Library, models_of
 from rulepack.verdict.data import Check, Reason, to_jsonable
 
 MAX_CHANGES = 3
@@ -93,6 +93,7 @@ def counterfactual(library: Library, pack_id: str, facts: Mapping[str, Any], *,
     if not candidates:
         return Counterfactual(pack_id, "fail", False, note="the failing checks name no fact "
                               "a single value could fix (computed values, dates against today)")
+    problems = models_of(library).schema.problems
     tries = 0
     outside = False
     for size in range(1, max_changes + 1):
@@ -107,7 +108,7 @@ def counterfactual(library: Library, pack_id: str, facts: Mapping[str, Any], *,
             if library.evaluate(pack_id, changed, as_of=as_of, version=version,
                                 validate=False).outcome != "pass":
                 continue
-            if library.schema.problems(changed):
+            if problems(changed):
                 outside = True
                 continue
             passing.append((sum(c.cost for c in combo), combo, changed))

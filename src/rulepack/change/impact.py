@@ -33,7 +33,7 @@ from rulepack.batch.jsonl import Chunk, chunks
 from rulepack.change.sources import PackSet, from_path
 from rulepack.core.errors import EvaluationError, FactsError
 from rulepack.facts.reading import read_json
-from rulepack.library import Library
+from rulepack.library import Library, models_of
 from rulepack.verdict.data import Verdict, to_jsonable
 
 State = Literal["pass", "fail", "unknown", "not_applicable", "error"]
@@ -274,7 +274,7 @@ def invalid(doc: Any, library: Library) -> tuple[str, str] | None:
     """Why ``doc`` is not a valid fact document (RP702), or None."""
     if not isinstance(doc, dict):
         return "RP702", "the line is not a valid fact document: a fact document is an object"
-    problems = library.schema.problems(doc)
+    problems = models_of(library).schema.problems(doc)
     if problems:
         return "RP702", f"the line is not a valid fact document: {problems[0].message}"
     return None

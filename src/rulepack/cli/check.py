@@ -12,7 +12,7 @@ from rulepack.analysis.citations import WARNINGS, citation_problems, load_source
 from rulepack.analysis.tables import table_problems
 from rulepack.cli.shared import EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS, print_problems, rules_path
 from rulepack.core.errors import PackError, Problem
-from rulepack.library import display_path, load, pack_files
+from rulepack.library import display_path, load, models_of, pack_files
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         library = load(root)
         # Packs that compile are then verified statically: every decision table's rows.
-        findings = [p for pack in library.packs for p in table_problems(pack, library.schema)]
+        models = models_of(library)
+        findings = [p for pack in models.packs for p in table_problems(pack, models.schema)]
         if sources is not None:
             cited = [p for file in pack_files(root)
                      for p in citation_problems(file, display_path(file), sources)]

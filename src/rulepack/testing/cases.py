@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 from rulepack.core import yaml_reader
 from rulepack.core.errors import EvaluationError, FactsError, Problem, RulepackError, did_you_mean
 from rulepack.facts.schema import parse_instant
-from rulepack.library import Library, bundled, display_path
+from rulepack.library import Library, bundled, display_path, models_of
 from rulepack.model.pack import CheckRule, OutputRule, Pack, ScoreRule, TableRule
 from rulepack.verdict.data import Verdict, to_jsonable
 
@@ -106,7 +106,7 @@ def run_tests(library: Library, files: Iterable[Path], *, every_pack: bool = Tru
         if case.version is not None:
             ran[case.pack, case.version] = ran.get((case.pack, case.version), 0) + 1
     for pack_id in library.ids if every_pack else sorted(tested):
-        for pack in library.versions(pack_id):
+        for pack in models_of(library).versions(pack_id):
             key = (pack.id, pack.version)
             gaps, coverage = _coverage(pack, report.seen.get(key, {}), ran.get(key, 0))
             report.gaps.extend(gaps)

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from rulepack.analysis import properties
 from rulepack.facts.schema import CHINA_TZ, FactSchema, parse_instant
 from rulepack.lang.expressions import FieldInfo
-from rulepack.library import Library, fact_schema, load
+from rulepack.library import Library, fact_schema, load, models_of
+from rulepack.model.description import PackInfo
 from rulepack.model.pack import Pack
 from rulepack.verdict.data import Verdict
 
@@ -417,11 +418,13 @@ def _bundled() -> Library:
     return load()
 
 
-def _versions(pack: Pack | str, library: Library | None) -> tuple[Library, tuple[Pack, ...]]:
-    if isinstance(pack, Pack):
-        return library or _bundled(), (pack,)
-    chosen = library or _bundled()
-    return chosen, chosen.versions(pack)
+def _versions(pack: PackInfo | str, library: Library | None) -> tuple[Pack, ...]:
+    """The models of the versions ``pack`` names: one version (looked up in ``library`` by id
+    and version), or every version of a pack id."""
+    models = models_of(library or _bundled())
+    if isinstance(pack, PackInfo):
+        return (models.of(pack),)
+    return models.versions(pack)
 
 
 def _window(pack: Pack) -> tuple[dt.date, dt.date]:
@@ -455,25 +458,31 @@ def _pack_drawer(packs: Sequence[Pack], schema: FactSchema, extra: Iterable[str]
     return _Drawer(tree, _vocabulary(packs))
 
 
-def facts_for(pack: Pack | str, library: Library | None = None, *,
+def facts_for(pack: PackInfo | str, library: Library | None = None, *,
               complete: bool = False) -> st.SearchStrategy[Document]:
     """Fact documents for one pack: the facts it reads, near its thresholds.
 
     ``pack`` is a pack id (every version of it, from ``library``, default the bundled packs)
-    or one :class:`rulepack.Pack` version. Each document has the pack's subject, an ``as_of``
-    inside the effective window of a version (so evaluation picks that version), numbers at
-    each threshold the pack compares against and one step either side (99,999 / 100,000 /
-    100,001 fans), and dates and instants close to ``as_of``. With ``complete=True`` every fact
-    the pack reads is present (it may still be ``null`` where the schema allows); otherwise a
-    few are left out at random, so ``unknown`` verdicts are drawn too::
+    or one version (a :class:`rulepack.PackInfo`, looked up in ``library`` by id and version).
+    Each document has the pack's subject, an ``as_of`` inside the effective window of a version
+    (so evaluation picks that version), numbers at each threshold the pack compares against and
+    one step either side (99,999 / 100,000 / 100,001 fans), and dates and instants close to
+    ``as_of``. With ``complete=True`` every fact the pack reads is present (it may still be
+    ``null`` where the schema allows); otherwise a few are left out at random, so ``unknown``
+    verdicts are drawn too::
 
         @given(facts_for("xingtu.entry", complete=True))
         def test_entry_always_decides(facts):
             assert library.evaluate("xingtu.entry", facts).outcome != "unknown"
     """
-    chosen, versions = _versions(pack, library)
-    drawer = _pack_drawer(versions, chosen.schema)
+    return facts_of(_versions(pack, library), models_of(library or _bundled()).schema,
+                    complete=complete)
 
+
+def facts_of(versions: Sequence[Pack], schema: FactSchema, *,
+             complete: bool = False) -> st.SearchStrategy[Document]:
+    """:func:`facts_for` over pack models (internal: for ``rulepack verify``)."""
+    drawer = _pack_drawer(versions, schema)
     as_of = _as_of(versions)
 
     @st.composite
@@ -485,15 +494,14 @@ def facts_for(pack: Pack | str, library: Library | None = None, *,
     return documents()
 
 
-def facts_for_schema(schema: FactSchema | None = None, *, complete: bool = False,
-                     near: Library | Iterable[Pack] | None = None) \
+def facts_for_schema(*, complete: bool = False, near: Library | None = None) \
         -> st.SearchStrategy[Document]:
-    """Fact documents over the whole fact schema (default: the bundled one), without ``as_of``.
+    """Fact documents over the whole fact schema, without ``as_of``.
 
     Every object of the schema may appear; with ``complete=False`` (the default) each object
     leaves out a few of its keys at random, the top level included, so documents range from
     ``{}`` to every fact. Dates fall within a few years of a random day of 2020-2030. With
-    ``near`` (a library or packs), numbers and strings are drawn near the constants those packs
+    ``near`` (a library), numbers and strings are drawn near the constants its packs
     compare against, as :func:`facts_for` does::
 
         @given(facts_for_schema(near=library), instants)
@@ -501,9 +509,9 @@ def facts_for_schema(schema: FactSchema | None = None, *, complete: bool = False
             for verdict in library.evaluate_all(facts, as_of=as_of):
                 assert verdict.explain("en")
     """
-    chosen = schema or fact_schema()
-    packs = near.packs if isinstance(near, Library) else tuple(near or ())
-    drawer = _Drawer(_tree(chosen), _vocabulary(packs))
+    models = models_of(near) if near is not None else None
+    schema = models.schema if models is not None else fact_schema()
+    drawer = _Drawer(_tree(schema), _vocabulary(models.packs if models is not None else ()))
 
     anchors = st.builds(_midnight_plus, st.dates(*_SPAN), _HOURS)
 
@@ -514,7 +522,7 @@ def facts_for_schema(schema: FactSchema | None = None, *, complete: bool = False
     return documents()
 
 
-def pairs_for(pack: Pack | str, fact: str, library: Library | None = None, *,
+def pairs_for(pack: PackInfo | str, fact: str, library: Library | None = None, *,
               complete: bool = False) -> st.SearchStrategy[Pair]:
     """Pairs ``(lower, higher)`` of documents for ``pack`` that differ only in ``fact``.
 
@@ -530,8 +538,13 @@ def pairs_for(pack: Pack | str, fact: str, library: Library | None = None, *,
             assert_monotone(library, "xingtu.penalty_points", fewer, more, of="result",
                             field="remaining", direction="decreasing")
     """
-    chosen, versions = _versions(pack, library)
-    schema = chosen.schema
+    return pairs_of(_versions(pack, library), fact, models_of(library or _bundled()).schema,
+                    complete=complete)
+
+
+def pairs_of(versions: Sequence[Pack], fact: str, schema: FactSchema, *,
+             complete: bool = False) -> st.SearchStrategy[Pair]:
+    """:func:`pairs_for` over pack models (internal: for ``rulepack verify``)."""
     if fact not in schema.fields:
         raise ValueError(f"`{fact}` is not a fact path of the fact schema")
     drawer = _pack_drawer(versions, schema, extra=[fact])
@@ -682,7 +695,7 @@ def assert_properties(library: Library, pack_id: str, facts: Mapping[str, Any]) 
     :func:`assert_monotone`. Returns the verdict.
     """
     verdict = library.evaluate(pack_id, facts)
-    pack = library.select(pack_id, version=verdict.version)
+    pack = models_of(library).select(pack_id, version=verdict.version)
     for prop in pack.properties:
         problem = properties.single_document_violation(prop, verdict)
         if problem is not None:

@@ -30,7 +30,7 @@ from rulepack.analysis.properties import (
 from rulepack.core.errors import Problem
 from rulepack.core.yaml_writer import yaml_dump
 from rulepack.facts.schema import CHINA_TZ, parse_instant
-from rulepack.library import Library
+from rulepack.library import Library, models_of
 from rulepack.model.pack import Pack, Property, TableRule, Where
 from rulepack.verdict.data import Verdict, to_jsonable
 
@@ -115,7 +115,7 @@ def verify(library: Library, *, seed: int = 0, examples: int = DEFAULT_EXAMPLES,
     for pack_id in packs or ():
         library.versions(pack_id)
     report = VerifyReport(seed=seed, budget=examples)
-    for pack in library.packs:
+    for pack in models_of(library).packs:
         if packs and pack.id not in packs:
             continue
         report.stats.packs += 1
@@ -133,8 +133,9 @@ def _checks_of(library: Library, pack: Pack, report: VerifyReport) -> list[_Chec
 
     checks: list[_Check] = []
     reads = pack_reads(pack)
+    schema = models_of(library).schema
     for prop in pack.properties:
-        problems = problems_of(pack, prop, library.schema.fields, reads)
+        problems = problems_of(pack, prop, schema.fields, reads)
         report.findings.extend(Finding(p) for p in problems)
         if problems:
             continue
@@ -143,17 +144,17 @@ def _checks_of(library: Library, pack: Pack, report: VerifyReport) -> list[_Chec
             fact = prop.spec["fact"]
             checks.append(_Check(
                 pack, CODES["monotone"], prop.id, prop.where, None,
-                strategies.pairs_for(pack, fact, library, complete=True),
+                strategies.pairs_of((pack,), fact, schema, complete=True),
                 functools.partial(_monotone_failure, library, pack, prop), _keeper(fact)))
         else:
             checks.append(_Check(
                 pack, CODES[prop.kind], prop.id, prop.where, None,
-                strategies.facts_for(pack, library, complete=True),
+                strategies.facts_of((pack,), schema, complete=True),
                 functools.partial(_single_failure, library, pack, prop)))
     for rule in pack.rules:
         if isinstance(rule, TableRule) and rule.complete and rule.hit_policy != "collect":
             report.stats.tables += 1
-            complete = strategies.facts_for(pack, library, complete=True)
+            complete = strategies.facts_of((pack,), schema, complete=True)
             checks.append(_Check(pack, "RP602", f"table:{rule.id}:gap", rule.where, rule.id,
                                  complete, functools.partial(_gap_failure, library, pack, rule)))
             if rule.hit_policy == "unique":
