@@ -18,7 +18,8 @@ from rulepack.facts.schema import china_day
 from rulepack.library import Library, display_path, load
 
 if TYPE_CHECKING:
-    from rulepack.model.pack import Lang, Pack
+    from rulepack.model.description import PackInfo
+    from rulepack.model.pack import Lang
     from rulepack.verdict.data import Verdict
 
 _EPILOG = """\
@@ -150,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def _prepared(args: argparse.Namespace) -> tuple[str | None, Library, Pack | None]:
+def _prepared(args: argparse.Namespace) -> tuple[str | None, Library, PackInfo | None]:
     """The options checked before any document is read: --as-of, the library, the pinned
     version."""
     args.format = args.format or "text"
@@ -190,7 +191,7 @@ def as_of_option(text: str | None) -> str | None:
     return text
 
 
-def _warn_pinned(pack: Pack, verdict: Verdict, file: str, line: int) -> None:
+def _warn_pinned(pack: PackInfo, verdict: Verdict, file: str, line: int) -> None:
     day = china_day(verdict.as_of)
     if pack.in_force(day):
         return
