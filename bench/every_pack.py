@@ -57,6 +57,7 @@ from typing import Any
 import rulepack
 from rulepack.engine import codegen
 from rulepack.engine.interpreter import atoms_of, expressions_of
+from rulepack.library import models_of
 from rulepack.model.pack import Pack
 from rulepack.testing import corpus
 
@@ -515,7 +516,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
     per_pack: dict[str, list[Doc]] = {}
     packs: dict[str, dict[str, Any]] = {}
     for pack_id in library.ids:
-        pack = library.select(pack_id, as_of=AS_OF)
+        pack = models_of(library).select(pack_id, as_of=AS_OF)
         per_pack[pack_id] = docs_for(pack, docs)
         packs[pack_id] = describe(library, pack)
     print(f"checking {len(per_pack)} packs against the reference on {len(docs):,} documents",
@@ -534,7 +535,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
     time_rounds(rows, args.rounds)
     table = results(rows, packs)
     table["writings_compared_on"] = compared
-    table["writings"] = {pack_id: describe(bench, bench.select(pack_id, as_of=AS_OF))
+    table["writings"] = {pack_id: describe(bench, models_of(bench).select(pack_id, as_of=AS_OF))
                          for pack_id in (ORIGINAL, ANALYST)}
     env["load_average_at_end"] = list(os.getloadavg())
     out: dict[str, Any] = {**env, "docs": len(docs), "accounts": len(accounts),
