@@ -62,3 +62,16 @@ def test_is_compares_only_with_none(tmp_path: Path, expression: str, column: int
 def test_is_with_none_still_loads(tmp_path: Path, expression: str) -> None:
     (tmp_path / "pack.yaml").write_text(with_require(expression), encoding="utf-8")
     assert rulepack.load(tmp_path).packs[0].id == "demo.entry"
+
+
+def test_a_pack_file_over_the_size_limit_is_refused_before_parsing(tmp_path: Path) -> None:
+    from rulepack.loading.loader import MAX_PACK_BYTES
+
+    # A comment keeps the file valid YAML: only its size can refuse it.
+    padding = "# " + "x" * 98 + "\n"
+    text = GOOD + padding * (MAX_PACK_BYTES // len(padding) + 1)
+    (problem,) = problems(tmp_path, text)
+    assert problem.code == "RP110"
+    assert f"has {len(text.encode()):,} bytes, more than {MAX_PACK_BYTES:,}" in problem.message
+    (tmp_path / "pack.yaml").write_text(GOOD + padding * (MAX_PACK_BYTES // len(padding) - 10))
+    assert rulepack.load(tmp_path).packs[0].id == "demo.entry"
