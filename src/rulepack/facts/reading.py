@@ -44,7 +44,7 @@ class LongInt(ValueError):
     """A JSON int of more digits than a fact document may hold (as YAML's reader refuses)."""
 
     def __init__(self, digits: int) -> None:
-        super().__init__(f"a number has {digits:,} digits, more than {MAX_INT_DIGITS:,}")
+        super().__init__(f"{digits:,} digits, more than {MAX_INT_DIGITS:,}")
 
 
 def _bounded_int(text: str) -> int:
@@ -76,8 +76,10 @@ def read_json(text: str) -> Any:
 def refusal_words(exc: ValueError | RecursionError, what: str) -> str:
     """The words for a JSON text (``what``: "file", "line") read_json refused for anything
     but its syntax."""
-    if isinstance(exc, (DuplicateKey, LongInt)):
+    if isinstance(exc, DuplicateKey):
         return str(exc)
+    if isinstance(exc, LongInt):
+        return f"the {what} holds a number of more digits than can be read ({exc})"
     if isinstance(exc, RecursionError):
         return f"the {what} nests arrays or objects too deeply to read"
     # json reads no int of more than 4,300 digits (Python's limit)
