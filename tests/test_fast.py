@@ -631,6 +631,11 @@ def test_every_operator_on_every_pair_of_operands() -> None:
     for op in BINARY:
         for left in OPERANDS:
             for right in OPERANDS:
+                if op in ("is", "is not") and "None" not in (left, right):
+                    # refused at load (RP202), so there is nothing for the engines to run
+                    with pytest.raises(CompileError, match="only with `None`"):
+                        compile_text(f"{left} {op} {right}")
+                    continue
                 for limits in (DEFAULT_LIMITS, SMALL_LIMITS) if op in ("+", "*", "**") \
                         else (DEFAULT_LIMITS,):
                     try:
@@ -1325,9 +1330,10 @@ def test_string_constants_round_trip_exactly(value: str) -> None:
 @pytest.mark.parametrize("value", [0, -1, -(2**63), 10**30, 0.1, -0.0, math.inf, -math.inf,
                                    1e-300, True, False, None])
 def test_scalar_params_round_trip_exactly(value: Any) -> None:
-    negated = ("-params.v if params.v is not None and params.v is not True "
-               "and params.v is not False else params.v")
-    for text in ["params.v", "(params.v,)", "params.v == params.v", negated]:
+    texts = ["params.v", "(params.v,)", "params.v == params.v"]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        texts.append("-params.v")  # `is True` is refused at load: the choice is made here
+    for text in texts:
         tree = compile_text(text, params={"v": value})
         expected, actual, _, _ = run_both(tree, {})
         assert_same_outcome(expected, actual, text)
@@ -1494,31 +1500,38 @@ def test_the_compiled_function_is_built_from_the_tree_not_from_the_text() -> Non
 # constants within a code object, while the sandbox evaluates each ast.Constant to its own
 # object and builds a new tuple for every tuple display: `1000 is 1000` was True compiled and
 # False in the sandbox, and a document string interned by Python matched a literal only in
-# compiled code. `in` saw it too, through its identity shortcut: `params.nan in (params.nan,)`.
+# compiled code. `is` is now refused at load except with None (RP202), so neither engine sees
+# these; `in` still does, through its identity shortcut: `params.nan in (params.nan,)`.
 
 IDENTITY_CASES = [
-    pytest.param("1000 is 1000", {}, {}, id="int-literals"),
-    pytest.param("1.5 is 1.5", {}, {}, id="float-literals"),
-    pytest.param("-7 is -7", {}, {}, id="negated-literals"),
-    pytest.param("(1, 2) is (1, 2)", {}, {}, id="tuple-displays"),
-    pytest.param("params.n is 1000", {"n": 1000}, {}, id="param-and-literal"),
-    pytest.param("params.s is 'douyin'", {"s": "douyin"}, {}, id="string-param-and-literal"),
-    pytest.param("params.t is params.t", {"t": [1, 2]}, {}, id="list-param-twice"),
-    pytest.param("account.platform is 'douyin'", {}, {"account": {"platform": "douyin"}},
-                 id="interned-fact-and-literal"),
-    pytest.param("2.5 - 1 is 1.5", {}, {}, id="folded-arithmetic"),
-    pytest.param("params.nan in params.nans", {"nan": math.nan, "nans": [math.nan]}, {},
-                 id="nan-param-in-list-param"),
-    pytest.param("params.nan in (params.nan,)", {"nan": math.nan}, {}, id="nan-param-in-tuple"),
+    pytest.param("1000 is 1000", {}, id="int-literals"),
+    pytest.param("1.5 is 1.5", {}, id="float-literals"),
+    pytest.param("-7 is -7", {}, id="negated-literals"),
+    pytest.param("(1, 2) is (1, 2)", {}, id="tuple-displays"),
+    pytest.param("params.n is 1000", {"n": 1000}, id="param-and-literal"),
+    pytest.param("params.s is 'douyin'", {"s": "douyin"}, id="string-param-and-literal"),
+    pytest.param("params.t is params.t", {"t": [1, 2]}, id="list-param-twice"),
+    pytest.param("account.platform is 'douyin'", {}, id="interned-fact-and-literal"),
+    pytest.param("2.5 - 1 is 1.5", {}, id="folded-arithmetic"),
 ]
 
 
-@pytest.mark.parametrize(("text", "params", "document"), IDENTITY_CASES)
-def test_identity_of_constants(text: str, params: dict[str, Any],
-                               document: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("text", "params"), IDENTITY_CASES)
+def test_identity_of_constants_is_refused_at_load(text: str, params: dict[str, Any]) -> None:
+    with pytest.raises(CompileError) as caught:
+        compile_text(text, params=params)
+    assert caught.value.code == "RP202"
+
+
+@pytest.mark.parametrize(("text", "params"), [
+    pytest.param("params.nan in params.nans", {"nan": math.nan, "nans": [math.nan]},
+                 id="nan-param-in-list-param"),
+    pytest.param("params.nan in (params.nan,)", {"nan": math.nan}, id="nan-param-in-tuple"),
+])
+def test_identity_shortcut_of_in(text: str, params: dict[str, Any]) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)
-        assert_agree(text, document, params=params)
+        assert_agree(text, {}, params=params)
 
 
 def _one_rule_pack(folder: Path, pack_id: str, rule: dict[str, Any],
@@ -1536,29 +1549,18 @@ def _one_rule_pack(folder: Path, pack_id: str, rule: dict[str, Any],
 
 
 # A condition that is one comparison compiles its two sides apart and compares them in code of
-# its own (`_a is _t`); identity with a constant other than None/True/False must stay in the
-# sandbox there too.
+# its own (`_a is _t`); identity with a constant other than None is refused at load, by the
+# loader both engines share, whatever the document.
 @pytest.mark.parametrize("condition", [
     "account.platform is 'douyin'", "'douyin' is account.platform",
     "account.platform is not 'douyin'", "account.platform is params.s",
 ])
-def test_identity_of_constants_in_a_pack_verdict(tmp_path: Path, condition: str) -> None:
+def test_identity_of_constants_in_a_pack_is_refused(tmp_path: Path, condition: str) -> None:
     _one_rule_pack(tmp_path, "fast.identity", {"require": condition}, {"s": "douyin"})
-    compiled, sandbox = rulepack.load(tmp_path), rulepack.load(tmp_path, engine="sandbox")
-    document = {"account": {"platform": "douyin"}}  # a literal: the string is interned
-    assert_same_evaluation(
-        compiled, sandbox,
-        lambda lib: lib.evaluate("fast.identity", document, as_of=MOMENTS[0]), condition)
-
-
-def test_identity_of_constants_in_a_pack_verdict_on_json_documents(tmp_path: Path) -> None:
-    """Strings decoded from JSON are never interned: there both engines agree already."""
-    _one_rule_pack(tmp_path, "fast.identity", {"require": "account.platform is 'douyin'"})
-    compiled, sandbox = rulepack.load(tmp_path), rulepack.load(tmp_path, engine="sandbox")
-    document = json.loads('{"account": {"platform": "douyin"}}')
-    assert_same_evaluation(
-        compiled, sandbox,
-        lambda lib: lib.evaluate("fast.identity", document, as_of=MOMENTS[0]), "json")
+    for engine in ("compiled", "sandbox"):
+        with pytest.raises(rulepack.PackError) as caught:
+            rulepack.load(tmp_path, engine=engine)
+        assert [p.code for p in caught.value.problems] == ["RP202"], engine
 
 
 # A hex literal is short to write but may be an integer with more decimal digits than Python's

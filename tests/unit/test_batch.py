@@ -125,9 +125,13 @@ def test_an_instant_with_no_day_in_china_fails_its_line_only(
     code, records, _ = batch(capsys, rules, str(jsonl(tmp_path, GOOD, early, GOOD)),
                              "--pack", "demo.a", as_of=None)
     assert code == 2
+    # Outside the years a fact document may use (it would have no date in China time): the
+    # line is refused at validation, its problem RP303 at the path of as_of.
     assert [summary(r) for r in records] == [
-        (1, "demo.a", "pass"), (2, "demo.a", "RP303"), (3, "demo.a", "pass")]
-    assert "has no date in China time" in records[1]["error"]["message"]
+        (1, "demo.a", "pass"), (2, "demo.a", "RP702"), (3, "demo.a", "pass")]
+    assert [(p["code"], p["value"]) for p in records[1]["error"]["problems"]] == [
+        ("RP303", "$.as_of")]
+    assert "the year 1 is outside the years 1000 to 8999" in records[1]["error"]["message"]
 
 
 def test_a_line_that_meets_a_bug_gets_an_error_record_and_the_run_goes_on(

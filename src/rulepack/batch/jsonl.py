@@ -28,6 +28,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -197,10 +198,61 @@ def _file_chunks(stream: BinaryIO, name: str, size: int) -> Iterator[Chunk]:
 # -- running --------------------------------------------------------------------------------
 
 
+class Stopped(BaseException):
+    """A run ended by SIGTERM or SIGINT; ``lines`` input lines were done and written. A
+    BaseException, as KeyboardInterrupt is: the per-line guard against bugs (RP703) must not
+    take it for one."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+        self.lines = 0
+
+
+_STOPPING = (signal.SIGTERM, signal.SIGINT)
+
+
+def _stop(signum: int, frame: object) -> None:
+    # Once: a second signal while the pool and the output are cleaned up must not cut that
+    # short (it would leave workers or a temporary file behind).
+    for each in _STOPPING:
+        signal.signal(each, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """TERM and INT raise :class:`Stopped` in the run, so that it ends as an exception does:
+    the pool terminated, a temporary output removed (by default TERM kills the process on the
+    spot, and INT raises KeyboardInterrupt wherever it lands, workers included)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; its caller keeps its own
+        return
+    previous = {each: signal.signal(each, _stop) for each in _STOPPING}
+    try:
+        yield
+    finally:
+        for each, handler in previous.items():
+            signal.signal(each, handler)
+
+
 def run(library: Library, options: BatchOptions, sources: Sequence[str], out: TextIO, *,
         jobs: int = 1, progress: Progress | None = None) -> Summary:
-    """Evaluate every line of ``sources`` and write the records to ``out`` in input order."""
+    """Evaluate every line of ``sources`` and write the records to ``out`` in input order.
+
+    Raises :class:`Stopped` on SIGTERM or SIGINT, with the lines written so far."""
     summary = Summary()
+    try:
+        with _stopped_by_signals():
+            _run(library, options, sources, out, jobs, progress, summary)
+    except Stopped as stop:
+        stop.lines = summary.lines
+        raise
+    return summary
+
+
+def _run(library: Library, options: BatchOptions, sources: Sequence[str], out: TextIO,
+         jobs: int, progress: Progress | None, summary: Summary) -> None:
     try:
         for rendered in _rendered(library, options, chunks(sources), jobs):
             out.write(rendered.text)
@@ -212,7 +264,6 @@ def run(library: Library, options: BatchOptions, sources: Sequence[str], out: Te
     finally:
         if progress is not None:
             progress.close()  # also when interrupted: the shell prompt starts on a new line
-    return summary
 
 
 def _rendered(library: Library, options: BatchOptions, work: Iterator[Chunk],
@@ -267,8 +318,10 @@ _worker: Renderer | None = None
 
 def _start_worker(options: BatchOptions) -> None:
     # Ctrl-C reaches the whole process group; the parent alone handles it (and stops the
-    # pool), so that workers do not each print a traceback.
+    # pool), so that workers do not each print a traceback. TERM ends a worker at once, as
+    # the pool's terminate() means it to (a forked worker inherits the parent's handler).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # One renderer per worker process, built once: the pool's initializer can leave it only
     # in the process's globals for the chunks that follow.
     global _worker  # noqa: PLW0603

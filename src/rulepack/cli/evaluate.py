@@ -47,6 +47,8 @@ exit codes:
   3  without --pack: every document was evaluated, but a pack about one of them has no
      version in force on its as_of (named on stderr, RP502) and was left out
   70 an internal error
+  130, 143  with --batch: stopped by SIGINT (Ctrl-C) or SIGTERM; one line on stderr says how
+     many lines were done, and --output's file is left as it was (it is written whole or not)
 """
 
 # Evaluated, but a pack that would have judged a document has no version in force that day.
@@ -266,6 +268,11 @@ def _batch(args: argparse.Namespace) -> int:
     except jsonl.OutputError as exc:
         print(f"rulepack: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except jsonl.Stopped as stop:
+        written = f"; {args.output} is left as it was" if args.output not in (None, "-") else ""
+        print(f"rulepack: stopped by {stop}: {stop.lines:,} line(s) done{written}",
+              file=sys.stderr)
+        return 128 + stop.signum  # as a shell reports a process a signal ended
     if summary.failed:
         print(f"rulepack: {summary.failed:,} of {summary.lines:,} line(s) failed; their error "
               "records say why", file=sys.stderr)

@@ -33,7 +33,7 @@ CODES: dict[str, str] = {
     "RP107": "two files declare the same pack id and version",
     "RP108": "two versions of one pack are in force on the same day",
     "RP109": "effective_until comes before effective_from",
-    "RP110": "the file cannot be read",
+    "RP110": "the file cannot be read, or is over the size limit (1,000,000 bytes)",
     "RP111": "a retired_from not after effective_from, or not the day after effective_until",
     "RP112": "days between two versions of one pack on which no version is in force",
     "RP201": "an expression does not parse",

@@ -27,24 +27,68 @@ _INSTANT = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$")
 
 
+# The years a date or instant of a fact document may fall in. Python's dates end at years 1
+# and 9999, and an instant near either end cannot be moved to China time or have a duration
+# added; a thousand years on each side leave room for any window a policy computes.
+FIRST_YEAR = 1000
+LAST_YEAR = 8999
+YEARS = f"the years {FIRST_YEAR} to {LAST_YEAR}"
+
+# A lone surrogate (U+D800 to U+DFFF) is not Unicode text: JSON's \ud800 escape can make one,
+# and UTF-8 cannot write it, so a verdict or an error record that shows it could not be written.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(text: str) -> str | None:
+    """The first lone surrogate of ``text`` as U+XXXX, or None when it is all Unicode text."""
+    if text.isascii():
+        return None
+    found = _SURROGATE.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+def is_text(value: object) -> bool:
+    """A string the fact schema takes: Unicode text (no lone surrogate), or a date object."""
+    if isinstance(value, str):
+        return value.isascii() or _SURROGATE.search(value) is None
+    return isinstance(value, dt.date)
+
+
+def _in_range(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"the year {year} is outside {YEARS}")
+
+
 def check_date(value: object) -> bool:
-    """The ``date`` format: YYYY-MM-DD, a real day (raises ValueError for a day that is not)."""
+    """The ``date`` format: YYYY-MM-DD, a real day within YEARS (raises ValueError for a day
+    that is not)."""
     if not isinstance(value, str):
         return True  # a date object, or a type error that `type` reports
     if len(value) != 10:
         return False
-    dt.date.fromisoformat(value)
+    _in_range(dt.date.fromisoformat(value).year)
     return True
 
 
 def check_instant(value: object) -> bool:
-    """The ``date-time`` format: an ISO 8601 instant with its offset."""
+    """The ``date-time`` format: an ISO 8601 instant with its offset, within YEARS (RFC 3339's
+    lower-case ``t`` and ``z`` included: facts.schema.parse_instant reads them)."""
     if not isinstance(value, str):
         return True
     if not _INSTANT.match(value):
         return False
-    dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    _in_range(dt.datetime.fromisoformat(normal_instant(value)).year)
     return True
+
+
+def normal_instant(text: str) -> str:
+    """An ISO instant as datetime.fromisoformat reads it: RFC 3339 allows ``t`` and ``z`` in
+    lower case, which Python 3.11 refuses."""
+    if len(text) > 10 and text[10] == "t":
+        text = f"{text[:10]}T{text[11:]}"
+    if text.endswith(("z", "Z")):
+        text = text[:-1] + "+00:00"
+    return text
 
 
 def _never(value: Any) -> bool:
@@ -71,7 +115,7 @@ def _is_integer(value: Any) -> bool:
 # The types as the fact schema's validator reads them: Python callers may hand over real dates
 # for strings. A pack, read from YAML, holds only JSON's own types.
 FACT_TYPES: dict[str, Precheck] = {
-    "string": lambda v: isinstance(v, (str, dt.date)),
+    "string": is_text,
     "integer": _is_integer,
     "number": is_number,
     "boolean": lambda v: isinstance(v, bool),

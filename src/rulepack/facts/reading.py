@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from rulepack.core import yaml_reader
 from rulepack.core.errors import FactsError, Problem, not_utf8
+from rulepack.core.yaml_reader import MAX_INT_DIGITS
 
 
 class DuplicateKey(ValueError):
@@ -38,10 +40,37 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return made
 
 
+class LongInt(ValueError):
+    """A JSON int of more digits than a fact document may hold (as YAML's reader refuses)."""
+
+    def __init__(self, digits: int) -> None:
+        super().__init__(f"{digits:,} digits, more than {MAX_INT_DIGITS:,}")
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise LongInt(digits)
+    return int(text)
+
+
 # json.loads refusing a key written twice in one object: the same document must not say
 # `fans: 99999` read as YAML and `fans: 250000` read as JSON. (A decoder made once costs
 # nothing over json.loads.)
-read_json: Callable[[str], Any] = json.JSONDecoder(object_pairs_hook=_unique).decode
+_read_json = json.JSONDecoder(object_pairs_hook=_unique).decode
+# The same, refusing an int of more than MAX_INT_DIGITS digits, as YAML does (a sum of two
+# ints of Python's own limit, 4,300 digits, could not be written in a verdict). Its int hook
+# halves the speed of int-heavy documents, so it reads only a text that has such a run of
+# digits somewhere.
+_read_json_bounded = json.JSONDecoder(object_pairs_hook=_unique, parse_int=_bounded_int).decode
+_LONG_DIGITS = re.compile(rf"\d{{{MAX_INT_DIGITS + 1}}}")
+
+
+def read_json(text: str) -> Any:
+    """One JSON text, refusing a key written twice and an int of over MAX_INT_DIGITS digits."""
+    if len(text) > MAX_INT_DIGITS and _LONG_DIGITS.search(text):
+        return _read_json_bounded(text)
+    return _read_json(text)
 
 
 def refusal_words(exc: ValueError | RecursionError, what: str) -> str:
@@ -49,6 +78,8 @@ def refusal_words(exc: ValueError | RecursionError, what: str) -> str:
     but its syntax."""
     if isinstance(exc, DuplicateKey):
         return str(exc)
+    if isinstance(exc, LongInt):
+        return f"the {what} holds a number of more digits than can be read ({exc})"
     if isinstance(exc, RecursionError):
         return f"the {what} nests arrays or objects too deeply to read"
     # json reads no int of more than 4,300 digits (Python's limit)

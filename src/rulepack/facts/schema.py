@@ -8,6 +8,7 @@ that is present with ``null`` is a known "nothing" (no response yet, no ban).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
@@ -23,10 +24,14 @@ from rulepack.core.errors import (
 )
 from rulepack.facts.precheck import (
     FACT_TYPES,
+    YEARS,
     check_date,
     check_instant,
     compile_precheck,
     is_number,
+    is_text,
+    lone_surrogate,
+    normal_instant,
 )
 from rulepack.lang.expressions import FieldInfo
 from rulepack.model.pack import Text
@@ -53,8 +58,9 @@ class Missing(Exception):
 
 
 def _is_string(checker: Any, instance: Any) -> bool:
-    # Python callers may hand over real dates; they stand for their ISO strings.
-    return isinstance(instance, (str, dt.date))
+    # Python callers may hand over real dates; they stand for their ISO strings. A text with
+    # a lone surrogate is no string (precheck.is_text).
+    return is_text(instance)
 
 
 def _is_json_number(checker: Any, instance: Any) -> bool:
@@ -202,6 +208,12 @@ class FactSchema:
             raise FactsError(problems)
 
     def _problems_of(self, error: jsonschema.ValidationError, file: str) -> list[Problem]:
+        """The problems one jsonschema error stands for, each writable as UTF-8."""
+        return [dataclasses.replace(p, message=_writable(p.message),
+                                    value=None if p.value is None else _writable(p.value))
+                for p in self._error_problems(error, file)]
+
+    def _error_problems(self, error: jsonschema.ValidationError, file: str) -> list[Problem]:
         """The problems one jsonschema error stands for: one per unknown key, else one."""
         path = _json_path(error.absolute_path)
         hint = None
@@ -219,10 +231,15 @@ class FactSchema:
                     value=_json_path([*error.absolute_path, key]),
                     hint=did_you_mean(key, allowed)
                     or "the fact vocabulary is schemas/facts.schema.json") for key in extra]
+        cause = str(error.cause) if isinstance(error.cause, ValueError) else ""
         if path == "$.as_of":
+            # as_of is a date or an instant (anyOf): the cause is on the branch's own error.
+            cause = next((str(sub.cause) for sub in error.context or ()
+                          if isinstance(sub.cause, ValueError)), cause)
             return [Problem(file=file, code="RP303", value=path,
                             message=f"as_of is not an ISO 8601 instant or date: "
-                                    f"{json_shown(error.instance)}",
+                                    f"{json_shown(error.instance)}"
+                                    + (f" ({cause})" if YEARS in cause else ""),
                             hint="e.g. 2026-11-21T09:30:00+08:00 or 2026-11-21")]
         if error.validator == "enum":
             hint = did_you_mean(str(error.instance), [str(v) for v in expected]) or \
@@ -233,11 +250,17 @@ class FactSchema:
         elif error.validator == "type":
             message, wanted = not_of_type(error.instance, expected)
             hint = f"expected {wanted}"
+            surrogate = lone_surrogate(instance) if isinstance(instance, str) else None
+            if surrogate is not None:
+                message = f"the text holds a lone surrogate ({surrogate}), which is not Unicode"
+                hint = "a \\ud800-\\udfff escape must be one of a pair that makes a character"
             if isinstance(error.instance, float) and not math.isfinite(error.instance):
                 message = f"{error.instance} is not a number"
                 hint = "NaN and Infinity are not JSON numbers"
         elif error.validator == "format":
             hint = f"expected {error.validator_value}"
+            if YEARS in cause:
+                message, hint = f"{json_shown(instance)}: {cause}", f"dates fall in {YEARS}"
         return [Problem(file=file, code="RP301", message=message, value=path, hint=hint)]
 
     # -- reading ----------------------------------------------------------------------------
@@ -316,6 +339,13 @@ def _compile_reader(path: str, convert: Callable[[Any], Any] | None) -> Callable
 _ABSENT = object()
 
 
+def _writable(text: str) -> str:
+    """``text`` with any lone surrogate written as its escape, so that UTF-8 can write it."""
+    if lone_surrogate(text) is None:
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _json_path(parts: Any) -> str:
     out = "$"
     for part in parts:
@@ -362,5 +392,5 @@ def parse_instant(value: Any) -> dt.datetime:
     text = value.strip()
     if len(text) == 10:
         return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), CHINA_TZ)
-    parsed = dt.datetime.fromisoformat(text)  # 3.11 reads a trailing Z as UTC
+    parsed = dt.datetime.fromisoformat(normal_instant(text))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA_TZ)

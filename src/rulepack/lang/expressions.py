@@ -297,6 +297,20 @@ class _Checker(ast.NodeTransformer):
     def visit_Compare(self, node: ast.Compare) -> ast.AST:
         node.left = self.visit(node.left)
         node.comparators = [self.visit(c) for c in node.comparators]
+        operands = [node.left, *node.comparators]
+        for i, op in enumerate(node.ops):
+            # Identity of numbers and strings is an implementation detail of Python (small
+            # ints are shared, large ones are not): `fans is 100000` would be False with
+            # 100,000 fans. Only None has one identity, so `is` is kept for it alone.
+            if isinstance(op, (ast.Is, ast.IsNot)) and not any(
+                isinstance(side, ast.Constant) and side.value is None
+                for side in operands[i:i + 2]
+            ):
+                text = _OP_TEXT[type(op)]
+                raise self.fail(
+                    "RP202", f"`{text}` compares only with `None`", operands[i],
+                    hint=f"use `{'==' if text == 'is' else '!='}` to compare values",
+                )
         return node
 
     def visit_IfExp(self, node: ast.IfExp) -> ast.AST:

@@ -22,7 +22,10 @@ from rulepack.loading.builder import Builder
 from rulepack.loading.pack_schema import NEST_LESS, PackSchema, check_schema
 from rulepack.model.pack import Pack
 
-__all__ = ["STAGES", "PackSchema", "load_pack_file", "load_pack_text"]
+__all__ = ["MAX_PACK_BYTES", "STAGES", "PackSchema", "load_pack_file", "load_pack_text"]
+
+# The largest pack file read: fifty times the largest bundled one.
+MAX_PACK_BYTES = 1_000_000
 
 
 @dataclass
@@ -106,7 +109,15 @@ def load_pack_file(
     """Read, validate and compile one pack file; raise :class:`PackError` with all problems."""
     sink = ProblemSink(display)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            # Refused before parsing: YAML's own limits would refuse a huge file only after
+            # reading it whole (a 6 MB file took a minute and most of a gigabyte).
+            data = stream.read(MAX_PACK_BYTES + 1)
+        if len(data) > MAX_PACK_BYTES:
+            size = path.stat().st_size
+            sink.add("RP110", f"the file has {size:,} bytes, more than {MAX_PACK_BYTES:,}",
+                     hint="a pack is policy written by people: split it into several packs")
+            raise PackError(sink.problems)
         text = data.decode("utf-8")
     except OSError as exc:
         sink.add("RP110", f"cannot read the file: {exc}")
