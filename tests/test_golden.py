@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from golden.make_corpus import outputs  # the outputs, in the order the corpus recorded them
 
 import rulepack
 
@@ -47,15 +48,6 @@ def corpus() -> tuple[dict[str, Any], list[dict[str, Any]]]:
 def library() -> rulepack.Library:
     return rulepack.load()
 
-
-def outputs(verdict: rulepack.Verdict) -> dict[str, str]:
-    """The recorded outputs, computed in the order the generator computed them."""
-    return {
-        "json_zh": verdict.to_json("zh"),
-        "json_en": verdict.to_json("en"),
-        "explain_zh": verdict.explain("zh"),
-        "explain_en": verdict.explain("en"),
-    }
 
 
 def _reject_constant(name: str) -> Any:

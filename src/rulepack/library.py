@@ -150,8 +150,6 @@ class Library:
         self._infos = tuple(describe(pack) for pack in self._packs)
         self._info_of = {id(pack): info for pack, info in zip(self._packs, self._infos,
                                                                  strict=True)}
-        self._infos_by_id = {pack_id: tuple(self._info_of[id(p)] for p in versions)
-                             for pack_id, versions in self._by_id.items()}
         self._schema = fact_schema()
         self._facts: Mapping[str, FieldInfo] = MappingProxyType(self._schema.fields)
         self._limits = limits
@@ -197,10 +195,7 @@ class Library:
 
     def versions(self, pack_id: str) -> tuple[PackInfo, ...]:
         """Every version of one pack, described, oldest first."""
-        try:
-            return self._infos_by_id[pack_id]
-        except KeyError:
-            raise _unknown_pack(pack_id, self.ids) from None
+        return tuple(self._info_of[id(pack)] for pack in self._versions(pack_id))
 
     def select(self, pack_id: str, *, as_of: dt.datetime | None = None,
                version: str | None = None) -> PackInfo:

@@ -29,6 +29,7 @@ from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import Any, Literal
 
+from rulepack.batch import documents
 from rulepack.batch.jsonl import Chunk, chunks
 from rulepack.change.sources import PackSet, from_path
 from rulepack.core.errors import EvaluationError, FactsError
@@ -262,21 +263,22 @@ def judge(side: Side, pack_id: str, doc: Mapping[str, Any], as_of: Any) \
 
 
 def read_line(raw: bytes, library: Library) -> tuple[Any, tuple[str, str] | None]:
-    """A corpus line's document, or why it cannot be judged: (code, message)."""
+    """A corpus line's document, or why it cannot be judged: (code, message), in the words
+    ``eval --batch`` uses for the same line (rulepack.batch.documents)."""
     try:
         doc = read_json(raw.decode("utf-8"))
-    except (ValueError, RecursionError) as exc:
-        return None, ("RP701", f"the line is not JSON: {exc}")
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+        error = documents.not_json(raw, exc)
+        return None, (error["code"], error["message"])
     return doc, invalid(doc, library)
 
 
 def invalid(doc: Any, library: Library) -> tuple[str, str] | None:
     """Why ``doc`` is not a valid fact document (RP702), or None."""
-    if not isinstance(doc, dict):
-        return "RP702", "the line is not a valid fact document: a fact document is an object"
     problems = models_of(library).schema.problems(doc)
     if problems:
-        return "RP702", f"the line is not a valid fact document: {problems[0].message}"
+        error = documents.invalid(problems)
+        return error["code"], error["message"]
     return None
 
 

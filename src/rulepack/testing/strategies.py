@@ -23,16 +23,6 @@ from rulepack.model.description import PackInfo
 from rulepack.model.pack import Pack
 from rulepack.verdict.data import Verdict
 
-__all__ = [
-    "assert_bounds",
-    "assert_exclusive",
-    "assert_monotone",
-    "assert_properties",
-    "facts_for",
-    "facts_for_schema",
-    "pairs_for",
-]
-
 Document = dict[str, Any]
 Pair = tuple[Document, Document]
 
