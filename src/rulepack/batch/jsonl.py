@@ -212,7 +212,14 @@ class Stopped(BaseException):
 _STOPPING = (signal.SIGTERM, signal.SIGINT)
 
 
+# The process that set `_stop` as its handler. A worker forked before its initializer ran
+# still has the handler; there the signal is the parent's to handle (see _start_worker).
+_handling_pid = 0
+
+
 def _stop(signum: int, frame: object) -> None:
+    if os.getpid() != _handling_pid:
+        return
     # Once: a second signal while the pool and the output are cleaned up must not cut that
     # short (it would leave workers or a temporary file behind).
     for each in _STOPPING:
@@ -228,6 +235,8 @@ def _stopped_by_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may set handlers; its caller keeps its own
         return
+    global _handling_pid  # noqa: PLW0603
+    _handling_pid = os.getpid()
     previous = {each: signal.signal(each, _stop) for each in _STOPPING}
     try:
         yield
@@ -255,10 +264,12 @@ def _run(library: Library, options: BatchOptions, sources: Sequence[str], out: T
          jobs: int, progress: Progress | None, summary: Summary) -> None:
     try:
         for rendered in _rendered(library, options, chunks(sources), jobs):
-            out.write(rendered.text)
-            out.flush()  # a reader downstream sees whole chunks as they are done
+            # Counted before it is written: a signal landing between the two then cannot
+            # leave a written chunk uncounted (and a run stopped mid-way keeps nothing of it).
             summary.lines += rendered.lines
             summary.failed += rendered.failed
+            out.write(rendered.text)
+            out.flush()  # a reader downstream sees whole chunks as they are done
             if progress is not None:
                 progress.advance(rendered.lines, rendered.size)
     finally:
@@ -306,8 +317,15 @@ def _pool(library: Library, options: BatchOptions, jobs: int) -> Iterator[Pool]:
         pool = context.Pool(jobs, initializer=_start_worker, initargs=(options,))
     finally:
         _inherited = None
-    with pool:
+    try:
         yield pool
+    finally:
+        # Workers are never killed (Pool.terminate would): one killed while it takes a chunk
+        # or gives back a result leaves a queue's lock held or half a message in its pipe,
+        # and the parent then waits for ever. Stopped by a signal or not, the workers finish
+        # the chunks already sent (at most the window, a fraction of a second) and exit.
+        pool.close()
+        pool.join()
 
 
 # In the parent, the library for workers to inherit while they are forked; in a worker, the
@@ -317,11 +335,12 @@ _worker: Renderer | None = None
 
 
 def _start_worker(options: BatchOptions) -> None:
-    # Ctrl-C reaches the whole process group; the parent alone handles it (and stops the
-    # pool), so that workers do not each print a traceback. TERM ends a worker at once, as
-    # the pool's terminate() means it to (a forked worker inherits the parent's handler).
+    # Ctrl-C and a TERM sent to the process group reach the workers too; the parent alone
+    # handles them and ends the pool (see _pool), so that no worker dies in the middle of
+    # the pool's queues or prints a traceback (a forked worker inherits the parent's
+    # handler). SIGKILL still ends every process of the group.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     # One renderer per worker process, built once: the pool's initializer can leave it only
     # in the process's globals for the chunks that follow.
     global _worker  # noqa: PLW0603
