@@ -331,7 +331,7 @@ def test_limits_keep_the_positions_of_their_first_fields() -> None:
 def test_loading_runs_named_stages_in_order() -> None:
     from rulepack.loading.loader import STAGES
 
-    assert [name for name, _ in STAGES] == ["yaml", "schema", "model", "types"]
+    assert [name for name, _ in STAGES] == ["yaml", "schema", "strings", "model", "types"]
 
 
 def test_a_stage_that_finds_problems_stops_the_ones_that_rely_on_it(tmp_path: Path) -> None:

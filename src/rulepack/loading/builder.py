@@ -8,6 +8,7 @@ import ast
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -25,6 +26,7 @@ from rulepack.lang.expressions import (
     names_in_template,
 )
 from rulepack.lang.types import check_types
+from rulepack.loading.strings import text_position
 from rulepack.model.pack import (
     AllOf,
     AnyOf,
@@ -108,13 +110,7 @@ class Builder:
 
     def expr_problem(self, exc: CompileError, text: str, path: tuple[Any, ...],
                      rule_id: str | None) -> None:
-        line, column = self.doc.position(path)
-        quoted = self.doc.quoted_column(path, exc.offset)
-        shift = 1 if path in self.doc.quoted else 0
-        single_line = "\n" not in text
-        at = self.doc.offset_position(path, exc.offset) or (
-            (line, column + quoted) if quoted is not None else
-            (line, column + shift + exc.offset) if single_line else (line, column))
+        at = text_position(self.doc, path, text, exc.offset)
         self.sink.add(exc.code, exc.message, at=at, rule=rule_id,
                       value=exc.value if exc.value is not None else text, hint=exc.hint)
 
@@ -176,12 +172,20 @@ class Builder:
 
     # -- pack -------------------------------------------------------------------------------
 
-    def pack(self) -> Pack:
-        data = self.data
+    def check_params(self) -> None:
+        """RP209 a mapping or a number that is not finite, RP214 a number written as text,
+        RP206 a text or list longer than an expression may hold: expressions read params as
+        literals, so a param over their limits would make every rule that reads it unknown."""
+        limits = self.limits
         for name, value in self.params.items():
             if isinstance(value, (dict,)):
                 self.sink.add("RP209", f"param `{name}` is a mapping", at=self.doc.position(
                     ("params", name)), value=name)
+            if isinstance(value, list) and _list_size(value) > limits.max_built:
+                self.sink.add("RP206", f"param `{name}` is a list of {_list_size(value):,} "
+                              f"items and characters, more than the {limits.max_built:,} a "
+                              "value may hold", at=self.doc.position(("params", name)),
+                              value=name, hint="split it into several params")
             for path, item in _param_items(name, value):
                 meant = number_meant(item)
                 if meant is not None:
@@ -190,6 +194,22 @@ class Builder:
                         at=self.doc.position(path), value=item,
                         hint=f"write {meant} (digits only: YAML reads separators, 万 and 1e5 "
                         "as text)")
+                elif isinstance(item, float) and not math.isfinite(item):
+                    self.sink.add(
+                        "RP209", f"param `{name}` is {item!r}, not a finite number",
+                        at=self.doc.position(path), value=repr(item),
+                        hint="write a finite number: no rule can meet NaN, and JSON, where "
+                        "verdicts go, has neither NaN nor infinity")
+                elif isinstance(item, str) and len(item) > limits.max_string:
+                    self.sink.add(
+                        "RP206", f"param `{name}` is a text of {len(item):,} characters, more "
+                        f"than the {limits.max_string:,} an expression may hold",
+                        at=self.doc.position(path), value=item,
+                        hint="shorten it: a rule that read it could only be unknown")
+
+    def pack(self) -> Pack:
+        data = self.data
+        self.check_params()
         self.all_results = _declared_results(data["rules"])
         when = self.condition(data["when"], ("when",)) if "when" in data else None
         rules: list[Rule] = []
@@ -397,6 +417,11 @@ def _param_items(name: str, value: Any) -> list[tuple[tuple[Any, ...], Any]]:
     if isinstance(value, list):
         return [(("params", name, index), item) for index, item in enumerate(value)]
     return [(("params", name), value)]
+
+
+def _list_size(items: list[Any]) -> int:
+    """A list param's size as a result field's value is measured: items and characters."""
+    return len(items) + sum(len(item) for item in items if isinstance(item, str))
 
 
 def _never() -> CompiledExpr:

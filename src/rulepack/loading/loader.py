@@ -1,6 +1,7 @@
 """Loading one pack file, as an ordered list of named stages (the way OPA's compiler keeps its
-own): the YAML with a position for every value, the pack schema, the model with every
-expression compiled, then the types of those expressions.
+own): the YAML with a position for every value, the pack schema, its strings (names whole,
+no control characters), the model with every expression compiled, then the types of those
+expressions.
 
 Each stage reports *every* problem it finds; the problems of a file are raised together,
 sorted by location (PackError sorts them). A stage runs only when the earlier ones found
@@ -14,18 +15,26 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rulepack.core import yaml_reader
 from rulepack.core.errors import PackError, ProblemSink, json_shown, not_utf8
 from rulepack.lang.expressions import DEFAULT_LIMITS, FieldInfo, Limits
 from rulepack.loading.builder import Builder
 from rulepack.loading.pack_schema import NEST_LESS, PackSchema, check_schema
+from rulepack.loading.strings import check_strings
 from rulepack.model.pack import Pack
 
-__all__ = ["MAX_PACK_BYTES", "STAGES", "PackSchema", "load_pack_file", "load_pack_text"]
+__all__ = ["MAX_PACK_BYTES", "MAX_PACK_TEXT", "STAGES", "PackSchema", "load_pack_file",
+           "load_pack_text"]
 
 # The largest pack file read: fifty times the largest bundled one.
 MAX_PACK_BYTES = 1_000_000
+# The most characters of text (keys and string values) a pack may hold once its YAML aliases
+# are expanded: an alias repeats a value without repeating its bytes, so a small file can
+# name gigabytes (nine thousand aliases of a 99,000-character text), which the pack's digest
+# and every check would then spell out.
+MAX_PACK_TEXT = MAX_PACK_BYTES
 
 
 @dataclass
@@ -47,13 +56,19 @@ Stage = Callable[[Loading], bool]
 
 
 def _yaml_stage(loading: Loading) -> bool:
-    """RP100 not YAML, RP101 a key written twice, RP102 not one mapping."""
+    """RP100 not YAML, RP101 a key written twice, RP102 not one mapping, RP110 more text
+    than MAX_PACK_TEXT with its aliases expanded."""
     sink = loading.sink
     try:
         doc = yaml_reader.load(loading.text)
     except yaml_reader.YamlSyntaxError as exc:
         sink.add("RP100", f"the file is not valid YAML: {exc}", at=exc.position,
                  hint=_yaml_hint(str(exc)))
+        return False
+    if _text_size(doc.data) > MAX_PACK_TEXT:
+        sink.add("RP110", f"the pack holds more than {MAX_PACK_TEXT:,} characters of text "
+                 "once its YAML aliases (*name) are expanded", at=(1, 1),
+                 hint="write each value out where it is used, or name it once as a param")
         return False
     sink.extend(dup.problem(sink.file, "RP101") for dup in doc.duplicates)
     data = doc.data
@@ -75,6 +90,13 @@ def _schema_stage(loading: Loading) -> bool:
     return not loading.sink.problems
 
 
+def _strings_stage(loading: Loading) -> bool:
+    """RP102 (RP104 the version): names matched whole, no control characters in texts."""
+    assert loading.doc is not None  # the schema stage passed
+    check_strings(loading.sink, loading.doc)
+    return not loading.sink.problems
+
+
 def _model_stage(loading: Loading) -> bool:
     """RP106-RP109 and RP2xx: the model built, every expression compiled."""
     assert loading.doc is not None  # the schema stage passed
@@ -93,6 +115,7 @@ def _types_stage(loading: Loading) -> bool:
 STAGES: tuple[tuple[str, Stage], ...] = (
     ("yaml", _yaml_stage),
     ("schema", _schema_stage),
+    ("strings", _strings_stage),
     ("model", _model_stage),
     ("types", _types_stage),
 )
@@ -147,6 +170,23 @@ def load_pack_text(
     if loading.sink.problems or loading.pack is None:
         raise PackError(loading.sink.problems)
     return loading.pack
+
+
+def _text_size(data: Any) -> int:
+    """The characters of every key and string value in ``data``, each alias counted where it
+    stands; stops counting past MAX_PACK_TEXT. The reader bounds the values walked."""
+    size = 0
+    stack = [data]
+    while stack and size <= MAX_PACK_TEXT:
+        item = stack.pop()
+        if isinstance(item, str):
+            size += len(item)
+        elif isinstance(item, dict):
+            size += sum(map(len, item))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return size
 
 
 def _yaml_hint(message: str) -> str:
