@@ -16,6 +16,7 @@ A code never changes meaning once released; new problems get new codes.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -78,11 +79,13 @@ CODES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Problem:
     """One finding: what went wrong, where, with what value, and what to do about it."""
 
-    # Field order is the sort order: by file, then position.
+    # Field order is the sort order: by file, then position (a field that is None sorts as
+    # the empty text: two findings at one place may differ only in a rule they name).
     file: str = ""
     line: int = 0
     column: int = 0
@@ -92,6 +95,15 @@ class Problem:
     rule: str | None = None
     value: str | None = None
     hint: str | None = None
+
+    def _order(self) -> tuple[str, int, int, str, str, str, str, str, str]:
+        return (self.file, self.line, self.column, self.code, self.message, self.pack or "",
+                self.rule or "", self.value or "", self.hint or "")
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return self._order() < other._order()
 
     def location(self) -> str:
         if not self.file:

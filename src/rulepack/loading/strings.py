@@ -58,6 +58,8 @@ def check_strings(sink: ProblemSink, doc: yaml_reader.Positioned) -> None:
                      hint="a name ends with its last letter or digit: no line break after it"
                      if value.rstrip() != value else
                      "use lowercase letters, digits and _ (ids of packs are dotted)")
+    # A text that YAML aliases repeat stands at one place: it is reported there once.
+    reported: set[tuple[int, int]] = set()
     for path, is_key, value in _strings(doc.data, ()):
         if (path, is_key) in named:
             continue  # a name off its pattern is reported once, above
@@ -67,6 +69,9 @@ def check_strings(sink: ProblemSink, doc: yaml_reader.Positioned) -> None:
             continue
         offset = found.start()
         at = doc.key_position(path) if is_key else text_position(doc, path, value, offset)
+        if at in reported:
+            continue
+        reported.add(at)
         start = max(0, offset - 20)
         sink.add("RP102", f"a control character, U+{ord(found.group()):04X}, at character "
                  f"{offset + 1} of {'a key' if is_key else 'a text'}",
@@ -122,18 +127,20 @@ def _names(data: dict[str, Any]) -> Iterator[tuple[Path, bool, str, str, str]]:
 
 
 def _strings(value: Any, path: Path) -> Iterator[tuple[Path, bool, str]]:
-    """Every key and string value under ``value``: (path, is a key, text)."""
-    stack: list[tuple[Any, Path]] = [(value, path)]
+    """Every key and string value under ``value``, in the document's order: (path, is a key,
+    text). Walked without recursion: the reader bounds the values, not the stack."""
+    stack: list[tuple[Any, Path, bool]] = [(value, path, False)]
     while stack:
-        item, at = stack.pop()
+        item, at, is_key = stack.pop()
         if isinstance(item, str):
-            yield at, False, item
+            yield at, is_key, item
         elif isinstance(item, dict):
-            for key, child in item.items():
-                yield at + (key,), True, key
-                stack.append((child, at + (key,)))
+            for key, child in reversed(item.items()):
+                stack.append((child, at + (key,), False))
+                stack.append((key, at + (key,), True))
         elif isinstance(item, list):
-            stack.extend((child, at + (index,)) for index, child in enumerate(item))
+            stack.extend((child, at + (index,), False)
+                         for index, child in reversed(list(enumerate(item))))
 
 
 def _may_span_lines(path: Path) -> bool:
