@@ -231,7 +231,7 @@ effective_from: 2020-01-01
 subject: account
 title: {zh: '引号"与\反斜杠', en: 'quotes " and \ backslash'}
 description: {zh: 边界。, en: Edges.}
-sources: [&src {seed: 's"eed\.txt', quote: "引号\"、反斜杠\\、控制\u0001、😀"}]
+sources: [&src {seed: 's"eed\.txt', quote: "引号\"、反斜杠\\、😀"}]
 params: {min_fans: 100000, min_ratio: 0.05, odd_name: 'a"b\c', steps: [1, 2.5]}
 rules:
   - id: fans
