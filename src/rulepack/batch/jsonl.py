@@ -2,13 +2,17 @@
 
 Input is read a chunk of lines at a time and output is written a chunk at a time, so memory
 stays flat whatever the size of the input; with several jobs, worker processes render chunks
-while at most a few chunks are in flight.
+while at most a few chunks are in flight. A chunk holds at most CHUNK_LINES lines and about
+CHUNK_BYTES bytes, and a line is read with a bounded ``readline``: a line of more than
+MAX_LINE_BYTES bytes is never held whole, but skipped as it is read (:class:`LongLine`), so
+memory stays flat whatever the length of the lines too.
 
 Records, one JSON object per line:
 
 - a verdict: ``Verdict.to_dict(lang)`` plus ``input`` (the file) and ``line`` (1-based);
 - an error: ``{"input", "line", "pack", "error": {"code", "message", "value", "hint"}}``.
-  RP701: the line is not JSON (a blank line included: it holds no document). RP702: the line
+  RP701: the line is not JSON (a blank line included: it holds no document), or is longer
+  than MAX_LINE_BYTES (it is skipped unread; ``value`` is its start). RP702: the line
   is JSON but not a valid fact document; ``value`` is the JSON path of the first problem and
   ``error.problems`` lists every one. RP703: evaluating the line failed on a bug, which
   the message names (the other lines go on). An evaluation problem (no version in force at the
@@ -34,7 +38,6 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO, TypeVar
@@ -45,6 +48,16 @@ from rulepack.library import Library, display_path, load
 from rulepack.model.pack import Lang
 
 CHUNK_LINES = 500
+# A chunk ends at CHUNK_LINES lines or once its lines pass this many bytes: 500 lines near
+# MAX_LINE_BYTES each would otherwise be half a gigabyte per chunk, several chunks in flight.
+CHUNK_BYTES = 2_000_000
+# The longest input line read, in bytes, its line break not counted: a fact document is the
+# facts of one account, organization or task, a few kilobytes. A longer line is RP701.
+MAX_LINE_BYTES = 1_000_000
+# What is kept of a line over MAX_LINE_BYTES: enough of its start to show as the value.
+_HEAD_BYTES = 800
+# The rest of such a line is read and dropped this many bytes at a time.
+_SKIP_BYTES = 1 << 16
 # Chunks in flight per worker: enough to keep every worker busy while the parent writes.
 WINDOW_PER_JOB = 3
 STDIN = "-"
@@ -68,9 +81,42 @@ class BatchOptions:
     lang: Lang
 
 
+class LongLine(bytes):
+    """In a chunk's lines, an input line longer than MAX_LINE_BYTES, which was not kept:
+    ``size`` is its length in bytes (its line break not counted) and ``head`` its first bytes.
+
+    Its own bytes are empty, so that a reader that does not look for it reads a blank line
+    (RP701), never a document; :func:`long_line` words it as ``eval --batch`` does.
+    """
+
+    size: int
+    head: bytes
+
+    def __new__(cls, size: int, head: bytes) -> LongLine:
+        line = super().__new__(cls, b"")
+        line.size = size
+        line.head = head
+        return line
+
+    def __reduce__(self) -> tuple[type[LongLine], tuple[int, bytes]]:
+        return LongLine, (self.size, self.head)  # pickled to workers like any line
+
+
+def long_line(line: LongLine) -> dict[str, Any]:
+    """RP701 for a line over MAX_LINE_BYTES, as an error object of ``eval --batch``."""
+    start = line.head.decode("utf-8", errors="replace")
+    return {"code": "RP701",
+            "message": f"the line has {line.size:,} bytes, more than {MAX_LINE_BYTES:,}: it "
+                       "was skipped unread",
+            "value": start[:197] + "...",
+            "hint": f"a JSON Lines file holds one JSON object of at most {MAX_LINE_BYTES:,} "
+                    "bytes on each line"}
+
+
 @dataclass(frozen=True)
 class Chunk:
-    """Consecutive raw lines of one input; ``first`` is the number of the first line."""
+    """Consecutive raw lines of one input; ``first`` is the number of the first line. A line
+    over MAX_LINE_BYTES is a :class:`LongLine`."""
 
     input: str
     first: int
@@ -111,11 +157,22 @@ class Renderer:
         failed = 0
         size = 0
         for number, raw in enumerate(chunk.lines, start=chunk.first):
+            if isinstance(raw, LongLine):
+                size += raw.size
+                failed += self._long_line(chunk.input, number, raw, out)
+                continue
             size += len(raw)
             failed += self._line(chunk.input, number, raw, out)
         # Records are kept without their newline: one join adds them all, no copy per record.
         text = "\n".join(out) + "\n" if out else ""
         return Rendered(text, len(chunk.lines), failed, size)
+
+    def _long_line(self, name: str, number: int, line: LongLine, out: list[str]) -> int:
+        """Append the records of a line over MAX_LINE_BYTES: RP701, once per error pack."""
+        error = long_line(line)
+        out.extend(_encode({"input": name, "line": number, "pack": pack, "error": error})
+                   for pack in self._judge.error_packs)
+        return 1
 
     def _line(self, name: str, number: int, raw: bytes, out: list[str]) -> int:
         """Append the records of one line to ``out``; 1 if the line failed, else 0."""
@@ -188,11 +245,38 @@ def chunks(sources: Sequence[str], size: int | None = None) -> Iterator[Chunk]:
 
 def _file_chunks(stream: BinaryIO, name: str, size: int) -> Iterator[Chunk]:
     first = 1
-    while lines := list(islice(stream, size)):
-        if first == 1 and lines[0].startswith(_BOM):
-            lines[0] = lines[0][len(_BOM):]  # a byte order mark is not part of the first line
+    lines: list[bytes] = []
+    held = 0
+    for line in _lines(stream):
+        lines.append(line)
+        held += len(line)
+        if len(lines) >= size or held >= CHUNK_BYTES:
+            yield Chunk(name, first, lines)
+            first += len(lines)
+            lines, held = [], 0
+    if lines:
         yield Chunk(name, first, lines)
-        first += len(lines)
+
+
+def _lines(stream: BinaryIO) -> Iterator[bytes]:
+    """Every line of ``stream`` with its line break, each read with a bounded ``readline``:
+    a line over MAX_LINE_BYTES is read on to its end and dropped, and given as a
+    :class:`LongLine`."""
+    limit = MAX_LINE_BYTES + 1 + len(_BOM)  # the first line may start with a byte order mark
+    while line := stream.readline(limit):
+        bom = len(_BOM) if limit > MAX_LINE_BYTES + 1 and line.startswith(_BOM) else 0
+        limit = MAX_LINE_BYTES + 1
+        ended = line.endswith(b"\n")
+        size = len(line) - bom - ended
+        if size <= MAX_LINE_BYTES:
+            yield line[bom:]  # a byte order mark is not part of the first line
+            continue
+        head = line[bom:bom + _HEAD_BYTES]
+        del line
+        while not ended and (rest := stream.readline(_SKIP_BYTES)):
+            ended = rest.endswith(b"\n")
+            size += len(rest) - ended
+        yield LongLine(size, head)
 
 
 # -- running --------------------------------------------------------------------------------
