@@ -300,3 +300,17 @@ def test_aliases_that_expand_past_the_text_limit_are_refused_before_any_check(
     assert "aliases" in problem.message
     exit_code, printed = check(tmp_path, text, capsys)
     assert exit_code == 1 and "pack.yaml:1:1: RP110:" in printed
+
+
+@pytest.mark.parametrize("written", ["1e99999", "1e-99999", "1" * 4001 + "万"])
+def test_a_text_param_that_would_be_a_number_of_too_many_digits_is_a_text(
+        tmp_path: Path, written: str) -> None:
+    # Suggesting its digits (RP214) would spell out 100,000 of them: it failed on Python's
+    # limit of 4,300 digits in an int's text. It is what YAML read: a text.
+    text = GOOD.replace("  min_fans: 100000", f"  min_fans: 100000\n  odd: {written}")
+    (tmp_path / "pack.yaml").write_text(text, encoding="utf-8")
+    assert rulepack.load(tmp_path).packs[0].params["odd"] == written
+    text = GOOD.replace("  min_fans: 100000", "  min_fans: 100000\n  odd: 1e4")
+    (problem,) = problems(tmp_path, text)
+    assert (problem.code, problem.hint) == ("RP214", "write 10000 (digits only: YAML reads "
+                                             "separators, 万 and 1e5 as text)")

@@ -395,7 +395,7 @@ _CHINESE = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*(万|亿)")
 
 def number_meant(text: Any) -> str | None:
     """The number a param written as text most likely means, as digits; None for text that
-    is not a number written in one of those ways."""
+    is not a number written in one of those ways, or one of more than MAX_INT_DIGITS digits."""
     if not isinstance(text, str):
         return None
     text = text.strip()
@@ -407,6 +407,8 @@ def number_meant(text: Any) -> str | None:
         value = Decimal(match[1]) * (10_000 if match[2] == "万" else 100_000_000)
     else:
         return None
+    if abs(value.adjusted()) >= yaml_reader.MAX_INT_DIGITS:
+        return None  # 1e99999: more digits than any number of a pack may have
     if value == value.to_integral_value():
         return str(int(value))
     return format(value.normalize(), "f")
