@@ -950,8 +950,11 @@ def _as_of_of(case: Mapping[str, Any]) -> Any:
 
 # -- generated packs ----------------------------------------------------------------------------
 
-# Params of generated packs: pack params are scalars or lists of scalars, never null.
+# Params of generated packs: pack params are scalars or lists of scalars, never null, finite
+# (RP209) and without control characters (RP102). The names stay, so that the expressions
+# drawn for single evaluation read them in packs too; 1e308 still overflows to infinity.
 PACK_PARAMS = {name: value for name, value in PARAMS.items() if name not in ("none", "mixed")}
+PACK_PARAMS.update(quote="it's \"q\" \\ 粉\u2028", inf=1e308, nan=-1e308, nans=[1.5, -1e308])
 FALLBACK = {"bool": "account.fans >= params.n", "number": "account.fans - params.n",
             "any": "account.platform"}
 
