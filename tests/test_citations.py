@@ -111,16 +111,23 @@ def test_a_pack_that_is_not_yaml_has_no_citations_to_check(tmp_path: Path) -> No
     assert citation_problems(pack, "broken.yaml", _sources(tmp_path)) == []
 
 
-def test_every_bundled_quote_is_verbatim_in_its_seed() -> None:
+def _bundled_citation_problems() -> list[tuple[str, str]]:
     if not SEEDS.is_dir():
         if os.environ.get("CI"):
             pytest.fail(f"CI runs beside the seed documents, and {SEEDS} is not there")
         pytest.skip("the seed documents are not beside the repository")
     sources = load_sources(SEEDS)
-    errors = [str(p) for pack in _packs()
-              for p in citation_problems(pack, str(pack.relative_to(ROOT)), sources)
-              if p.code not in WARNINGS]
-    assert errors == []
+    return [(p.code, str(p)) for pack in _packs()
+            for p in citation_problems(pack, str(pack.relative_to(ROOT)), sources)]
+
+
+def test_every_bundled_quote_is_verbatim_in_its_seed() -> None:
+    assert [text for code, text in _bundled_citation_problems() if code not in WARNINGS] == []
+
+
+def test_no_bundled_quote_states_an_amount_its_rule_does_not_apply() -> None:
+    # a statistic in a quote (全渠道覆盖 1.5万 9小时 79%) is a warning on every check run
+    assert [text for code, text in _bundled_citation_problems() if code in WARNINGS] == []
 
 
 def test_check_with_sources_fails_on_a_quote_not_in_its_source(
