@@ -144,6 +144,13 @@ class RuleBase:
         its rows (``row:ID``). A rule that only sets outputs can only pass."""
         return ("pass",)
 
+    @property
+    def judges(self) -> bool:
+        """Whether the rule's ``pass`` says a requirement holds (a check, a score with a
+        ``pass_if``), rather than that its outputs were worked out (an output rule, a table
+        that found its row, a score without ``pass_if``)."""
+        return False
+
 
 @dataclass(frozen=True)
 class Assignment:
@@ -164,6 +171,10 @@ class CheckRule(RuleBase):
 
     def outcomes(self) -> tuple[str, ...]:
         return ("pass", "fail")
+
+    @property
+    def judges(self) -> bool:
+        return True
 
     def expressions(self) -> Iterator[CompiledExpr]:
         return (a.expr for a in self.assignments)
@@ -254,6 +265,10 @@ class ScoreRule(RuleBase):
 
     def outcomes(self) -> tuple[str, ...]:
         return ("pass", "fail") if self.pass_if is not None else ("pass",)
+
+    @property
+    def judges(self) -> bool:
+        return self.pass_if is not None
 
 
 Rule = CheckRule | OutputRule | TableRule | ScoreRule

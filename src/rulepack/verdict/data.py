@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from rulepack.model.pack import Lang, Messages, Pack, Source, Status, Text
+from rulepack.model.pack import Lang, Messages, Pack, Rule, Source, Status, Text
 from rulepack.verdict import json_writer, wording
 from rulepack.verdict.json_values import encode
 from rulepack.verdict.records import (
@@ -26,8 +26,9 @@ from rulepack.verdict.records import (
 )
 
 # Names of the records module that users of verdicts import from here.
-__all__ = ["DEFAULT_LANG", "DEFAULT_MESSAGE", "STATUS_WORD", "Check", "CheckRecord", "CheckSite",
-           "Explanation", "Reason", "Verdict", "check_gap", "to_jsonable"]
+__all__ = ["DEFAULT_LANG", "DEFAULT_MESSAGE", "NEUTRAL_MARK", "STATUS_MARK", "STATUS_WORD", "Check",
+           "CheckRecord", "CheckSite", "Explanation", "Reason", "Verdict", "check_gap",
+           "to_jsonable"]
 
 _T = TypeVar("_T")
 
@@ -191,6 +192,21 @@ class Reason:
         return out
 
 
+# The mark of a rule in explain(): ✓ and ✗ for what decides the outcome, NEUTRAL_MARK for what
+# decides nothing (an output rule, a table that found its row, a `decisive: false` rule), so a
+# worked-out value such as a red warning level never stands beside a tick.
+STATUS_MARK: Mapping[Status, str] = {"pass": "✓", "fail": "✗", "unknown": "?", "skipped": "-"}
+NEUTRAL_MARK = "·"
+
+
+def _mark(status: Status, rule: Rule | None) -> str:
+    if rule is None or status not in ("pass", "fail"):
+        return STATUS_MARK[status]
+    if not rule.decisive or (status == "pass" and not rule.judges):
+        return NEUTRAL_MARK
+    return STATUS_MARK[status]
+
+
 class Explanation(json_writer.Records, Protocol):
     """The compact records an evaluation kept, able to build the reasons of its verdict and
     to have it written as JSON."""
@@ -312,8 +328,9 @@ class Verdict:
         if self.result:
             shown = ", ".join(f"{k}={wording.fmt(v, lang)}" for k, v in self.result.items())
             lines.append(f"  {'结果' if lang == 'zh' else 'result'}: {shown}")
+        rules = {rule.id: rule for rule in self._pack.rules}
         for reason in self.reasons:
-            mark = {"pass": "✓", "fail": "✗", "unknown": "?", "skipped": "-"}[reason.status]
+            mark = _mark(reason.status, rules.get(reason.rule))
             lines.append(f"  {mark} [{reason.rule}] {reason.message(lang)}")
             for source in (reason.source, *reason.row_sources):
                 lines.append(f"      {'依据' if lang == 'zh' else 'source'}: {source.seed} "
