@@ -193,3 +193,38 @@ def test_version_option(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out.startswith("rulepack ")
+
+
+def test_a_verdict_says_when_its_version_was_pinned(
+        rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    facts = tmp_path / "doc.json"
+    facts.write_text(DOC, "utf-8")
+    base = ("eval", str(facts), "--rules", str(rules), "--pack", "xingtu.entry")
+    for pin in ("1.1.0", "1.0.0"):  # outside its window on the day judged, and inside
+        verdict = json.loads(run(capsys, *base, "--version", pin, "--format", "jsonl")[1])
+        assert (verdict["version"], verdict["pinned"]) == (pin, True)
+        assert f"version {pin} pinned by the caller" in run(capsys, *base, "--version", pin,
+                                                            "--lang", "en")[1]
+    chosen = json.loads(run(capsys, *base, "--format", "jsonl")[1])
+    assert chosen["version"] == "1.0.0" and "pinned" not in chosen
+    assert "pinned" not in run(capsys, *base, "--lang", "en")[1]
+    lines = tmp_path / "docs.jsonl"
+    lines.write_text(DOC + "\n", "utf-8")
+    batch = ("eval", "--batch", str(lines), "--rules", str(rules), "--pack", "xingtu.entry")
+    pinned = json.loads(run(capsys, *batch, "--version", "1.1.0")[1])
+    assert (pinned["version"], pinned["pinned"]) == ("1.1.0", True)
+    assert "pinned" not in json.loads(run(capsys, *batch)[1])
+
+
+def test_a_pinned_verdict_is_the_same_verdict_marked() -> None:
+    import rulepack
+
+    library = rulepack.load()
+    doc = json.loads(DOC)
+    verdict = library.evaluate("xingtu.entry", doc)
+    pinned = verdict.pinned_copy()
+    assert (verdict.pinned, pinned.pinned) == (False, True)
+    assert pinned.to_dict("zh") == {**verdict.to_dict("zh"), "pinned": True}
+    assert json.loads(pinned.to_json("en")) == pinned.to_dict("en")
+    assert pinned.explain("zh").replace("  （版本 1.0.0 由调用方指定，不按日期选择）\n", "") \
+        == verdict.explain("zh")

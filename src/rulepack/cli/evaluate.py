@@ -39,6 +39,7 @@ when:
   --as-of is only the instant of lines without an as_of. T is an ISO 8601
   instant or date (a date is midnight China time); anything else is exit 2. --version pins a
   version whatever the date; pinning one that is not in force on the day judged is a warning.
+  A verdict judged by a pinned version says so: "pinned": true in JSON, a line in the text.
 
 exit codes:
   0  every document (with --batch: every line) was evaluated
@@ -282,8 +283,9 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _verdicts(library: Library, doc: dict[str, Any], args: argparse.Namespace) -> list[Verdict]:
     if args.pack:
-        return [library.evaluate(p, doc, as_of=args.as_of, version=args.version, validate=False)
-                for p in args.pack]
+        verdicts = [library.evaluate(p, doc, as_of=args.as_of, version=args.version,
+                                     validate=False) for p in args.pack]
+        return [v.pinned_copy() for v in verdicts] if args.version else verdicts
     return library.evaluate_all(doc, as_of=args.as_of, validate=False)
 
 

@@ -224,7 +224,7 @@ class Verdict:
     """
 
     __slots__ = ("_explanation", "_pack", "_reasons", "applicable", "as_of", "missing",
-                 "outcome", "result")
+                 "outcome", "pinned", "result")
 
     def __init__(
         self, pack: Pack, as_of: dt.datetime, outcome: Status, result: Mapping[str, Any],
@@ -242,6 +242,18 @@ class Verdict:
         self._reasons = reasons
         # Given reasons are the verdict's; records that might say otherwise are dropped.
         self._explanation = explanation if reasons is None else None
+        # True when the caller pinned the version (``--version``, ``version=``) rather than
+        # letting the date choose it: see :meth:`pinned_copy`.
+        self.pinned = False
+
+    def pinned_copy(self) -> Verdict:
+        """This verdict, marked as judged by a version the caller pinned: ``pinned`` is true,
+        ``to_dict``/``to_json`` say ``"pinned": true`` and ``explain`` says so. Whether the
+        version was in force on the day judged is the caller's to warn about."""
+        copy = Verdict(self._pack, self.as_of, self.outcome, self.result, self.missing,
+                       self.applicable, self._explanation, reasons=self._reasons)
+        copy.pinned = True
+        return copy
 
     @property
     def pack(self) -> str:
@@ -289,7 +301,8 @@ class Verdict:
     def to_dict(self, lang: Lang = DEFAULT_LANG) -> dict[str, Any]:
         """A JSON-safe dict with the catalogue's verdict fields; messages in ``lang``. A
         verdict of a pack whose ``when`` does not hold (every rule skipped, outcome ``pass``)
-        also says ``"applicable": false``."""
+        also says ``"applicable": false``, and one judged by a version the caller pinned
+        ``"pinned": true`` (both absent otherwise)."""
         out: dict[str, Any] = {
             "pack": self.pack,
             "version": self.version,
@@ -302,6 +315,8 @@ class Verdict:
         }
         if not self.applicable:
             out["applicable"] = False
+        if self.pinned:
+            out["pinned"] = True
         return out
 
     def to_json(self, lang: Lang = DEFAULT_LANG) -> str:
@@ -309,7 +324,7 @@ class Verdict:
         directly from the evaluation's records, without building the reasons or the dict.
         Always JSON: no NaN or Infinity (see :mod:`rulepack.verdict.records`)."""
         explanation = self._explanation
-        if explanation is None or lang not in LANGS or not self.applicable:
+        if explanation is None or lang not in LANGS or not self.applicable or self.pinned:
             return encode(self.to_dict(lang))  # rare shapes, written the reference way
         return json_writer.render(self._pack, self.as_of, self.outcome, self.result,
                                   self.missing, explanation, lang)
@@ -321,6 +336,10 @@ class Verdict:
         outcome = f"  {'结论' if lang == 'zh' else 'outcome'}: {words[self.outcome]}"
         lines = [f"{self.pack} {self.version} — {title}",
                  f"{outcome}  (as_of {self.as_of.isoformat()})"]
+        if self.pinned:
+            lines.append(f"  （版本 {self.version} 由调用方指定，不按日期选择）" if lang == "zh"
+                         else f"  (version {self.version} pinned by the caller, not chosen by "
+                         "the date)")
         if not self.applicable:
             lines.append("  （该规则包的适用条件 when 不成立，各规则均不适用）" if lang == "zh" else
                          "  (the pack's `when` does not hold: it does not apply, and every "
