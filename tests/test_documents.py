@@ -119,3 +119,22 @@ def test_a_bug_while_rendering_replaces_every_record_of_the_document(library: Li
         for pack in PACKS), True)
     # The next document is judged as if nothing had happened.
     assert not judge.judge('{"account": {"platform": "douyin", "fans": 5}}').failed
+
+
+def test_an_overriding_as_of_replaces_the_documents_own(library: Library) -> None:
+    # As `rulepack eval --as-of` judges a file: the document's own as_of gives way.
+    doc = {"as_of": "2020-06-01T00:00:00+08:00", "account": {"platform": "douyin", "fans": 5}}
+    at = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+
+    def judged(**options: Any) -> Judged[str]:
+        judge: Judge[str] = Judge(library, as_of=at, packs=("xingtu.entry",),
+                                  render=lambda verdict: verdict.as_of.isoformat(), **options)
+        return judge.judge(json.dumps(doc))
+
+    assert judged(overrides=True) == Judged(("2026-06-01T00:00:00+00:00",), False)
+    (own,) = judged().records  # by default the document's own as_of: before the first version
+    assert isinstance(own, Failure) and own.error["code"] == "RP502"
+    # Its own as_of must still be an instant: it is checked with the rest of the document.
+    broken = Judge(library, as_of=at, packs=("xingtu.entry",), render=str, overrides=True)
+    (bad,) = broken.judge(json.dumps({**doc, "as_of": "soon"})).records
+    assert isinstance(bad, Failure) and bad.error["code"] == "RP702"

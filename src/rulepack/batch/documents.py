@@ -73,12 +73,17 @@ class Judge(Generic[_T]):
     ``render`` turns each verdict into what the front end keeps (its JSON text, a row of
     columns); it runs inside the same guard as evaluation, so a rendering bug is an RP703
     failure of that document like an evaluation bug. ``as_of`` is the instant for documents
-    without their own, fixed once per run so that every worker judges at the same instant.
+    without their own, fixed once per run so that every worker judges at the same instant;
+    with ``overrides``, it is the instant of every document, whatever its own ``as_of`` says,
+    as ``rulepack eval --as-of`` judges a file (the document's own ``as_of`` must still be
+    valid: it is checked with the rest of the document first).
     """
 
     def __init__(self, library: Library, *, as_of: dt.datetime, render: Callable[[Verdict], _T],
-                 packs: Sequence[str] = (), version: str | None = None) -> None:
+                 packs: Sequence[str] = (), version: str | None = None,
+                 overrides: bool = False) -> None:
         self._library = library
+        self._overrides = overrides
         self._problems = models_of(library).schema.problems
         self._as_of = as_of
         self._render = render
@@ -108,6 +113,8 @@ class Judge(Generic[_T]):
         problems = self._problems(doc)
         if problems:
             return self._failed(invalid(problems))
+        if self._overrides and isinstance(doc, Mapping):
+            doc = {**doc, "as_of": self._as_of}
         try:
             if self._packs:
                 return self._each_pack(doc)
