@@ -11,6 +11,8 @@ lookup that knows what "missing" means, and params are inlined as constants.
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,10 +136,15 @@ def compile_expression(text: str, scope: CompileScope) -> CompiledExpr:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        offset = (exc.offset or 1) - 1 + lead
+        offset = (exc.offset or 1) - 1
+        habit = _habit(source)
+        if habit is not None:
+            offset, hint = habit
+        else:
+            hint = "expressions use Python syntax: and, or, not, ==, >=, in, f(x)"
         raise CompileError(
-            "RP201", f"the expression does not parse: {exc.msg}", offset, source,
-            hint="expressions use Python syntax: and, or, not, ==, >=, in, f(x)",
+            "RP201", f"the expression does not parse: {exc.msg}", offset + lead, source,
+            hint=hint,
         ) from None
     count, depth = _measure(tree)
     if count > limits.max_nodes:
@@ -162,6 +169,57 @@ def compile_expression(text: str, scope: CompileScope) -> CompiledExpr:
         subject_path=_subject_path(rewritten.body),
         negated=isinstance(rewritten.body, ast.UnaryOp) and isinstance(rewritten.body.op, ast.Not),
     )
+
+
+# Habits of other languages that stop an expression from parsing, by token: the hint names the
+# expression language's own spelling.
+_OTHER_OPERATORS = {
+    "&&": "write `and` (expressions use Python's and, or, not)",
+    "||": "write `or` (expressions use Python's and, or, not)",
+    "=": "compare with `==` (a single `=` assigns, and nothing is assigned in an expression)",
+    "!": "write `not x`, or `!=` to compare",
+}
+_UPPER_WORDS = {"AND": "and", "OR": "or", "NOT": "not", "IN": "in", "IS": "is"}
+# Names of other languages for True, False and None, read as unknown names.
+_OTHER_CONSTANTS = {"true": "True", "false": "False", "TRUE": "True", "FALSE": "False",
+                    "null": "None", "none": "None", "NULL": "None", "nil": "None",
+                    "NONE": "None"}
+# Python's built-ins, and other common names, for what the function library calls otherwise.
+_OTHER_FUNCTIONS = {"len": "count", "sum": "total", "min": "minimum", "max": "maximum",
+                    "any": "any_of", "all": "all_of", "mean": "avg", "average": "avg",
+                    "size": "count", "length": "count"}
+_STRING_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "casefold",
+                             "startswith", "endswith", "replace", "split", "isdigit", "title",
+                             "format", "find"})
+_LIST_METHODS = frozenset({"count", "index", "append", "sort", "keys", "values", "items", "get"})
+
+
+def _habit(source: str) -> tuple[int, str] | None:
+    """The column and hint of the first token of ``source`` written as another language
+    writes it (``&&``, ``||``, a lone ``=``, ``AND``), or None when there is none."""
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    tokens: list[tokenize.TokenInfo] = []
+    try:
+        tokens.extend(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        pass  # an unclosed bracket, say: the tokens read so far still tell
+    for index, token in enumerate(tokens):
+        (row, column) = token.start
+        offset = starts[row - 1] + column
+        text = token.string
+        if token.type == tokenize.OP or token.type == tokenize.ERRORTOKEN:
+            after = tokens[index + 1] if index + 1 < len(tokens) else None
+            doubled = after is not None and after.string == text and after.start == token.end
+            if text in ("&", "|") and doubled:
+                return offset, _OTHER_OPERATORS[text * 2]
+            if text in ("=", "!"):
+                return offset, _OTHER_OPERATORS[text]
+        if token.type == tokenize.NAME and text in _UPPER_WORDS:
+            return offset, f"write `{_UPPER_WORDS[text]}` in lower case"
+    return None
 
 
 def _measure(tree: ast.Expression) -> tuple[int, int]:
@@ -340,13 +398,17 @@ class _Checker(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         if not isinstance(node.func, ast.Name):
-            raise self.fail("RP202", "only library functions can be called", node)
+            raise self.fail("RP202", "only library functions can be called", node,
+                            hint=self._method_hint(node.func))
         name = node.func.id
         function = self.scope.functions.get(name)
         if function is None:
+            meant = _OTHER_FUNCTIONS.get(name)
             raise self.fail(
                 "RP204", f"`{name}` is not a library function", node, name,
-                hint=did_you_mean(name, self.scope.functions)
+                hint=(f"the library calls it `{meant}`: {meant}(...)"
+                      if meant in self.scope.functions else None)
+                or did_you_mean(name, self.scope.functions)
                 or "see the function reference in the README",
             )
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
@@ -361,6 +423,23 @@ class _Checker(ast.NodeTransformer):
             )
         node.args = [self.visit(a) for a in node.args]
         return node
+
+    def _method_hint(self, func: ast.expr) -> str:
+        """What the library offers in place of a method call such as ``x.lower()``."""
+        if not isinstance(func, ast.Attribute):
+            return "call a library function by its name: f(x)"
+        method = func.attr
+        offered = [name for name in ("blank", "version") if name in self.scope.functions]
+        if method in _STRING_METHODS:
+            return (f"`.{method}()` is a method, and expressions call no methods; compare "
+                    "text as it is with == or in" + (
+                        f", or use {', '.join(f'{n}(s)' for n in offered)}" if offered else ""))
+        if method in _LIST_METHODS:
+            return (f"`.{method}()` is a method, and expressions call no methods; for lists "
+                    "the library has count(list), total(list), minimum(list), maximum(list), "
+                    "any_of(list), all_of(list), and `x in list`")
+        return (f"`.{method}()` is a method, and expressions call no methods: call a library "
+                "function f(x) (see the function reference in the README)")
 
     def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> ast.AST:
         if len(node.generators) != 1:
@@ -407,9 +486,18 @@ class _Checker(ast.NodeTransformer):
         known = [*ROOTS, *SPECIAL_NAMES, "params", "result", *self.loop_vars]
         if name in self.scope.functions:
             raise self.fail("RP202", f"the function `{name}` must be called", node, name)
+        hint: str | None
+        if name in _OTHER_CONSTANTS:
+            constant = _OTHER_CONSTANTS[name]
+            hint = f"write `{constant}`" + (
+                "; a yes/no fact needs no comparison: `account.x` rather than "
+                "`account.x == True`, `not account.x` rather than `account.x == False`"
+                if constant != "None" else "")
+        else:
+            hint = did_you_mean(name, known)
         raise self.fail(
             "RP203", f"`{name}` is not a fact path, param, result field or loop variable",
-            node, name, hint=did_you_mean(name, known),
+            node, name, hint=hint,
         )
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
