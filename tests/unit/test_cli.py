@@ -179,7 +179,7 @@ def test_json_lines_keep_their_numbers_and_their_lines(
     code, out, err = run(capsys, "eval", str(facts), "--rules", str(rules))
     assert code == 2
     assert "facts.jsonl:1 ==" in out
-    assert 'facts.jsonl:2: RP301: "x" is not an integer' in err
+    assert 'facts.jsonl:2:22: RP301: "x" is not an integer' in err  # placed in its line
     assert "facts.jsonl:3: RP302: the line holds a number of more digits" in err
 
 

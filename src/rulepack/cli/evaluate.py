@@ -6,14 +6,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rulepack.cli.shared import EXIT_INPUT, EXIT_OK, UsageError, print_problems, rules_path
 from rulepack.core.errors import EvaluationError, FactsError, Problem
-from rulepack.facts.reading import read_documents, read_text, text_kind
+from rulepack.facts.reading import placed, read_documents, read_text, text_kind
 from rulepack.facts.schema import china_day
 from rulepack.library import Library, display_path, load
 
@@ -85,9 +86,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "pass, and by how much (text output)")
 
 
-def _documents(names: Sequence[str]) -> Iterator[tuple[str, int, Any]]:
+Place = Callable[[Sequence[Problem]], list[Problem]]
+
+
+def _documents(names: Sequence[str]) -> Iterator[tuple[str, int, Any, Place]]:
     """(the input's name, the line of a JSON Lines document or 0, the document or the
-    FactsError that stands for it) for every document of every input."""
+    FactsError that stands for it, and what places a problem of the document at the line and
+    column of its value) for every document of every input."""
     for name in names:
         if name == "-":
             text, shown = sys.stdin.read(), "<stdin>"
@@ -97,14 +102,19 @@ def _documents(names: Sequence[str]) -> Iterator[tuple[str, int, Any]]:
             try:
                 text = read_text(path, shown)
             except FactsError as exc:
-                yield shown, 0, exc
+                yield shown, 0, exc, list
                 continue
         kind = text_kind(shown, text)
+        rows = text.split("\n") if kind == "jsonl" else []
         try:
             for line, doc in read_documents(text, shown, kind):
-                yield shown, line if kind == "jsonl" else 0, doc
+                if kind == "jsonl":
+                    yield shown, line, doc, partial(placed, text=rows[line - 1], kind=kind,
+                                                    line=line)
+                else:
+                    yield shown, 0, doc, partial(placed, text=text, kind=kind)
         except FactsError as exc:
-            yield shown, 0, exc
+            yield shown, 0, exc, list
 
 
 def run(args: argparse.Namespace) -> int:
@@ -116,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     status = EXIT_OK
     missing = False
     first = True
-    for file, line, doc in _documents(args.facts):
+    for file, line, doc, place in _documents(args.facts):
         try:
             if isinstance(doc, FactsError):
                 raise doc
@@ -124,7 +134,10 @@ def run(args: argparse.Namespace) -> int:
                 raise FactsError([Problem(file=file, line=line, code="RP301",
                                           message="a fact document must be a mapping",
                                           value="$")])
-            library.check_facts(doc, file=file)
+            try:
+                library.check_facts(doc, file=file)
+            except FactsError as exc:
+                raise FactsError(place(exc.problems)) from None
             if at is not None:
                 doc = {**doc, "as_of": at}
             verdicts = _verdicts(library, doc, args)

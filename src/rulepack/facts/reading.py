@@ -9,10 +9,11 @@ worded as a problem (RP302) at its file, line and column.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +198,115 @@ def read_documents(text: str, file: str, kind: str | None = None) -> Iterator[tu
     if loaded.duplicates:
         raise FactsError([dup.problem(file, "RP302") for dup in loaded.duplicates])
     yield 1, loaded.data
+
+
+# -- where a problem of a document stands ------------------------------------------------------
+#
+# Fact-schema problems name the offending value by its JSON path ($.account.violations[0].on).
+# A document read from a file also has a place in it: the functions below find it, only for a
+# document that has problems, so reading a valid one costs nothing more.
+
+
+def placed(problems: Sequence[Problem], text: str, kind: str, *, line: int = 0) \
+        -> list[Problem]:
+    """``problems`` of the document read from ``text`` (``kind`` "json" or "yaml" for a whole
+    file; "jsonl" for the one line ``line`` of JSON Lines), each without a line of its own
+    placed at the line and column of the value its JSON path names. A problem whose path
+    the text does not have (or names none) is returned as it is."""
+    text = text.removeprefix("\ufeff")
+    out: list[Problem] = []
+    for problem in problems:
+        where = None
+        if not problem.line and problem.value and problem.value.startswith("$"):
+            try:
+                where = _place(problem.value, text, kind)
+            except (ValueError, RecursionError, IndexError, yaml_reader.YamlSyntaxError):
+                where = None  # a text that does not read as it did: no place to give
+        if where is None:
+            out.append(problem)
+        else:
+            row, column = where
+            out.append(dataclasses.replace(problem, line=row + max(line - 1, 0),
+                                           column=column))
+    return out
+
+
+def _place(path: str, text: str, kind: str) -> tuple[int, int] | None:
+    if kind == "yaml":
+        loaded = yaml_reader.load(text)
+        parts = _path_parts(path, loaded.data)
+        return None if parts is None else loaded.positions.get(parts)
+    parts = _path_parts(path, read_json(text))
+    offset = None if parts is None else _json_offset(text, parts)
+    if offset is None:
+        return None
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
+def _path_parts(path: str, data: Any) -> tuple[str | int, ...] | None:
+    """A JSON path as written by the fact schema's problems, split by the document it names:
+    a key holding a dot or a bracket (``$.account.a.b[c]``) is one key when the document has
+    it (the longest such key wins)."""
+    rest = path[1:]
+    parts: list[str | int] = []
+    while rest:
+        if isinstance(data, list) and rest.startswith("["):
+            end = rest.find("]")
+            if end < 0 or not rest[1:end].isdigit() or int(rest[1:end]) >= len(data):
+                return None
+            index = int(rest[1:end])
+            parts.append(index)
+            data, rest = data[index], rest[end + 1:]
+        elif isinstance(data, dict) and rest.startswith("."):
+            keys = [key for key in data if isinstance(key, str) and rest[1:].startswith(key)
+                    and rest[1 + len(key):][:1] in ("", ".", "[")]
+            if not keys:
+                return None
+            key = max(keys, key=len)
+            parts.append(key)
+            data, rest = data[key], rest[1 + len(key):]
+        else:
+            return None
+    return tuple(parts)
+
+
+_SPACE_AT = re.compile(r"[ \t\n\r]*")
+_skip_value = json.JSONDecoder().raw_decode
+_read_key = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
+def _json_offset(text: str, parts: Sequence[str | int]) -> int | None:
+    """The offset in a JSON text of the value at ``parts``, found by walking the text along
+    them and skipping every other value whole."""
+
+    def space(at: int) -> int:
+        match = _SPACE_AT.match(text, at)
+        return match.end() if match else at
+
+    at = space(0)
+    for part in parts:
+        if isinstance(part, int):
+            if text[at] != "[":
+                return None
+            at = space(at + 1)
+            for _ in range(part):
+                at = space(_skip_value(text, at)[1])
+                if text[at] != ",":
+                    return None
+                at = space(at + 1)
+            continue
+        if text[at] != "{":
+            return None
+        at = space(at + 1)
+        while True:
+            if text[at] != '"':
+                return None
+            key, at = _read_key(text, at + 1)
+            at = space(space(at) + 1)  # past the colon
+            if key == part:
+                break
+            at = space(_skip_value(text, at)[1])
+            if text[at] != ",":
+                return None
+            at = space(at + 1)
+    return at
