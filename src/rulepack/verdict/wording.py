@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from functools import lru_cache, partial
+from itertools import islice
 from typing import Any, Protocol
 
 from rulepack.lang.expressions import names_in_template
@@ -23,6 +24,26 @@ _OP_WORD = {"==": "=", "!=": "≠", ">=": "≥", "<=": "≤", ">": ">", "<": "<"
 # The operators of a check against a limit: "99,999 of 100,000 fans: 1 short".
 _LIMIT_OPS = frozenset({">=", ">", "<=", "<"})
 
+# A value is shown in words bounded, whatever its size, so that the explanation of a document
+# holding a huge text or list costs what a small one does: a text longer than SHOWN_CHARS is
+# cut there and says its length; a list or mapping of more than SHOWN_ITEMS items shows that
+# many and says how many more. (JSON keeps every value whole; only the words are cut.)
+SHOWN_CHARS = 200
+SHOWN_ITEMS = 20
+
+
+def _cut(text: str, lang: str) -> str:
+    """``text``, or its first SHOWN_CHARS characters and its length when it is longer."""
+    if len(text) <= SHOWN_CHARS:
+        return text
+    return text[:SHOWN_CHARS] + (f"…（共 {len(text):,} 字）" if lang == "zh"
+                                 else f"… ({len(text):,} characters)")
+
+
+def _more(count: int, lang: str) -> str:
+    """The words for the items of a list or mapping left out of its words."""
+    return f"……另有 {count:,} 项" if lang == "zh" else f"… and {count:,} more"
+
 
 def fmt(value: Any, lang: str, *, rate: bool = False, spec: str = "",
         labels: Mapping[str, Any] | None = None) -> str:
@@ -30,8 +51,10 @@ def fmt(value: Any, lang: str, *, rate: bool = False, spec: str = "",
     if labels and isinstance(value, (str, int)) and not isinstance(value, bool) \
             and str(value) in labels:
         return str(labels[str(value)].get(lang))
-    if isinstance(value, str) and value == "":
-        return "“”" if lang == "zh" else '""'
+    if isinstance(value, str):
+        if value == "":
+            return "“”" if lang == "zh" else '""'
+        return _cut(value, lang)
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -48,15 +71,26 @@ def fmt(value: Any, lang: str, *, rate: bool = False, spec: str = "",
     if isinstance(value, dt.timedelta):
         hours = value.total_seconds() / 3600
         return f"{_number(hours)} 小时" if lang == "zh" else f"{_number(hours)} h"
+    if isinstance(value, (Mapping, list, tuple)):
+        return _many(value, lang, rate, labels)
+    return _cut(str(value), lang)
+
+
+def _many(value: Mapping[Any, Any] | list[Any] | tuple[Any, ...], lang: str, rate: bool,
+          labels: Mapping[str, Any] | None) -> str:
+    """A mapping or list in words, its first SHOWN_ITEMS items and how many more."""
     if isinstance(value, Mapping):
         sep = "，" if lang == "zh" else ", "
-        return sep.join(f"{k} {fmt(v, lang, labels=labels)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
+        shown = [f"{_cut(str(k), lang)} {fmt(v, lang, labels=labels)}"
+                 for k, v in islice(value.items(), SHOWN_ITEMS)]
+    else:
         sep = "、" if lang == "zh" else ", "
         if not value:
             return "（空）" if lang == "zh" else "(none)"
-        return sep.join(fmt(v, lang, rate=rate, labels=labels) for v in value)
-    return str(value)
+        shown = [fmt(v, lang, rate=rate, labels=labels) for v in value[:SHOWN_ITEMS]]
+    if len(value) > SHOWN_ITEMS:
+        shown.append(_more(len(value) - SHOWN_ITEMS, lang))
+    return sep.join(shown)
 
 
 def _number(value: float) -> str:
@@ -258,6 +292,8 @@ def shower(lang: str, *, rate: bool = False, spec: str = "",
         if kind is str:
             if names is not None and value in names:
                 return names[value]
+            if len(value) > SHOWN_CHARS:
+                return _cut(value, lang)
             return value if value else empty
         if kind is int:
             if names is not None and str(value) in names:
