@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import functools
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -401,3 +402,100 @@ def test_assertions_fail_with_the_reason() -> None:
     testing.assert_monotone(library, "xingtu.entry", short, enough)
     with pytest.raises(AssertionError, match="from fail to pass"):
         testing.assert_monotone(library, "xingtu.entry", short, enough, direction="decreasing")
+
+
+# -- the time budget, progress and JSON -------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_spent_time_budget_stops_cleanly_and_lists_what_was_not_verified() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    status = run_verify(_args("--pack", "xingtu.entry", "--time-budget", "1e-9"), out, err)
+    assert status == 3, err.getvalue()
+    text = out.getvalue()
+    assert "not verified: the time budget of 1e-09s ran out before" in text
+    assert "  xingtu.entry 1.0.0 more_fans_never_fail" in text
+    assert text.rstrip().endswith("check(s) not verified (time budget)")
+
+
+def test_the_check_under_way_stops_at_its_next_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rulepack.testing.verify as verifying
+
+    ticks = iter(range(1_000_000))
+    monkeypatch.setattr(verifying, "_clock", lambda: float(next(ticks)))
+    # Time moves one second a reading: the run starts at 0, the budget ends at 5, so the first
+    # check starts and is stopped after a few examples, and the rest never start.
+    report = verify(rulepack.load(), packs=["xingtu.entry"], examples=1_000, time_budget=5)
+    assert not report.complete and report.ok
+    assert 0 < report.stats.examples < 5
+    names = [u.check for u in report.unverified]
+    assert len(names) == report.stats.properties + report.stats.tables >= 1
+    assert len(set(names)) == len(names)
+
+
+def test_a_counterexample_found_before_the_budget_ran_out_is_reported(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import rulepack.testing.verify as verifying
+
+    readings = {"n": 0}
+
+    def clock() -> float:
+        readings["n"] += 1
+        return float(readings["n"])
+
+    whole = verify(fixtures(), packs=["fixture.non_monotone"], examples=100)
+    monkeypatch.setattr(verifying, "_clock", clock)
+    # Time moves one second a reading: a budget that lets the search find its failure (on its
+    # second example) and runs out while Hypothesis shrinks it.
+    report = verify(fixtures(), packs=["fixture.non_monotone"], examples=100, time_budget=4)
+    assert report.stats.examples < whole.stats.examples
+    assert [f.problem.code for f in report.findings] == ["RP605"]
+    assert report.complete  # a check that found its counterexample is verified: it fails
+    assert "more_fans_never_fail with account.fans = 1000" in str(report.findings[0].counterexample)
+
+
+def test_json_report_follows_the_schema_in_the_help() -> None:
+    out = io.StringIO()
+    status = run_verify(_args(str(FIXTURES / "non_monotone.yaml"), "--budget", "50",
+                              "--format", "json"), out, io.StringIO())
+    report = json.loads(out.getvalue())
+    assert status == 1
+    assert set(report) == {"ok", "complete", "seed", "budget", "time_budget", "stats",
+                           "findings", "unverified"}
+    assert (report["ok"], report["complete"], report["unverified"]) == (False, True, [])
+    assert set(report["stats"]) == {"packs", "properties", "tables", "examples", "seconds"}
+    (finding,) = report["findings"]
+    assert finding["problem"]["code"] == "RP605"
+    assert finding["problem"]["pack"] == "fixture.non_monotone"
+    assert "cases:" in finding["counterexample"]
+    out = io.StringIO()
+    assert run_verify(_args("--pack", "xingtu.entry", "--format", "json", "--time-budget",
+                            "1e-9"), out, io.StringIO()) == 3
+    partial = json.loads(out.getvalue())
+    assert (partial["ok"], partial["complete"], partial["time_budget"]) == (True, False, 1e-9)
+    assert {"pack": "xingtu.entry", "version": "1.0.0",
+            "check": "more_fans_never_fail"} in partial["unverified"]
+
+
+def test_progress_is_shown_on_a_terminal_only() -> None:
+    terminal = _Terminal()
+    assert run_verify(_args("--pack", "xingtu.entry", "--budget", "5"), io.StringIO(),
+                      terminal) == 0
+    shown = terminal.getvalue()
+    assert "\rverify: 0/" in shown and "xingtu.entry 1.0.0" in shown
+    assert shown.endswith("\r")  # cleared at the end
+    plain = io.StringIO()
+    assert run_verify(_args("--pack", "xingtu.entry", "--budget", "5"), io.StringIO(),
+                      plain) == 0
+    assert plain.getvalue() == ""
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "nan", "inf"])
+def test_a_time_budget_must_be_seconds_above_0(seconds: str) -> None:
+    err = io.StringIO()
+    assert run_verify(_args("--time-budget", seconds), io.StringIO(), err) == 2
+    assert "--time-budget needs a number of seconds above 0" in err.getvalue()

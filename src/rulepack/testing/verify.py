@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
 DEFAULT_EXAMPLES = 200
+# The clock the time budget is measured by.
+_clock = time.perf_counter
 
 # -- the report ---------------------------------------------------------------------------------
 
@@ -59,16 +61,39 @@ class VerifyStats:
     seconds: float = 0.0
 
 
+@dataclass(frozen=True)
+class Unverified:
+    """A check the time budget left undone (or cut short: its examples so far found nothing)."""
+
+    pack: str
+    version: str
+    check: str  # a property id, or ``table:ID:gap`` / ``table:ID:overlap``
+
+
 @dataclass
 class VerifyReport:
     findings: list[Finding] = field(default_factory=list)
     stats: VerifyStats = field(default_factory=VerifyStats)
     seed: int = 0
     budget: int = DEFAULT_EXAMPLES
+    # What the time budget left unverified, in the order it would have run; empty when
+    # every check ran to its example budget.
+    unverified: list[Unverified] = field(default_factory=list)
+    time_budget: float | None = None
 
     @property
     def ok(self) -> bool:
+        """No finding among what was verified (see ``complete`` for whether that is all)."""
         return not self.findings
+
+    @property
+    def complete(self) -> bool:
+        """Every check ran to its example budget."""
+        return not self.unverified
+
+
+# Called before each check with (checks done, checks in all, the check about to run).
+Progress = Callable[[int, int, Unverified], None]
 
 
 # -- checks -------------------------------------------------------------------------------------
@@ -104,27 +129,46 @@ class _Counterexample(Exception):
 
 
 def verify(library: Library, *, seed: int = 0, examples: int = DEFAULT_EXAMPLES,
-           packs: Sequence[str] | None = None) -> VerifyReport:
+           packs: Sequence[str] | None = None, time_budget: float | None = None,
+           progress: Progress | None = None) -> VerifyReport:
     """Check every declared property and every complete table of the library's packs.
 
     ``packs`` limits the run to those pack ids (every version of each); an unknown id raises
     :class:`rulepack.EvaluationError`. ``examples`` is the Hypothesis budget of each property
     and table; the same ``seed`` gives the same documents, findings and counterexamples.
+
+    ``time_budget`` (seconds) stops the run cleanly once it is spent: the check under way
+    stops at its next example (a counterexample it already found is still shrunk and
+    reported), and it and every check not started are listed in ``report.unverified``.
+    ``progress`` is told of each check before it runs.
     """
-    started = time.perf_counter()
+    started = _clock()
+    deadline = None if time_budget is None else started + time_budget
     for pack_id in packs or ():
         library.versions(pack_id)
-    report = VerifyReport(seed=seed, budget=examples)
+    report = VerifyReport(seed=seed, budget=examples, time_budget=time_budget)
+    checks: list[_Check] = []
     for pack in models_of(library).packs:
         if packs and pack.id not in packs:
             continue
         report.stats.packs += 1
-        for check in _checks_of(library, pack, report):
-            finding, calls = _run(library, check, seed=seed, examples=examples)
-            report.stats.examples += calls
-            if finding is not None:
-                report.findings.append(finding)
-    report.stats.seconds = time.perf_counter() - started
+        checks.extend(_checks_of(library, pack, report))
+    for done, check in enumerate(checks):
+        named = Unverified(check.pack.id, check.pack.version, check.name)
+        if deadline is not None and _clock() >= deadline:
+            report.unverified.extend(Unverified(c.pack.id, c.pack.version, c.name)
+                                     for c in checks[done:])
+            break
+        if progress is not None:
+            progress(done, len(checks), named)
+        finding, calls, finished = _run(library, check, seed=seed, examples=examples,
+                                        deadline=deadline)
+        report.stats.examples += calls
+        if finding is not None:
+            report.findings.append(finding)
+        elif not finished:
+            report.unverified.append(named)
+    report.stats.seconds = _clock() - started
     return report
 
 
@@ -309,14 +353,16 @@ def _overlap_failure(library: Library, pack: Pack, rule: TableRule,
 # -- running one check --------------------------------------------------------------------------
 
 
-def _run(library: Library, check: _Check, *, seed: int,
-         examples: int) -> tuple[Finding | None, int]:
-    """Search for a counterexample; shrink it, prune it, and turn it into a finding."""
+def _run(library: Library, check: _Check, *, seed: int, examples: int,
+         deadline: float | None = None) -> tuple[Finding | None, int, bool]:
+    """Search for a counterexample; shrink it, prune it, and turn it into a finding. Also
+    says whether the search ran to its budget (False: the deadline stopped it first)."""
     # Each check has a seed of its own, so adding a property leaves the others' examples be.
     own_seed = zlib.crc32(f"{seed}:{check.pack.id}:{check.pack.version}:{check.name}".encode())
-    example, calls = _search(check, seed=own_seed, examples=examples)
+    example, calls, finished = _search(check, seed=own_seed, examples=examples,
+                                       deadline=deadline)
     if example is None:
-        return None, calls
+        return None, calls, finished
     example = _prune(example, check)
     failure = check.test(example)
     assert failure is not None, "a pruned counterexample must still fail"
@@ -325,21 +371,35 @@ def _run(library: Library, check: _Check, *, seed: int,
         message=failure.message, pack=check.pack.id, rule=check.rule,
         hint="the test case below shows it: paste it beside the pack, then fix the rules "
         "(or the property)")
-    return Finding(problem, _case_file(check.pack, failure.cases)), calls
+    return Finding(problem, _case_file(check.pack, failure.cases)), calls, True
 
 
-def _search(check: _Check, *, seed: int, examples: int) -> tuple[Any, int]:
+class _OutOfTime(Exception):
+    """The time budget ran out while a check was searching."""
+
+
+def _search(check: _Check, *, seed: int, examples: int,
+            deadline: float | None = None) -> tuple[Any, int, bool]:
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as seeded
     from hypothesis.errors import Unsatisfiable
 
     calls = 0
+    failing: list[Any] = []  # the latest failing example: the smallest so far, once shrinking
 
     def body(example: Any) -> None:
         nonlocal calls
-        calls += 1
-        if check.test(example) is not None:
-            raise _Counterexample(example)
+        late = deadline is not None and _clock() >= deadline
+        if late and not failing:
+            raise _OutOfTime
+        if not late:
+            calls += 1
+            if check.test(example) is not None:
+                failing[:] = [example]
+        # Once late, shrinking is cut short: every example "fails" as the smallest so far,
+        # raised here, at one place, as Hypothesis demands of one failure.
+        if failing and (late or failing[-1] is example):
+            raise _Counterexample(failing[-1])
 
     # The documents are large by design and the budget is the user's: no health checks, no
     # deadline, no example database (a run depends on its seed alone), and quiet.
@@ -351,11 +411,13 @@ def _search(check: _Check, *, seed: int, examples: int) -> tuple[Any, int]:
     )(given(check.strategy)(body)))
     try:
         runner()
-    except _Counterexample as found:
-        return found.example, calls
+    except _Counterexample as counterexample:
+        return counterexample.example, calls, True
+    except _OutOfTime:
+        return None, calls, False
     except Unsatisfiable:
         pass  # every draw was rejected: nothing to report about the pack
-    return None, calls
+    return None, calls, True
 
 
 def _prune(example: Any, check: _Check) -> Any:
