@@ -51,6 +51,7 @@ CODES: dict[str, str] = {
     "RP212": "a function given an argument of the wrong kind",
     "RP213": "a property that names a result field or fact the pack does not have",
     "RP214": "a param written as text that reads as a number (10万, 100,000, 1e5)",
+    "RP215": "labels for a result field that no rule of the pack sets",
     "RP301": "the fact document does not match the fact schema",
     "RP302": "the fact document is not valid JSON or YAML",
     "RP303": "an as_of that is not an ISO 8601 instant or date",

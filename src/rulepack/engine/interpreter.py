@@ -603,7 +603,8 @@ class _Run:
             {"params": self.pack.params, "result": self.result,
              "today": self.today, "as_of": self.as_of,
              "rates": {p: True for p in values if self.schema.is_rate(p)},
-             "labels": {p: labels[p] for p in values if p in labels}},
+             "labels": {p: labels[p] for p in values if p in labels},
+             "result_labels": self.pack.value_labels},
         )
 
     def check(self, rule: CheckRule) -> _RuleOutcome:

@@ -203,8 +203,8 @@ class _Compiler:
         if keyword == "pattern" and isinstance(value, str):
             pattern = re.compile(value)
             return lambda v: not isinstance(v, str) or pattern.search(v) is not None
-        if keyword in ("minLength", "minItems") and _is_integer(value):
-            sized = str if keyword == "minLength" else list
+        if keyword in ("minLength", "minItems", "minProperties") and _is_integer(value):
+            sized = {"minLength": str, "minItems": list, "minProperties": dict}[keyword]
             return lambda v: not isinstance(v, sized) or len(v) >= value
         if keyword == "uniqueItems" and value is True:
             # Texts only: jsonschema's equality of other values (1 and 1.0, True and 1) is

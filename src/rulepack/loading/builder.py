@@ -49,6 +49,7 @@ from rulepack.model.pack import (
     Text,
     Where,
     reads_of,
+    result_labels,
 )
 
 _STATUS_MESSAGES = ("pass", "fail", "unknown", "skipped")
@@ -264,7 +265,20 @@ class Builder:
             digest=canonical_digest(data),
             file=self.sink.file,
             retired_from=retired,
+            value_labels=self.labels(),
         )
+
+    def labels(self) -> dict[str, dict[str, Text]]:
+        """The pack's ``labels:`` for its result codes; a field that no rule sets is RP215 (its
+        labels would never be shown, most likely a misspelt name)."""
+        raw = self.data.get("labels") or {}
+        for name in raw:
+            if name not in self.results:
+                known = ", ".join(self.results) or "none"
+                at = self.doc.keys.get(("labels", name)) or self.doc.position(("labels", name))
+                self.sink.add("RP215", f"labels for `{name}`, a result field no rule sets",
+                              at=at, value=name, hint=f"the pack's result fields: {known}")
+        return result_labels(raw)
 
     def retirement(self, start: dt.date, end: dt.date | None) -> dt.date | None:
         """The last day in force of a version that retires its policy: the day before

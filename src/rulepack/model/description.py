@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -57,6 +57,9 @@ class PackInfo:
     platforms: tuple[str, ...]
     digest: str
     file: str
+    # The words for the codes of result fields (``labels:``), by field then by code; JSON
+    # output keeps the codes, so a program can show them in its own words from here.
+    labels: Mapping[str, Mapping[str, Text]] = field(default_factory=dict)
 
     def in_force(self, day: dt.date) -> bool:
         """Whether this version is in force on ``day`` (both ends inclusive)."""
@@ -82,6 +85,8 @@ def describe(pack: Pack) -> PackInfo:
         rules=tuple(_rule_info(rule) for rule in pack.rules),
         result_fields=pack.result_fields, platforms=pack.platforms, digest=pack.digest,
         file=pack.file,
+        labels=MappingProxyType({name: MappingProxyType(dict(codes))
+                                 for name, codes in pack.value_labels.items()}),
     )
 
 

@@ -7,7 +7,7 @@ Nothing here parses or evaluates; every expression arrives compiled
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -308,6 +308,9 @@ class Pack:
     # The first day the policy itself is withdrawn (``retired_from``): this version is the
     # last, in force until the day before, and no later version is missing.
     retired_from: dt.date | None = None
+    # The words for the codes result fields hold (``labels:``), by field then by code: see
+    # :func:`result_labels`.
+    value_labels: Mapping[str, Mapping[str, Text]] = field(default_factory=dict)
 
     @property
     def version_key(self) -> tuple[int, int, int]:
@@ -325,6 +328,14 @@ class Pack:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+
+def result_labels(raw: Mapping[str, Mapping[str, Mapping[str, str]]] | None) \
+        -> dict[str, dict[str, Text]]:
+    """A pack's ``labels:`` block (checked by the pack schema) as the model keeps it: for each
+    result field, each code it may hold and its words (``manual_review`` → 人工审核)."""
+    return {name: {str(code): Text(zh=text["zh"], en=text["en"]) for code, text in codes.items()}
+            for name, codes in (raw or {}).items()}
 
 
 def reads_of(*parts: Any) -> tuple[str, ...]:

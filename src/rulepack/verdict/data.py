@@ -142,7 +142,8 @@ class Reason:
             if name in ("today", "as_of"):
                 return name in self.context, self.context.get(name), False, None
             rate = bool(self.context.get("rates", {}).get(name))
-            labels = self.context.get("labels", {}).get(name)
+            labels = self.context.get("result_labels", {}).get(name[7:]) \
+                if name.startswith("result.") else self.context.get("labels", {}).get(name)
             if name in self.values:
                 return True, self.values[name], rate, labels
             if name.startswith("params."):
@@ -150,7 +151,7 @@ class Reason:
                 return name[7:] in params, params.get(name[7:]), rate, None
             if name.startswith("result."):
                 result = self.context.get("result", {})
-                return name[7:] in result, result.get(name[7:]), rate, None
+                return name[7:] in result, result.get(name[7:]), rate, labels
             return False, None, False, None
 
         return wording.fill(template, lang, lookup)
@@ -345,7 +346,9 @@ class Verdict:
                          "  (the pack's `when` does not hold: it does not apply, and every "
                          "rule is skipped)")
         if self.result:
-            shown = ", ".join(f"{k}={wording.fmt(v, lang)}" for k, v in self.result.items())
+            labels = self._pack.value_labels
+            shown = ", ".join(f"{k}={wording.fmt(v, lang, labels=labels.get(k))}"
+                              for k, v in self.result.items())
             lines.append(f"  {'结果' if lang == 'zh' else 'result'}: {shown}")
         rules = {rule.id: rule for rule in self._pack.rules}
         for reason in self.reasons:

@@ -337,8 +337,10 @@ class _RuleWriter:
                 return wording.fmt(run.today if name == "today" else run.as_of, lang, spec=spec)
             return moment
         # A fact the rule read shows with its units; else params and results by name.
-        show = wording.shower(lang, rate=self._schema.is_rate(name), spec=spec,
-                              labels=self._schema.value_labels.get(name))
+        # Codes in words: a fact's from the fact schema, a result field's from the pack.
+        labels = self._pack.value_labels.get(name[7:]) if name.startswith("result.") \
+            else self._schema.value_labels.get(name)
+        show = wording.shower(lang, rate=self._schema.is_rate(name), spec=spec, labels=labels)
         params = self._pack.params
         constant = "?"
         if name.startswith("params.") and name[7:] in params:
@@ -348,7 +350,7 @@ class _RuleWriter:
             if name in values:
                 return show(values[name])
             if name.startswith("result.") and name[7:] in run.result:
-                return wording.fmt(run.result[name[7:]], lang, spec=spec)
+                return wording.fmt(run.result[name[7:]], lang, spec=spec, labels=labels)
             return constant
 
         return placeholder

@@ -80,8 +80,9 @@ def _many(value: Mapping[Any, Any] | list[Any] | tuple[Any, ...], lang: str, rat
           labels: Mapping[str, Any] | None) -> str:
     """A mapping or list in words, its first SHOWN_ITEMS items and how many more."""
     if isinstance(value, Mapping):
+        # Labels name a mapping's keys (test periods by module: erp → 电商 ERP 系统).
         sep = "，" if lang == "zh" else ", "
-        shown = [f"{_cut(str(k), lang)} {fmt(v, lang, labels=labels)}"
+        shown = [f"{fmt(k, lang, labels=labels)} {fmt(v, lang, labels=labels)}"
                  for k, v in islice(value.items(), SHOWN_ITEMS)]
     else:
         sep = "、" if lang == "zh" else ", "
