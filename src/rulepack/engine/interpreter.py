@@ -43,7 +43,16 @@ from rulepack.engine.partial import Partial, looks_into_lists
 from rulepack.engine.sandbox import LimitExceeded, Sandbox
 from rulepack.facts.schema import FactSchema, Missing, china_day
 from rulepack.lang.expressions import SPECIAL_NAMES, CompiledExpr, Limits
-from rulepack.model.bounds import Bound, add, at_least, at_most, compare, subtract, truth
+from rulepack.model.bounds import (
+    Bound,
+    add,
+    at_least,
+    at_most,
+    compare,
+    partial_list,
+    subtract,
+    truth,
+)
 from rulepack.model.logic import ALL, HIT_POLICIES, NEGATE, pack_outcome
 from rulepack.model.pack import (
     AllOf,
@@ -680,12 +689,12 @@ class _Run:
     def table(self, rule: TableRule) -> _RuleOutcome:
         winners, undecided, checks, details = self.table_hits(rule)
         missing = [m for c in checks for m in c[4]]
+        if self.bounds:
+            for name in rule.outputs:
+                self.bounds.pop("result." + name, None)
         try:
             if rule.hit_policy == "collect":
-                for name in rule.outputs:
-                    self.result[name] = self.collected(name, winners)
-                    if undecided:
-                        self.unknown_results[name] = tuple(missing)
+                self.collect(rule, winners, details["rows"] if undecided else None, missing)
                 if undecided:
                     return "unknown", checks, details
                 return ("fail" if rule.complete and not winners else "pass"), checks, details
@@ -712,8 +721,9 @@ class _Run:
         return "pass", checks, details
 
     def deductions(self, rule: ScoreRule) -> tuple[list[dict[str, Any]], Any, list[CheckRecord]]:
-        """The lines of the deductions that apply, their sum, and the records of the checks of
-        those whose `when` is unknown."""
+        """The lines of the deductions, their sum, and the records of the checks of those whose
+        `when` is unknown. Such a deduction counts as nothing or its points, an interval (see
+        :meth:`may_deduct`); the sum is None when one of them cannot be bounded so."""
         lines: list[dict[str, Any]] = []
         unknown_checks: list[CheckRecord] = []
         deducted: Any = 0
@@ -721,8 +731,12 @@ class _Run:
             applies = self.condition(deduction.when) if deduction.when else _PASS
             if applies[0] == "unknown":
                 unknown_checks.extend(applies[1])
-                continue
-            points = self.points(deduction.points) if applies[0] == "pass" else 0
+                known = self.may_deduct(deduction.points, applies[1])
+                if known is None:
+                    return lines, None, unknown_checks  # the score stays unknown
+                points: Any = known
+            else:
+                points = self.points(deduction.points) if applies[0] == "pass" else 0
             lines.append({"id": deduction.id, "points": points})
             try:
                 deducted = add(deducted, points) \
@@ -730,6 +744,28 @@ class _Run:
             except RUNTIME_ERRORS as exc:
                 raise ExpressionFailed(deduction_failure(deduction.id, exc)) from None
         return lines, deducted, unknown_checks
+
+    def may_deduct(self, expr: CompiledExpr, checks: tuple[CheckRecord, ...]) -> Bound | None:
+        """What a deduction whose `when` (decided by ``checks``) is unknown deducts: nothing or
+        its points, an interval from the one to the other. None when its points are not a
+        number or an interval of numbers (nothing known, or a failure, which would be the
+        score's should the deduction apply)."""
+        try:
+            points = self.points(expr)
+        except ExpressionFailed:
+            return None
+        if type(points) is Bound:
+            if points.members is not None or points.low is False:
+                return None  # a list or a boolean known in part
+            low, high, missing = points.low, points.high, points.missing
+        elif type(points) in (int, float) or (
+                type(points) is not bool and isinstance(points, (int, float))):
+            low = high = points
+            missing = ()
+        else:
+            return None
+        return Bound(None if low is None else min(low, 0), None if high is None else max(high, 0),
+                     tuple(dict.fromkeys((*(m for c in checks for m in c[4]), *missing))))
 
     def points(self, expr: CompiledExpr) -> Any:
         """A deduction's points: its value, or what is known of it (an interval)."""
@@ -755,6 +791,44 @@ class _Run:
                             out.append(item)
         return out
 
+    def collect(self, rule: TableRule, winners: list[Row],
+                statuses: Mapping[str, Status] | None, missing: list[str]) -> None:
+        """Set a collect table's outputs from the winning rows; ``statuses`` are the rows'
+        when unknown rows leave the table open (None when not), and ``missing`` the facts
+        they lack. An open output is a list known in part, for the rules that read it."""
+        for name in rule.outputs:
+            self.result[name] = self.collected(name, winners)
+            if statuses is not None:
+                self.unknown_results[name] = tuple(missing)
+                self.bounds["result." + name] = partial_list(
+                    self.result[name], self.may_collect(rule, name, statuses), missing)
+
+    def may_collect(self, rule: TableRule, name: str, statuses: Mapping[str, Status]) \
+            -> list[Any] | None:
+        """Every item a collect table left open may give its output ``name``: those of the
+        rows that passed and of those that are unknown; None when an unknown row's output
+        cannot be computed."""
+        rows = [row for row in rule.rows if statuses.get(row.id) in ("pass", "unknown")]
+        try:
+            return self.collected(name, rows)
+        except ExpressionFailed:
+            return None
+
+    def keep_score(self, rule: ScoreRule, score: Any, deducted: Any) -> None:
+        """Set a score rule's fields. A score the floor or the ceiling makes certain is known
+        though the deductions are not; what is not known exactly stays null, its interval kept
+        for the checks that read it."""
+        for name, value in ((rule.into_score, score), (rule.into_deducted, deducted)):
+            if not name:
+                continue
+            if type(value) is Bound:
+                self.result[name] = None
+                self.unknown_results[name] = value.missing
+                self.bounds["result." + name] = value
+            else:
+                self.result[name] = value
+                self.bounds.pop("result." + name, None)
+
     def score(self, rule: ScoreRule) -> _RuleOutcome:
         for name in (rule.into_score, rule.into_deducted):
             if name:
@@ -762,7 +836,7 @@ class _Run:
         try:
             start = self.run(rule.start) if rule.start else 0
             lines, deducted, unknown_checks = self.deductions(rule)
-            if unknown_checks:
+            if deducted is None:
                 missing = tuple(m for c in unknown_checks for m in c[4])
                 for name in (rule.into_score, rule.into_deducted):
                     if name:
@@ -779,25 +853,20 @@ class _Run:
             details: dict[str, Any] = {"missing": list(exc.missing)} if exc.failure is None \
                 else {"errors": [exc.failure]}
             return "unknown", (), details
-        # A score the floor or the ceiling makes certain is decided though the deductions are
-        # not; what is not known exactly stays null, its interval kept for the checks.
-        for name, value in ((rule.into_score, score), (rule.into_deducted, deducted)):
-            if not name:
-                continue
-            if type(value) is Bound:
-                self.result[name] = None
-                self.unknown_results[name] = value.missing
-                self.bounds["result." + name] = value
-            else:
-                self.result[name] = value
-                self.bounds.pop("result." + name, None)
+        self.keep_score(rule, score, deducted)
         details = {"start": start, "deductions": lines, "floor": floor, "ceiling": ceiling,
                    "score": score}
+        open_fields = [v for v in (score, deducted) if type(v) is Bound]
+        if open_fields:  # a field left null names the facts it lacks, decided or not
+            details["missing"] = list(dict.fromkeys(m for v in open_fields for m in v.missing))
         if rule.pass_if is None:
             if type(score) is Bound:
-                return "unknown", (), {**details, "missing": list(score.missing)}
+                return "unknown", tuple(unknown_checks), details
             return "pass", (), details
         status, checks = self.condition(rule.pass_if)
+        if status == "unknown" and unknown_checks:
+            # The deductions left open say why, before the pass condition they left open.
+            checks = (*unknown_checks, *checks)
         return status, checks, details
 
 

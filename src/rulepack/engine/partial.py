@@ -29,6 +29,7 @@ from rulepack.model.bounds import (
     aggregate,
     as_truth,
     compare,
+    members_of,
     truth,
     unknown,
 )
@@ -72,6 +73,10 @@ class Partial:
                 and node.func.id in AGGREGATES and len(node.args) == 1 \
                 and isinstance(node.args[0], (ast.ListComp, ast.GeneratorExp)):
             return self.aggregate(node.func.id, node.args[0])
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in AGGREGATES and len(node.args) == 1 \
+                and isinstance(node.args[0], ast.Name) and node.args[0].id in self.results:
+            return self.aggregate_of(node.func.id, self.results[node.args[0].id])
         if isinstance(node, ast.Compare) and len(node.ops) == 1 \
                 and type(node.ops[0]) in _COMPARE_OPS:
             return self.compare(node)
@@ -126,7 +131,7 @@ class Partial:
         var = generator.target.id  # type: ignore[attr-defined]
         items = self.node(generator.iter)
         if type(items) is Bound:
-            return items
+            return self.known_members(name, var, loop, items)
         items = self.sandbox.loop_items(items)
         place = generator.iter.id if type(generator.iter) is ast.Name else None
         elements: list[Element] = []
@@ -147,6 +152,34 @@ class Partial:
         info = self.schema.fields.get(item_path) if item_path else None
         item_range = (info.minimum, info.maximum) if info is not None else (None, None)
         return aggregate(name, elements, impl, item_range)
+
+    def aggregate_of(self, name: str, items: Bound) -> Any:
+        """An aggregate of a result field that is a list known in part, taken whole."""
+        elements = members_of(items)
+        if elements is None:
+            return unknown(items.missing, items.incomplete, items.lacking)
+        return aggregate(name, elements, FUNCTIONS[name].impl)
+
+    def known_members(self, name: str, var: str, loop: ast.ListComp | ast.GeneratorExp,
+                      items: Bound) -> Any:
+        """An aggregate looking into a list known in part (a result field): each item it may
+        hold is a record, an uncertain member unless it is a certain one."""
+        records = members_of(items)
+        if records is None:
+            return items if items.members is None else \
+                unknown(items.missing, items.incomplete, items.lacking)
+        generator = loop.generators[0]
+        elements: list[Element] = []
+        with self.sandbox.loop(var) as bind:
+            for certain, item, why in self.sandbox.loop_items(records):
+                bind(item)
+                member, value, opened = self.element(generator.ifs, loop.elt)
+                if not certain and member is not False and why is not None:
+                    member = None  # the item is in the list only if an open row matches
+                    opened = why if opened is None else unknown(
+                        (*why.missing, *opened.missing), opened.incomplete, opened.lacking)
+                elements.append((member, value, opened))
+        return aggregate(name, elements, FUNCTIONS[name].impl)
 
     def element(self, conditions: list[ast.expr], elt: ast.expr) -> Element:
         """One record: whether it is a member (its filters, combined as `and`), its value

@@ -11,7 +11,10 @@ From those this module defines, once, what every evaluator makes of them:
   what the certain members give, at most that plus what the uncertain ones could add, within
   the bounds the fact schema puts on an item;
 - a comparison of an interval with a value (or another interval) is decided when the whole
-  interval is on one side (:func:`compare`), else it is unknown.
+  interval is on one side (:func:`compare`), else it is unknown;
+- a list known in part (:func:`partial_list`: a collect table with rows left open) holds its
+  certain members and may hold more: ``in``, ``==`` and the aggregates are decided by what it
+  must and what it may hold (:func:`members_of` gives its records to :func:`aggregate`).
 
 When nothing is unknown the functions give exactly what the library function gives for the
 same list (they call it), so a complete document means what it meant before. The reference
@@ -40,7 +43,9 @@ class Bound:
     list were incomplete with the labels of the item fields they lack (for words).
 
     An unknown boolean is ``Bound(False, True)``; an unknown anything-else ``Bound(None,
-    None)``.
+    None)``. A list known in part has its certain members in ``members`` and, when that is
+    known, every item it may hold in ``may_hold``; its ``low`` … ``high`` is then how many items
+    it holds (which is also its truth: a list with one certain member is not empty).
     """
 
     low: Any = None
@@ -48,10 +53,15 @@ class Bound:
     missing: tuple[str, ...] = ()
     incomplete: int = 0
     lacking: tuple[Text, ...] = ()
+    members: tuple[Any, ...] | None = None
+    may_hold: tuple[Any, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON value a verdict writes for it: what is known, nothing more."""
-        return {"at_least": self.low, "at_most": self.high, "incomplete": self.incomplete}
+        known = {"at_least": self.low, "at_most": self.high, "incomplete": self.incomplete}
+        if self.members is not None:
+            return {"includes": list(self.members), **known}
+        return known
 
 
 def unknown(missing: Iterable[str] = (), incomplete: int = 0,
@@ -119,6 +129,9 @@ def compare(op: str, left: Any, right: Any) -> Any:
 
 
 def _decided(op: str, left: Any, right: Any) -> Truth:
+    if op in ("in", "not in"):
+        held = _held(left, right)
+        return held if op == "in" or held is None else not held
     if op in ("==", "!="):
         equal = _equal(left, right)
         return equal if op == "==" or equal is None else not equal
@@ -138,13 +151,44 @@ def _decided(op: str, left: Any, right: Any) -> Truth:
 
 
 def _interval(value: Any) -> bool:
-    """A known number, or an interval of numbers (an unknown boolean is not one)."""
+    """A known number, or an interval of numbers (an unknown boolean is not one, nor a list
+    known in part)."""
     if type(value) is Bound:
-        return not (value.low is False and value.high is True)
+        return not (value.low is False and value.high is True) and value.members is None
     return _number(value)
 
 
+def _held(item: Any, items: Any) -> Truth:
+    """Whether a list known in part holds a known ``item``: yes if it is a certain member, no
+    if it is none of the items the list may hold."""
+    if type(items) is not Bound or items.members is None or type(item) is Bound:
+        return None
+    if item in items.members:
+        return True
+    if items.may_hold is not None and item not in items.may_hold:
+        return False
+    return None
+
+
+def _list_equal(bound: Bound, other: Any) -> Truth:
+    """Whether a list known in part equals a known value: not if that is no list, lacks a
+    certain member, holds an item the list never could, or has a length outside the count's
+    interval; never yes for certain (a list is known in part only while a row is open)."""
+    if type(other) is not list:
+        return False  # a list equals only a list
+    members = bound.members or ()
+    if any(m not in other for m in members):
+        return False
+    if bound.may_hold is not None and any(x not in bound.may_hold for x in other):
+        return False
+    low, high = _side(bound)
+    return False if len(other) < low or len(other) > high else None
+
+
 def _equal(left: Any, right: Any) -> Truth:
+    for bound, other in ((left, right), (right, left)):
+        if type(bound) is Bound and bound.members is not None and type(other) is not Bound:
+            return _list_equal(bound, other)
     for bound, other in ((left, right), (right, left)):
         if type(bound) is not Bound or type(other) is Bound:
             continue
@@ -200,6 +244,29 @@ def _closed(low: Any, high: Any, parts: Sequence[Any]) -> Any:
                    [p for p in parts if type(p) is Bound])
 
 
+# -- a list known in part ----------------------------------------------------------------------
+
+
+def partial_list(members: Sequence[Any], may_hold: Sequence[Any] | None,
+                 missing: Iterable[str]) -> Bound:
+    """A list whose ``members`` are certain and whose every item is one of ``may_hold`` (which
+    holds the members too; None: not known), left open by the ``missing`` facts."""
+    return Bound(len(members), None if may_hold is None else len(may_hold),
+                 tuple(dict.fromkeys(missing)), members=tuple(members),
+                 may_hold=None if may_hold is None else tuple(may_hold))
+
+
+def members_of(value: Bound) -> list[Element] | None:
+    """The records of a list known in part, as :func:`aggregate` takes them: each certain
+    member, then each item it may hold besides, an uncertain member; None when it is no such
+    list or what it may hold is not known."""
+    if value.members is None or value.may_hold is None:
+        return None
+    why = Bound(None, None, value.missing)
+    return [*((True, m, None) for m in value.members),
+            *((None, x, why) for x in value.may_hold if x not in value.members)]
+
+
 # -- looking into a list ------------------------------------------------------------------------
 
 # One record of a list as seen by an aggregate: whether it is a member, its value, and why
@@ -225,8 +292,11 @@ def aggregate(name: str, elements: Sequence[Element], exact: Exact,
         possible = sum(1 for member, _, _ in elements if member is None)
         return _merged(known, known + possible, incomplete)
     if name in ("any_of", "all_of"):
+        # Items of another type fail as the library function fails them, whatever else the
+        # list holds; then one certain member of the deciding value decides.
+        exact([value for member, value, _ in elements if member and type(value) is not Bound])
         deciding = name == "any_of"
-        if any(member and truth(value) is deciding for member, value, _ in elements):
+        if any(member and value is deciding for member, value, _ in elements):
             return deciding
         return unknown_truth(incomplete)
     if name == "total":
