@@ -295,27 +295,37 @@ class _Drawer:
         self.minutes = st.one_of(st.just(0), st.sampled_from([1, -1, 30]))
         self.zones = st.sampled_from([CHINA_TZ, _UTC])
 
-    def document(self, draw: st.DrawFn, context: _Context, *, complete: bool) -> Document:
-        value = self.node(draw, self.tree, context, complete)
+    def document(self, draw: st.DrawFn, context: _Context, *, complete: bool,
+                 holes: bool = False) -> Document:
+        """One document; ``complete`` keeps every key, but with ``holes`` a record of a list
+        may still lack some of its fields (what any other record has)."""
+        value = self.node(draw, self.tree, context, complete, holes)
         assert isinstance(value, dict)
         return value
 
-    def node(self, draw: st.DrawFn, node: _Node, context: _Context, complete: bool) -> Any:
+    def node(self, draw: st.DrawFn, node: _Node, context: _Context, complete: bool,
+             holes: bool = False) -> Any:
         kind = node.info.kind
         if node.info.nullable and draw(_BOOLEANS):
             return None
         if kind == "object":
-            return self.mapping(draw, node, context, complete)
+            return self.mapping(draw, node, context, complete, holes)
         if kind == "array":
             if node.items is None:
                 return []
             size = max(draw(self.sizes(node.path)), node.min_items)
             if size > 1 and draw(_BOOLEANS):
                 # Copies of one item: counts over a window (6 complaints this month) reach
-                # their thresholds only when many items qualify at once.
-                item = self.node(draw, node.items, context, complete)
-                return [copy.deepcopy(item) for _ in range(size)]
-            return [self.node(draw, node.items, context, complete) for _ in range(size)]
+                # their thresholds only when many items qualify at once; with holes, one
+                # copy may lack a field the others have (the one record a list waits on).
+                item = self.node(draw, node.items, context, complete, holes)
+                items = [copy.deepcopy(item) for _ in range(size)]
+                if holes:
+                    at = draw(_INDEX) % size
+                    items[at] = self.record(draw, node.items, context, complete, holes)
+                return items
+            return [self.record(draw, node.items, context, complete, holes)
+                    for _ in range(size)]
         if kind in ("date", "instant"):
             return self.moment(draw, kind, context)
         return draw(self.leaf(node.info))
@@ -331,12 +341,20 @@ class _Drawer:
         context.moments.append(moved)
         return moved.astimezone(draw(self.zones)).isoformat()
 
+    def record(self, draw: st.DrawFn, node: _Node, context: _Context, complete: bool,
+               holes: bool) -> Any:
+        """One item of a list; with ``holes``, drawn as incomplete half of the time."""
+        if holes and complete and draw(_BOOLEANS):
+            complete = False
+        return self.node(draw, node, context, complete, holes)
+
     def mapping(self, draw: st.DrawFn, node: _Node, context: _Context,
-                complete: bool) -> Document:
+                complete: bool, holes: bool = False) -> Document:
         left_out: frozenset[str] = frozenset()
         if not complete and node.children:
             left_out = draw(self.left_out(node))
-        return {child.name: self.node(draw, child, context, complete) for child in node.children
+        return {child.name: self.node(draw, child, context, complete, holes)
+                for child in node.children
                 if child.name not in left_out or child.name in node.required}
 
     def left_out(self, node: _Node) -> st.SearchStrategy[frozenset[str]]:
@@ -449,7 +467,7 @@ def _pack_drawer(packs: Sequence[Pack], schema: FactSchema, extra: Iterable[str]
 
 
 def facts_for(pack: PackInfo | str, library: Library | None = None, *,
-              complete: bool = False) -> st.SearchStrategy[Document]:
+              complete: bool = False, holes: bool = False) -> st.SearchStrategy[Document]:
     """Fact documents for one pack: the facts it reads, near its thresholds.
 
     ``pack`` is a pack id (every version of it, from ``library``, default the bundled packs)
@@ -464,14 +482,19 @@ def facts_for(pack: PackInfo | str, library: Library | None = None, *,
         @given(facts_for("xingtu.entry", complete=True))
         def test_entry_always_decides(facts):
             assert library.evaluate("xingtu.entry", facts).outcome != "unknown"
+
+    With ``holes=True`` as well, the records of lists are incomplete half of the time (a
+    violation without its ``type``), beside complete ones and empty lists: what a pack decides
+    from the records it knows is then tested too.
     """
     return facts_of(_versions(pack, library), models_of(library or _bundled()).schema,
-                    complete=complete)
+                    complete=complete, holes=holes)
 
 
 def facts_of(versions: Sequence[Pack], schema: FactSchema, *,
-             complete: bool = False) -> st.SearchStrategy[Document]:
-    """:func:`facts_for` over pack models (internal: for ``rulepack verify``)."""
+             complete: bool = False, holes: bool = True) -> st.SearchStrategy[Document]:
+    """:func:`facts_for` over pack models (internal: for ``rulepack verify``, whose properties
+    and tables must hold on lists with incomplete records too: holes by default)."""
     drawer = _pack_drawer(versions, schema)
     as_of = _as_of(versions)
 
@@ -479,7 +502,7 @@ def facts_of(versions: Sequence[Pack], schema: FactSchema, *,
     def documents(draw: st.DrawFn) -> Document:
         context = _Context(draw(as_of))
         return {"as_of": context.anchor.isoformat(),
-                **drawer.document(draw, context, complete=complete)}
+                **drawer.document(draw, context, complete=complete, holes=holes)}
 
     return documents()
 
@@ -513,14 +536,14 @@ def facts_for_schema(*, complete: bool = False, near: Library | None = None) \
 
 
 def pairs_for(pack: PackInfo | str, fact: str, library: Library | None = None, *,
-              complete: bool = False) -> st.SearchStrategy[Pair]:
+              complete: bool = False, holes: bool = False) -> st.SearchStrategy[Pair]:
     """Pairs ``(lower, higher)`` of documents for ``pack`` that differ only in ``fact``.
 
     ``fact`` is a number, date or instant fact (``account.fans``): ``higher`` has a larger
     value; an item field of a list (``account.violations[].points``): one item's value is
     larger in ``higher``; or a list (``account.violations``): ``higher`` has one more item.
     Both documents share their ``as_of`` and every other fact, drawn as :func:`facts_for`
-    draws them, and both hold ``fact``::
+    draws them (``complete`` and ``holes`` mean what they mean there), and both hold ``fact``::
 
         @given(pairs_for("xingtu.penalty_points", "account.violations[].points"))
         def test_more_points_never_leave_more_remaining(pair):
@@ -529,12 +552,13 @@ def pairs_for(pack: PackInfo | str, fact: str, library: Library | None = None, *
                             field="remaining", direction="decreasing")
     """
     return pairs_of(_versions(pack, library), fact, models_of(library or _bundled()).schema,
-                    complete=complete)
+                    complete=complete, holes=holes)
 
 
 def pairs_of(versions: Sequence[Pack], fact: str, schema: FactSchema, *,
-             complete: bool = False) -> st.SearchStrategy[Pair]:
-    """:func:`pairs_for` over pack models (internal: for ``rulepack verify``)."""
+             complete: bool = False, holes: bool = True) -> st.SearchStrategy[Pair]:
+    """:func:`pairs_for` over pack models (internal: for ``rulepack verify``, with holes by
+    default as :func:`facts_of`)."""
     if fact not in schema.fields:
         raise ValueError(f"`{fact}` is not a fact path of the fact schema")
     drawer = _pack_drawer(versions, schema, extra=[fact])
@@ -547,7 +571,7 @@ def pairs_of(versions: Sequence[Pack], fact: str, schema: FactSchema, *,
     def pairs(draw: st.DrawFn) -> Pair:
         context = _Context(draw(as_of))
         lower = {"as_of": context.anchor.isoformat(),
-                 **drawer.document(draw, context, complete=complete)}
+                 **drawer.document(draw, context, complete=complete, holes=holes)}
         return mover.move(draw, lower, context)
 
     return pairs()
