@@ -56,7 +56,7 @@ from hypothesis import strategies as st
 
 import rulepack
 from rulepack.core import yaml_reader
-from rulepack.engine import codegen
+from rulepack.engine import codegen, interpreter
 from rulepack.engine.failures import RUNTIME_ERRORS
 from rulepack.engine.sandbox import LimitExceeded, Sandbox
 from rulepack.facts.schema import CHINA_TZ, Missing
@@ -1227,6 +1227,45 @@ def test_conformance_pack_verdicts_agree(name: str, pack_id: str, data: st.DataO
     assert_same_evaluation(compiled, sandbox,
                            lambda lib: lib.evaluate(pack_id, document, validate=False),
                            f"{name}: {pack_id}")
+
+
+@functools.cache
+def _conformance_list_packs() -> list[tuple[str, str]]:
+    """The conformance packs that loop over a list or read a result field (a collected list,
+    a score): those holes in list records reach."""
+    out: list[tuple[str, str]] = []
+    for name, pack_id in _conformance_packs():
+        models = models_of(conformance_libraries(name)[0])
+        texts = [text for pack in models.versions(pack_id) for text in
+                 (*(a.expr.text for a in interpreter.atoms_of(pack)),
+                  *(e.text for e in interpreter.expressions_of(pack)))]
+        if any("for " in text for text in texts) and any("result." in t for t in texts):
+            out.append((name, pack_id))
+    return out
+
+
+@settings(max_examples=40, **PROFILE)
+@pytest.mark.parametrize(("name", "pack_id"), _conformance_list_packs())
+@given(data=st.data())
+def test_conformance_packs_with_list_holes_agree(name: str, pack_id: str,
+                                                 data: st.DataObject) -> None:
+    """Property 2 where later rules read what incomplete lists left known: a collected list
+    known in part, a count's interval, a score with a deduction whose `when` is open, on
+    complete documents with holes in their list records (``facts_for(..., holes=True)``)."""
+    from rulepack.testing import facts_for
+
+    compiled, sandbox = conformance_libraries(name)
+    document = data.draw(facts_for(pack_id, compiled, complete=True, holes=True),
+                         label="holed")
+    note(f"document: {document!r}")
+    assert_same_evaluation(compiled, sandbox,
+                           lambda lib: lib.evaluate(pack_id, document), f"{name}: {pack_id}")
+
+
+def test_list_hole_packs_include_the_readers_of_collected_lists_and_open_scores() -> None:
+    assert {("quantifiers_incomplete.yaml", "conf.quant.sanctions"),
+            ("quantifiers_incomplete.yaml", "conf.quant.points"),
+            ("scores.yaml", "conf.score.points")} <= set(_conformance_list_packs())
 
 
 # -- 3. translation edge cases ------------------------------------------------------------------
