@@ -252,6 +252,7 @@ def _namespace(limits: Limits) -> dict[str, Any]:
         "_INF": math.inf,
         "_NINF": -math.inf,
         "_keep": functools.partial(keepable, limit=limits.max_built),
+        "_kept": functools.partial(_kept, limit=limits.max_built),
         "_type": type,
         "_NEG": NEGATE,
         "_add": operators[ast.Add],
@@ -262,6 +263,12 @@ def _namespace(limits: Limits) -> dict[str, Any]:
     for name, function in FUNCTIONS.items():
         namespace["_f_" + name] = function.impl
     return namespace
+
+
+def _kept(value: Any, limit: int) -> Any:
+    """``value``, once `keepable` let it through."""
+    keepable(value, limit)
+    return value
 
 
 def _build(source: str, namespace: dict[str, Any], constants: dict[str, Any]) -> dict[str, Any]:
@@ -385,19 +392,20 @@ class _ConditionWriter:
             shown = "_a"
             if _literal(comparison.threshold.body):
                 # A constant threshold is written where it is used: no local to store.
-                lines += [f"    _a = {actual}", *_keep_lines("_a"),
+                lines += [*self.actual_lines(comparison.actual.body, actual),
                           f"    _s{n} = 'pass' if _a {op} {threshold} else 'fail'"]
                 kept: tuple[CheckSite, Any, str] = (
                     check_site, _constant(comparison.threshold.body), CONSTANT_THRESHOLD)
             else:
-                lines += [f"    _a = {actual}", *_keep_lines("_a"),
-                          f"    _t = {threshold}", *_keep_lines("_t"),
+                lines += [*self.actual_lines(comparison.actual.body, actual),
+                          f"    _t = {threshold}",
+                          *_keep_lines("_t", comparison.threshold.body),
                           f"    _s{n} = 'pass' if _a {op} _t else 'fail'"]
                 threshold, threshold_slot = "_t", True
                 kept = (check_site, None, KEPT_THRESHOLD)
         else:
             source = _source(expr.tree.body, limits, fact_locals=self.fact_locals)
-            lines += [f"    _a = {source}", *_keep_lines("_a"),
+            lines += [*self.actual_lines(expr.tree.body, source),
                       f"    _s{n} = 'pass' if _a else 'fail'"]
             path = check_site.path
             shown = "None" if path is None else (self.fact_value(path) if expr.negated else "_a")
@@ -430,6 +438,28 @@ class _ConditionWriter:
         self.keep(n, kept)
         return lines
 
+    def actual_lines(self, node: ast.expr, source: str) -> list[str]:
+        """The statements setting ``_a`` to the value of ``node`` (written as ``source``),
+        checked as the sandbox path checks the values it gives.
+
+        In a whole-pack function a fact read whole is checked once per document, by the
+        first atom that shows it (many atoms compare one fact, ``account.fans``, with
+        different thresholds). Its atoms run one after the other, unconditionally, in the
+        order they are written, so the first one written is the first one run; a later one
+        finds the checked value in its local, unless the first stopped (a missing fact, a
+        value not keepable), and then reads and checks for itself.
+        """
+        path = _fact_path(node)
+        floats = self.plan.schema.fields.get(path).kind in _FLOAT_KINDS \
+            if path in self.plan.schema.fields else True
+        if self.fact_locals is None or path is None:
+            return [f"    _a = {source}", *_keep_lines("_a", node, floats)]
+        if path in self.fact_locals.checked:
+            checked = self.fact_locals.checked[path]
+            return [f"    _a = {checked} if {checked} is not _U else _kept({source})"]
+        checked = self.fact_locals.checked_local(path)
+        return [f"    _a = {source}", *_keep_lines("_a", node, floats), f"    {checked} = _a"]
+
     def keep(self, n: int, kept: tuple[CheckSite, Any, str]) -> None:
         """Raw: keep atom ``n``'s status and value (and threshold, if not a constant)."""
         self.raw_atoms.append(RawAtom(len(self.atom_records), *kept))
@@ -449,11 +479,49 @@ class _ConditionWriter:
 # What `_Run.run` checks of every value it gives (see interpreter.keepable), for a value
 # computed inline: a number that is not finite, or a container too big to keep, stops the atom.
 # A float is compared here (`keepable` raises for it only when the comparison fails): most
-# values are numbers, and a call for each would cost more than the atom.
-def _keep_lines(value: str) -> list[str]:
+# values are numbers, and a call for each would cost more than the atom. A value whose kind
+# the expression's shape proves keepable is not looked at (see `_keepable_by_shape`).
+def _keep_lines(value: str, node: ast.expr, floats: bool = True) -> list[str]:
+    if _keepable_by_shape(node):
+        return []
+    if not floats:
+        # A fact whose schema allows no float (a float there would break the schema): a
+        # float is looked at by `keepable` itself, the others by their type alone.
+        return [f"    if _type({value}) in _CHECKED: _keep({value})"]
     return ["    _k = _type(" + value + ")",
             f"    if _k is _float: _NINF < {value} < _INF or _keep({value})",
             f"    elif _k in _CHECKED: _keep({value})"]
+
+
+# Schema kinds of facts that may hold a float (or anything at all).
+_FLOAT_KINDS = frozenset({"number", "any"})
+
+
+# Kinds of library function results `keepable` never looks into (ints, text, booleans,
+# dates, instants, durations and versions are always finite and never containers).
+_PLAIN_KINDS = frozenset({"int", "string", "bool", "date", "instant", "duration", "version"})
+
+
+def _keepable_by_shape(node: ast.expr) -> bool:
+    """Whether every value ``node`` can give is one `keepable` lets through, whatever the
+    document holds: a finite literal, a comparison or ``not`` (a bool), or a call of a
+    library function whose declared kind is plain (``tests/test_fast.py`` checks that each
+    function gives values of the kind it declares)."""
+    if _literal(node) or isinstance(node, ast.Compare):
+        return True
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        function = FUNCTIONS.get(node.func.id)
+        return function is not None and function.returns in _PLAIN_KINDS
+    return False
+
+
+def _fact_path(node: ast.expr) -> str | None:
+    """The fact path ``node`` reads whole (``account.fans``), or None."""
+    if isinstance(node, ast.Name) and "." in node.id and not node.id.startswith("result."):
+        return node.id
+    return None
 
 
 def _literal(node: ast.expr) -> bool:
@@ -550,6 +618,10 @@ class _FactLocals:
     def __init__(self, converters: Mapping[str, Any]) -> None:
         self.locals: dict[str, str] = {}
         self.parents: dict[str, str] = {}
+        # Facts read whole by some atom, each with a local holding it once it was checked as
+        # keepable (the value of `locals` may be set by a read inside a bigger expression,
+        # which the sandbox does not check).
+        self.checked: dict[str, str] = {}
         self.converters = converters
 
     def read(self, path: str) -> ast.expr:
@@ -571,8 +643,12 @@ class _FactLocals:
         expr: ast.expr = ast.parse(text, mode="eval").body
         return expr
 
+    def checked_local(self, path: str) -> str:
+        return self.checked.setdefault(path, f"_w{len(self.checked)}")
+
     def prologue(self) -> list[str]:
-        lines = [" = ".join(self.locals.values()) + " = _U"] if self.locals else []
+        names = [*self.locals.values(), *self.checked.values()]
+        lines = [" = ".join(names) + " = _U"] if names else []
         for part, parent in self.parents.items():
             lines += [f"{parent} = _doc.get({part!r}, _NOPE) if _type(_doc) is _dict else _NOPE",
                       f"if _type({parent}) is not _dict: {parent} = _NOPE"]
