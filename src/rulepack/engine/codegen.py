@@ -505,7 +505,7 @@ _PLAIN_KINDS = frozenset({"int", "string", "bool", "date", "instant", "duration"
 def _keepable_by_shape(node: ast.expr) -> bool:
     """Whether every value ``node`` can give is one `keepable` lets through, whatever the
     document holds: a finite literal, a comparison or ``not`` (a bool), or a call of a
-    library function whose declared kind is plain (``tests/test_fast.py`` checks that each
+    library function whose declared kind is plain (``tests/test_function_kinds.py`` checks that each
     function gives values of the kind it declares)."""
     if _literal(node) or isinstance(node, ast.Compare):
         return True
