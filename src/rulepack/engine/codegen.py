@@ -450,8 +450,8 @@ class _ConditionWriter:
         value not keepable), and then reads and checks for itself.
         """
         path = _fact_path(node)
-        floats = self.plan.schema.fields.get(path).kind in _FLOAT_KINDS \
-            if path in self.plan.schema.fields else True
+        info = self.plan.schema.fields.get(path) if path is not None else None
+        floats = info is None or info.kind in _FLOAT_KINDS
         if self.fact_locals is None or path is None:
             return [f"    _a = {source}", *_keep_lines("_a", node, floats)]
         if path in self.fact_locals.checked:
