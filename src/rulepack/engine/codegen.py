@@ -249,6 +249,9 @@ def _namespace(limits: Limits) -> dict[str, Any]:
         "_error": error_text,
         "_CHECKED": CHECKED,
         "_float": float,
+        "_str": str,
+        "_int": int,
+        "_bool": bool,
         "_INF": math.inf,
         "_NINF": -math.inf,
         "_keep": functools.partial(keepable, limit=limits.max_built),
@@ -451,14 +454,14 @@ class _ConditionWriter:
         """
         path = _fact_path(node)
         info = self.plan.schema.fields.get(path) if path is not None else None
-        floats = info is None or info.kind in _FLOAT_KINDS
+        kind = info.kind if info is not None else None
         if self.fact_locals is None or path is None:
-            return [f"    _a = {source}", *_keep_lines("_a", node, floats)]
+            return [f"    _a = {source}", *_keep_lines("_a", node, kind)]
         if path in self.fact_locals.checked:
             checked = self.fact_locals.checked[path]
             return [f"    _a = {checked} if {checked} is not _U else _kept({source})"]
         checked = self.fact_locals.checked_local(path)
-        return [f"    _a = {source}", *_keep_lines("_a", node, floats), f"    {checked} = _a"]
+        return [f"    _a = {source}", *_keep_lines("_a", node, kind), f"    {checked} = _a"]
 
     def keep(self, n: int, kept: tuple[CheckSite, Any, str]) -> None:
         """Raw: keep atom ``n``'s status and value (and threshold, if not a constant)."""
@@ -481,13 +484,18 @@ class _ConditionWriter:
 # A float is compared here (`keepable` raises for it only when the comparison fails): most
 # values are numbers, and a call for each would cost more than the atom. A value whose kind
 # the expression's shape proves keepable is not looked at (see `_keepable_by_shape`).
-def _keep_lines(value: str, node: ast.expr, floats: bool = True) -> list[str]:
+def _keep_lines(value: str, node: ast.expr, kind: str | None = None) -> list[str]:
+    """The check of ``value``, the value of ``node``; ``kind`` is the schema kind of the fact
+    ``node`` reads whole, if it reads one."""
     if _keepable_by_shape(node):
         return []
-    if not floats:
+    if kind is not None and kind not in _FLOAT_KINDS:
         # A fact whose schema allows no float (a float there would break the schema): a
-        # float is looked at by `keepable` itself, the others by their type alone.
-        return [f"    if _type({value}) in _CHECKED: _keep({value})"]
+        # float is looked at by `keepable` itself, the others by their type alone, and the
+        # type the schema names is let through by identity first (a set lookup costs more).
+        usual = _USUAL_TYPES.get(kind)
+        first = f"_type({value}) is not {usual} and " if usual else ""
+        return [f"    if {first}_type({value}) in _CHECKED: _keep({value})"]
     return ["    _k = _type(" + value + ")",
             f"    if _k is _float: _NINF < {value} < _INF or _keep({value})",
             f"    elif _k in _CHECKED: _keep({value})"]
@@ -495,6 +503,9 @@ def _keep_lines(value: str, node: ast.expr, floats: bool = True) -> list[str]:
 
 # Schema kinds of facts that may hold a float (or anything at all).
 _FLOAT_KINDS = frozenset({"number", "any"})
+# The Python type a fact of a schema kind holds in a document the schema admits: never one
+# `keepable` looks at, so the check passes it by identity alone.
+_USUAL_TYPES = {"string": "_str", "integer": "_int", "boolean": "_bool"}
 
 
 # Kinds of library function results `keepable` never looks into (ints, text, booleans,

@@ -527,8 +527,9 @@ class _Run:
         # kept, and the document with the facts read from it, for the reasons' values). The
         # sandbox (which refers back to the run: a cycle only the garbage collector would
         # break) and the bookkeeping of results that failed are dropped.
-        self._sandbox = None
-        del self.unknown_results, self.saw_missing, self.bounds
+        if self._sandbox is not None:
+            self._sandbox = None
+        del self.unknown_results, self.bounds
         return Verdict(pack, self.as_of, outcome, self.result, missing,
                        pack_when is None or pack_when[0] != "fail", self)
 
