@@ -1,5 +1,6 @@
-"""`rulepack eval --batch` ended by a signal: one line, the shell's exit code, no traceback,
-and the --output file either absent or whole, with no temporary file left after TERM or INT."""
+"""`rulepack eval --batch` and `rulepack verify` ended by a signal: one line, the shell's exit
+code, no traceback, no worker left behind; for a batch, the --output file either absent or
+whole, with no temporary file left after TERM or INT."""
 
 from __future__ import annotations
 
@@ -90,3 +91,44 @@ def test_sigkill_leaves_out_absent_or_whole(facts: Path, tmp_path: Path) -> None
     # The earlier output is untouched: nothing is written to OUT until the run is complete.
     assert [json.loads(line) for line in out.read_text("utf-8").splitlines()] == [
         {"earlier": "run"}]
+
+
+def workers_of(pid: int) -> list[int]:
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children.extend(int(c) for c in (task / "children").read_text().split())
+    return children
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_stops_verify_and_its_workers(signum: int, code: int) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rulepack", "verify", str(ROOT / "rules"), "--jobs", "2",
+         "--budget", "100000"],  # minutes of work: it is mid-way whenever the signal comes
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while len(workers_of(process.pid)) < 2:
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)
+    time.sleep(0.5)  # the workers are searching
+    os.killpg(process.pid, signum)
+    _, stderr = process.communicate(timeout=60)
+    text = stderr.decode("utf-8")
+    assert process.returncode == code, text
+    assert text.splitlines() == [f"rulepack: verify stopped by {signal.Signals(signum).name}"]
+    # Every worker is gone with the parent: none is left searching.
+    for _ in range(100):
+        if not group_alive(process.pid):
+            break
+        time.sleep(0.05)
+    assert not group_alive(process.pid)

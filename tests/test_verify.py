@@ -181,6 +181,74 @@ def test_same_seed_same_findings() -> None:
     assert again.findings == fixture_report("fixture.non_monotone").findings
 
 
+# A pack whose single-document checks are searched together: three of them fail (a row
+# missing above 5,000 fans, two rows at 1,000, a score below zero) and one holds.
+MANY_FAILING = """\
+id: fixture.many
+version: 1.0.0
+effective_from: 2024-01-01
+subject: account
+title: {zh: 多处, en: Many}
+description: {zh: 三处不成立。, en: Three checks fail.}
+sources:
+  - {seed: fixture.txt, quote: 粉丝}
+params:
+  line: 1000
+  top: 5000
+  start_points: 12
+rules:
+  - id: size
+    kind: table
+    title: {zh: 规模, en: Size}
+    source: {seed: fixture.txt, quote: 粉丝}
+    hit_policy: unique
+    complete: true
+    outputs: [size]
+    rows:
+      - {id: small, when: account.fans <= params.line, then: {size: small}}
+      - {id: big, when: account.fans >= params.line and account.fans < params.top, then: {size: big}}
+  - id: points
+    kind: score
+    title: {zh: 剩余积分, en: Points remaining}
+    source: {seed: fixture.txt, quote: 粉丝}
+    start: params.start_points
+    deductions:
+      - id: violations
+        points: total([v.points for v in account.violations])
+    into: {score: remaining, deducted: deducted}
+properties:
+  - {id: remaining_not_negative, kind: bounds, field: remaining, min: 0}
+  - {id: deducted_not_negative, kind: bounds, field: deducted, min: 0}
+"""
+
+
+def test_checks_searched_together_are_each_found_and_shrunk(tmp_path: Path) -> None:
+    (tmp_path / "many.yaml").write_text(MANY_FAILING, encoding="utf-8")
+    report = verify(rulepack.load(tmp_path), examples=FIXTURE_BUDGET)
+    assert [f.problem.code for f in report.findings] == ["RP604", "RP602", "RP601"]
+    cases = {f.problem.code: cases_of(f)[0]["facts"] for f in report.findings}
+    # Each is the smallest document of its own failure, not the first one that failed any.
+    assert cases["RP601"] == {"account": {"fans": 1000}}
+    assert cases["RP602"] == {"account": {"fans": 5000}}
+    assert cases["RP604"] == {"account": {"violations": [{"points": 13}]}}
+
+
+@pytest.mark.parametrize("pack_id", [None, "fixture.table_overlap"])
+def test_findings_are_the_same_with_one_job_or_two(pack_id: str | None) -> None:
+    from rulepack.cli.verify import report_dict
+
+    def run(jobs: int) -> dict[str, Any]:
+        report = verify(fixtures(), examples=FIXTURE_BUDGET, jobs=jobs,
+                        packs=[pack_id] if pack_id else None)
+        out = report_dict(report)
+        del out["stats"]["seconds"]
+        return out
+
+    alone = run(1)
+    assert len(alone["findings"]) == (5 if pack_id is None else 1)
+    assert run(2) == alone
+
+
 def test_unknown_pack_is_an_evaluation_error() -> None:
     with pytest.raises(rulepack.EvaluationError) as caught:
         verify(fixtures(), packs=["fixture.nope"])

@@ -27,12 +27,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import os
-import signal
 import sys
 import tempfile
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -44,6 +41,7 @@ from typing import IO, Any, BinaryIO, TextIO, TypeVar
 
 from rulepack.batch.documents import Failure, Judge
 from rulepack.core.errors import FactsError, Problem
+from rulepack.core.processes import Stopped, can_fork, stopped_by_signals, worker_pool
 from rulepack.library import Library, display_path, load
 from rulepack.model.pack import Lang
 
@@ -282,53 +280,6 @@ def _lines(stream: BinaryIO) -> Iterator[bytes]:
 # -- running --------------------------------------------------------------------------------
 
 
-class Stopped(BaseException):
-    """A run ended by SIGTERM or SIGINT; ``lines`` input lines were done and written. A
-    BaseException, as KeyboardInterrupt is: the per-line guard against bugs (RP703) must not
-    take it for one."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-        self.lines = 0
-
-
-_STOPPING = (signal.SIGTERM, signal.SIGINT)
-
-
-# The process that set `_stop` as its handler. A worker forked before its initializer ran
-# still has the handler; there the signal is the parent's to handle (see _start_worker).
-_handling_pid = 0
-
-
-def _stop(signum: int, frame: object) -> None:
-    if os.getpid() != _handling_pid:
-        return
-    # Once: a second signal while the pool and the output are cleaned up must not cut that
-    # short (it would leave workers or a temporary file behind).
-    for each in _STOPPING:
-        signal.signal(each, signal.SIG_IGN)
-    raise Stopped(signum)
-
-
-@contextmanager
-def _stopped_by_signals() -> Iterator[None]:
-    """TERM and INT raise :class:`Stopped` in the run, so that it ends as an exception does:
-    the pool terminated, a temporary output removed (by default TERM kills the process on the
-    spot, and INT raises KeyboardInterrupt wherever it lands, workers included)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may set handlers; its caller keeps its own
-        return
-    global _handling_pid  # noqa: PLW0603
-    _handling_pid = os.getpid()
-    previous = {each: signal.signal(each, _stop) for each in _STOPPING}
-    try:
-        yield
-    finally:
-        for each, handler in previous.items():
-            signal.signal(each, handler)
-
-
 def run(library: Library, options: BatchOptions, sources: Sequence[str], out: TextIO, *,
         jobs: int = 1, progress: Progress | None = None) -> Summary:
     """Evaluate every line of ``sources`` and write the records to ``out`` in input order.
@@ -336,7 +287,7 @@ def run(library: Library, options: BatchOptions, sources: Sequence[str], out: Te
     Raises :class:`Stopped` on SIGTERM or SIGINT, with the lines written so far."""
     summary = Summary()
     try:
-        with _stopped_by_signals():
+        with stopped_by_signals():
             _run(library, options, sources, out, jobs, progress, summary)
     except Stopped as stop:
         stop.lines = summary.lines
@@ -392,24 +343,13 @@ def _pool(library: Library, options: BatchOptions, jobs: int) -> Iterator[Pool]:
     # Read by the workers this pool forks, then dropped: what a forked process inherits is
     # the parent's globals, nothing else.
     global _inherited  # noqa: PLW0603
-    # fork where there is one: spawn and forkserver start by importing the parent's __main__,
-    # which for `python -m rulepack` would run the command again in every worker.
-    forking = "fork" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if forking else None)
-    _inherited = library if forking else None
+    _inherited = library if can_fork() else None
     try:
-        pool = context.Pool(jobs, initializer=_start_worker, initargs=(options,))
+        with worker_pool(jobs, _start_worker, (options,)) as pool:
+            _inherited = None  # forked already
+            yield pool
     finally:
         _inherited = None
-    try:
-        yield pool
-    finally:
-        # Workers are never killed (Pool.terminate would): one killed while it takes a chunk
-        # or gives back a result leaves a queue's lock held or half a message in its pipe,
-        # and the parent then waits for ever. Stopped by a signal or not, the workers finish
-        # the chunks already sent (at most the window, a fraction of a second) and exit.
-        pool.close()
-        pool.join()
 
 
 # In the parent, the library for workers to inherit while they are forked; in a worker, the
@@ -419,12 +359,6 @@ _worker: Renderer | None = None
 
 
 def _start_worker(options: BatchOptions) -> None:
-    # Ctrl-C and a TERM sent to the process group reach the workers too; the parent alone
-    # handles them and ends the pool (see _pool), so that no worker dies in the middle of
-    # the pool's queues or prints a traceback (a forked worker inherits the parent's
-    # handler). SIGKILL still ends every process of the group.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     # One renderer per worker process, built once: the pool's initializer can leave it only
     # in the process's globals for the chunks that follow.
     global _worker  # noqa: PLW0603

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from typing import Any, TextIO
 
 from rulepack.cli.shared import EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS, rules_path
 from rulepack.core.errors import EvaluationError, PackError
+from rulepack.core.processes import Stopped
 from rulepack.library import load
 from rulepack.testing.verify import DEFAULT_EXAMPLES, Unverified, VerifyReport, verify
 
@@ -22,7 +24,14 @@ _EPILOG = """time budget:
   not started). A counterexample already found is still reported.
 
 progress:
-  one line on stderr, rewritten before each check, when stderr is a terminal.
+  one line on stderr, rewritten as checks start (as they end, with several jobs), when
+  stderr is a terminal.
+
+jobs:
+  --jobs N runs the searches in N worker processes (default: one per available CPU). Each
+  search has its own seed, so the findings, counterexamples and example counts are the same
+  whatever N is. TERM or Ctrl-C stops every worker at its next example; the exit code is then
+  128 + the signal's number.
 
 --format json writes one JSON object to stdout:
   {"ok": bool,                      no finding among what was verified
@@ -42,6 +51,7 @@ exit codes:
   1  a property or table does not hold (or the packs do not load)
   2  bad arguments, an unknown pack, or Hypothesis not installed
   3  the time budget ran out first: what was verified holds, the rest is listed unverified
+  130, 143  stopped by Ctrl-C (INT) or TERM
 """
 
 # Hypothesis is an optional install: the `verify` extra.
@@ -62,6 +72,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
                         help="stop cleanly after SECONDS, with a partial report (exit 3 when "
                         "what was verified holds)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="worker processes (default: one per available CPU); the "
+                        "findings are the same whatever N is")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default) or one JSON object (schema below)")
     parser.epilog = _EPILOG
@@ -76,6 +89,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None,
     stdout, stderr = out or sys.stdout, err or sys.stderr
     if args.budget < 1:
         print("rulepack: --budget needs a number of examples, 1 or more", file=stderr)
+        return EXIT_INPUT
+    if args.jobs is not None and args.jobs < 1:
+        print("rulepack: --jobs needs a number of processes, 1 or more", file=stderr)
         return EXIT_INPUT
     budget = args.time_budget
     if budget is not None and not (math.isfinite(budget) and budget > 0):
@@ -92,10 +108,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None,
         try:
             report = verify(library, seed=args.seed, examples=args.budget,
                             packs=list(args.pack) or None, time_budget=budget,
-                            progress=progress)
+                            progress=progress, jobs=args.jobs or _cpus())
         finally:
             if progress is not None:
                 progress.clear()
+    except Stopped as stop:
+        print(f"rulepack: verify stopped by {stop}", file=stderr)
+        return 128 + stop.signum  # as a shell reports a process a signal ended
     except EvaluationError as exc:
         for problem in exc.problems:
             print(str(problem), file=stderr)
@@ -115,8 +134,16 @@ def run(args: argparse.Namespace, out: TextIO | None = None,
     return EXIT_OK if report.complete else EXIT_PARTIAL
 
 
+def _cpus() -> int:
+    """The CPUs this process may run on (a container or `taskset` may allow fewer than the
+    machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 class Progress:
-    """One line on a terminal, rewritten before each check: how far the run is."""
+    """One line on a terminal, rewritten as the run goes: how far it is."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream

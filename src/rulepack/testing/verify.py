@@ -10,11 +10,12 @@ property) is fixed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import time
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from rulepack.analysis.properties import (
     single_document_violation,
 )
 from rulepack.core.errors import Problem
+from rulepack.core.processes import can_fork, stopped_by_signals, worker_pool
 from rulepack.core.yaml_writer import yaml_dump
 from rulepack.facts.schema import CHINA_TZ, parse_instant
 from rulepack.library import Library, models_of
@@ -92,7 +94,8 @@ class VerifyReport:
         return not self.unverified
 
 
-# Called before each check with (checks done, checks in all, the check about to run).
+# Told of how far the run is: (checks done, checks in all, the check that is running or, with
+# several jobs, the one just done).
 Progress = Callable[[int, int, Unverified], None]
 
 
@@ -120,6 +123,33 @@ class _Check:
     test: Callable[[Any], _Failure | None]
     # Document paths (``account.violations``) the pruning after shrinking must keep.
     keep: Callable[[str], bool] = lambda path: False
+    # A check of one document at a time judges that document's verdict, so that the pack's
+    # other single-document checks judge the same verdict of the same draw (see _Unit).
+    judge: Callable[[Verdict, Mapping[str, Any]], _Failure | None] | None = None
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """What one search runs: a check over pairs of documents alone, or every check of a pack
+    version that judges one document at a time, over the same documents. A draw is most of
+    the cost of an example, and those checks draw from the same strategy: drawn once, each
+    document is evaluated once and judged by each of them."""
+
+    checks: tuple[_Check, ...]
+
+    @property
+    def shared(self) -> bool:
+        return self.checks[0].judge is not None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a unit's search gave each of its checks: a finding or none, the examples it
+    judged, and whether it ran to its budget (False: the deadline or a stop came first)."""
+
+    finding: Finding | None
+    examples: int
+    finished: bool
 
 
 class _Counterexample(Exception):
@@ -130,17 +160,22 @@ class _Counterexample(Exception):
 
 def verify(library: Library, *, seed: int = 0, examples: int = DEFAULT_EXAMPLES,
            packs: Sequence[str] | None = None, time_budget: float | None = None,
-           progress: Progress | None = None) -> VerifyReport:
+           progress: Progress | None = None, jobs: int = 1) -> VerifyReport:
     """Check every declared property and every complete table of the library's packs.
 
     ``packs`` limits the run to those pack ids (every version of each); an unknown id raises
     :class:`rulepack.EvaluationError`. ``examples`` is the Hypothesis budget of each property
-    and table; the same ``seed`` gives the same documents, findings and counterexamples.
+    and table; the same ``seed`` gives the same documents, findings and counterexamples,
+    whatever ``jobs`` is.
 
     ``time_budget`` (seconds) stops the run cleanly once it is spent: the check under way
     stops at its next example (a counterexample it already found is still shrunk and
     reported), and it and every check not started are listed in ``report.unverified``.
-    ``progress`` is told of each check before it runs.
+    ``progress`` is told how far the run is (see :data:`Progress`).
+
+    ``jobs`` above 1 runs the searches in that many worker processes where the platform can
+    fork (else in this one); TERM and INT then raise
+    :class:`rulepack.core.processes.Stopped` once the workers have stopped.
     """
     started = _clock()
     deadline = None if time_budget is None else started + time_budget
@@ -153,23 +188,43 @@ def verify(library: Library, *, seed: int = 0, examples: int = DEFAULT_EXAMPLES,
             continue
         report.stats.packs += 1
         checks.extend(_checks_of(library, pack, report))
-    for done, check in enumerate(checks):
-        named = Unverified(check.pack.id, check.pack.version, check.name)
-        if deadline is not None and _clock() >= deadline:
-            report.unverified.extend(Unverified(c.pack.id, c.pack.version, c.name)
-                                     for c in checks[done:])
-            break
-        if progress is not None:
-            progress(done, len(checks), named)
-        finding, calls, finished = _run(library, check, seed=seed, examples=examples,
-                                        deadline=deadline)
-        report.stats.examples += calls
-        if finding is not None:
-            report.findings.append(finding)
-        elif not finished:
-            report.unverified.append(named)
+    units = _units(checks)
+    search = _Search(library, units, seed, examples, deadline)
+    outcomes: dict[int, _Outcome] = {}
+    for unit, found in zip(units, _searched(search, len(checks), jobs, progress), strict=True):
+        outcomes.update(zip(map(id, unit.checks), found, strict=True))
+    # In the order of the checks, whatever order their units ran in.
+    for check in checks:
+        outcome = outcomes[id(check)]
+        report.stats.examples += outcome.examples
+        if outcome.finding is not None:
+            report.findings.append(outcome.finding)
+        elif not outcome.finished:
+            report.unverified.append(_named(check))
     report.stats.seconds = _clock() - started
     return report
+
+
+def _named(check: _Check) -> Unverified:
+    return Unverified(check.pack.id, check.pack.version, check.name)
+
+
+def _units(checks: Sequence[_Check]) -> list[_Unit]:
+    """The searches to run: each pair check alone, and a pack version's single-document
+    checks together, where the first of them stands."""
+    units: list[_Unit] = []
+    shared: dict[tuple[str, str], list[_Check]] = {}
+    for check in checks:
+        if check.judge is None:
+            units.append(_Unit((check,)))
+            continue
+        key = (check.pack.id, check.pack.version)
+        if key not in shared:
+            shared[key] = []
+            units.append(_Unit(()))  # its place, filled below
+        shared[key].append(check)
+    groups = iter(shared.values())
+    return [unit if unit.checks else _Unit(tuple(next(groups))) for unit in units]
 
 
 def _checks_of(library: Library, pack: Pack, report: VerifyReport) -> list[_Check]:
@@ -178,6 +233,14 @@ def _checks_of(library: Library, pack: Pack, report: VerifyReport) -> list[_Chec
     checks: list[_Check] = []
     reads = pack_reads(pack)
     schema = models_of(library).schema
+    # One strategy for every single-document check of the pack: they search together.
+    documents = strategies.facts_of((pack,), schema, complete=True)
+
+    def single(code: str, name: str, where: Where, rule: str | None,
+               judge: Callable[[Verdict, Mapping[str, Any]], _Failure | None]) -> _Check:
+        test = functools.partial(_judged, library, pack, judge)
+        return _Check(pack, code, name, where, rule, documents, test, judge=judge)
+
     for prop in pack.properties:
         problems = problems_of(pack, prop, schema.fields, reads)
         report.findings.extend(Finding(p) for p in problems)
@@ -191,20 +254,16 @@ def _checks_of(library: Library, pack: Pack, report: VerifyReport) -> list[_Chec
                 strategies.pairs_of((pack,), fact, schema, complete=True),
                 functools.partial(_monotone_failure, library, pack, prop), _keeper(fact)))
         else:
-            checks.append(_Check(
-                pack, CODES[prop.kind], prop.id, prop.where, None,
-                strategies.facts_of((pack,), schema, complete=True),
-                functools.partial(_single_failure, library, pack, prop)))
+            checks.append(single(CODES[prop.kind], prop.id, prop.where, None,
+                                 functools.partial(_single_failure, library, pack, prop)))
     for rule in pack.rules:
         if isinstance(rule, TableRule) and rule.complete and rule.hit_policy != "collect":
             report.stats.tables += 1
-            complete = strategies.facts_of((pack,), schema, complete=True)
-            checks.append(_Check(pack, "RP602", f"table:{rule.id}:gap", rule.where, rule.id,
-                                 complete, functools.partial(_gap_failure, library, pack, rule)))
+            checks.append(single("RP602", f"table:{rule.id}:gap", rule.where, rule.id,
+                                 functools.partial(_gap_failure, library, pack, rule)))
             if rule.hit_policy == "unique":
-                checks.append(_Check(
-                    pack, "RP601", f"table:{rule.id}:overlap", rule.where, rule.id, complete,
-                    functools.partial(_overlap_failure, library, pack, rule)))
+                checks.append(single("RP601", f"table:{rule.id}:overlap", rule.where, rule.id,
+                                     functools.partial(_overlap_failure, library, pack, rule)))
     return checks
 
 
@@ -222,9 +281,14 @@ def _evaluate(library: Library, pack: Pack, doc: Mapping[str, Any]) -> Verdict:
     return library.evaluate(pack.id, doc, version=pack.version)
 
 
-def _single_failure(library: Library, pack: Pack, prop: Property,
+def _judged(library: Library, pack: Pack,
+            judge: Callable[[Verdict, Mapping[str, Any]], _Failure | None],
+            doc: Mapping[str, Any]) -> _Failure | None:
+    return judge(_evaluate(library, pack, doc), doc)
+
+
+def _single_failure(library: Library, pack: Pack, prop: Property, verdict: Verdict,
                     doc: Mapping[str, Any]) -> _Failure | None:
-    verdict = _evaluate(library, pack, doc)
     message = single_document_violation(prop, verdict)
     if message is None:
         return None
@@ -328,9 +392,9 @@ def _moved(lower: Any, higher: Any, fact: str, path: str = "") -> tuple[str, str
     return f"{path} = {shown(lower)}", f"{path} = {shown(higher)}"
 
 
-def _gap_failure(library: Library, pack: Pack, rule: TableRule,
+def _gap_failure(library: Library, pack: Pack, rule: TableRule, verdict: Verdict,
                  doc: Mapping[str, Any]) -> _Failure | None:
-    reason = _evaluate(library, pack, doc).reason(rule.id)
+    reason = verdict.reason(rule.id)
     if reason.status != "fail" or reason.details.get("matched") or reason.error:
         return None
     return _Failure(f"no row of table `{rule.id}` matches this document, but the table must "
@@ -339,9 +403,9 @@ def _gap_failure(library: Library, pack: Pack, rule: TableRule,
                            {"rules": {rule.id: "pass"}}),))
 
 
-def _overlap_failure(library: Library, pack: Pack, rule: TableRule,
+def _overlap_failure(library: Library, pack: Pack, rule: TableRule, verdict: Verdict,
                      doc: Mapping[str, Any]) -> _Failure | None:
-    reason = _evaluate(library, pack, doc).reason(rule.id)
+    reason = verdict.reason(rule.id)
     if "RP506" not in (reason.error or ""):
         return None
     return _Failure(f"under the unique hit policy, more than one row of table `{rule.id}` "
@@ -350,19 +414,149 @@ def _overlap_failure(library: Library, pack: Pack, rule: TableRule,
                            {"rules": {rule.id: "pass"}}),))
 
 
-# -- running one check --------------------------------------------------------------------------
+# -- running the searches ---------------------------------------------------------------------
 
 
-def _run(library: Library, check: _Check, *, seed: int, examples: int,
-         deadline: float | None = None) -> tuple[Finding | None, int, bool]:
-    """Search for a counterexample; shrink it, prune it, and turn it into a finding. Also
-    says whether the search ran to its budget (False: the deadline stopped it first)."""
-    # Each check has a seed of its own, so adding a property leaves the others' examples be.
-    own_seed = zlib.crc32(f"{seed}:{check.pack.id}:{check.pack.version}:{check.name}".encode())
-    example, calls, finished = _search(check, seed=own_seed, examples=examples,
-                                       deadline=deadline)
+@dataclass(frozen=True)
+class _Search:
+    """What every search of a run shares; a worker process inherits it whole when forked."""
+
+    library: Library
+    units: Sequence[_Unit]
+    seed: int
+    examples: int
+    deadline: float | None
+    # Set by the parent of worker processes to stop every search at its next example.
+    stop: Any = None
+
+    def late(self) -> bool:
+        return (self.deadline is not None and _clock() >= self.deadline) or (
+            self.stop is not None and self.stop.is_set())
+
+
+def _searched(search: _Search, total: int, jobs: int,
+              progress: Progress | None) -> Iterator[list[_Outcome]]:
+    """Each unit's outcomes, in the order of the units."""
+    units = search.units
+    if jobs <= 1 or len(units) <= 1 or not can_fork():
+        done = 0
+        for unit in units:
+            if progress is not None:
+                progress(done, total, _named(unit.checks[0]))
+            yield _run_unit(search, unit)
+            done += len(unit.checks)
+        return
+    yield from _in_workers(search, total, min(jobs, len(units)), progress)
+
+
+def _in_workers(search: _Search, total: int, jobs: int,
+                progress: Progress | None) -> Iterator[list[_Outcome]]:
+    import multiprocessing
+
+    stop = multiprocessing.get_context("fork").Event()
+    search = dataclasses.replace(search, stop=stop)
+    found: dict[int, list[_Outcome]] = {}
+    with stopped_by_signals(), worker_pool(jobs, _start_worker, (search,)) as pool:
+        try:
+            if progress is not None:
+                progress(0, total, _named(search.units[0].checks[0]))
+            done = 0
+            for index, outcomes in pool.imap_unordered(_run_unit_in_worker,
+                                                       range(len(search.units))):
+                found[index] = outcomes
+                done += len(outcomes)
+                if progress is not None:
+                    progress(done, total, _named(search.units[index].checks[-1]))
+        except BaseException:
+            # Stopped, interrupted or failed: the searches still queued or under way stop at
+            # their next example, so that the pool's join does not wait for them.
+            stop.set()
+            raise
+    for index in range(len(search.units)):
+        yield found[index]
+
+
+# In a worker process, the run's searches: inherited when the pool forked it.
+_WORKER: dict[str, _Search] = {}
+
+
+def _start_worker(search: _Search) -> None:
+    _WORKER["search"] = search
+
+
+def _run_unit_in_worker(index: int) -> tuple[int, list[_Outcome]]:
+    search = _WORKER["search"]
+    return index, _run_unit(search, search.units[index])
+
+
+def _run_unit(search: _Search, unit: _Unit) -> list[_Outcome]:
+    if search.late():
+        return [_Outcome(None, 0, False) for _ in unit.checks]
+    if unit.shared:
+        return _run_shared(search, unit.checks)
+    return [_run(search, unit.checks[0])]
+
+
+def _seed_of(seed: int, pack: Pack, name: str) -> int:
+    # Each search has a seed of its own, so adding a property leaves the others' examples be.
+    return zlib.crc32(f"{seed}:{pack.id}:{pack.version}:{name}".encode())
+
+
+def _run(search: _Search, check: _Check) -> _Outcome:
+    """Search one check for a counterexample; shrink it, prune it, and turn it into a
+    finding."""
+    example, calls, finished = _search(check, search, _seed_of(search.seed, check.pack,
+                                                               check.name))
     if example is None:
-        return None, calls, finished
+        return _Outcome(None, calls, finished)
+    return _Outcome(_finding(check, example), calls, True)
+
+
+def _run_shared(search: _Search, checks: Sequence[_Check]) -> list[_Outcome]:
+    """Judge each document drawn for a pack by every single-document check of it. A check
+    that fails on one is then searched alone, with its own seed, so that Hypothesis shrinks
+    a counterexample of that check; should that search find none, the failing document found
+    here is pruned and reported as it is."""
+    from hypothesis.errors import Unsatisfiable
+
+    pack = checks[0].pack
+    failing: dict[int, Any] = {}  # a check's index: the first document it failed on
+    calls = 0
+
+    def body(doc: Any) -> None:
+        nonlocal calls
+        if search.late():
+            raise _OutOfTime
+        calls += 1
+        verdict = _evaluate(search.library, pack, doc)
+        for index, check in enumerate(checks):
+            judge = check.judge
+            assert judge is not None
+            if index not in failing and judge(verdict, doc) is not None:
+                failing[index] = doc
+        if len(failing) == len(checks):
+            raise _AllFailed
+
+    finished = True
+    try:
+        _runner(checks[0].strategy, body, _seed_of(search.seed, pack, "documents"),
+                search.examples)()
+    except _OutOfTime:
+        finished = False
+    except (_AllFailed, Unsatisfiable):
+        pass
+    outcomes = []
+    for index, check in enumerate(checks):
+        if index not in failing:
+            outcomes.append(_Outcome(None, calls, finished))
+            continue
+        alone = _run(search, check)
+        finding = alone.finding or _finding(check, failing[index])
+        outcomes.append(_Outcome(finding, calls + alone.examples, True))
+    return outcomes
+
+
+def _finding(check: _Check, example: Any) -> Finding:
     example = _prune(example, check)
     failure = check.test(example)
     assert failure is not None, "a pruned counterexample must still fail"
@@ -371,17 +565,35 @@ def _run(library: Library, check: _Check, *, seed: int, examples: int,
         message=failure.message, pack=check.pack.id, rule=check.rule,
         hint="the test case below shows it: paste it beside the pack, then fix the rules "
         "(or the property)")
-    return Finding(problem, _case_file(check.pack, failure.cases)), calls, True
+    return Finding(problem, _case_file(check.pack, failure.cases))
 
 
 class _OutOfTime(Exception):
-    """The time budget ran out while a check was searching."""
+    """The time budget ran out (or the run was stopped) while a check was searching."""
 
 
-def _search(check: _Check, *, seed: int, examples: int,
-            deadline: float | None = None) -> tuple[Any, int, bool]:
+class _AllFailed(Exception):
+    """Every check of a shared search has failed: there is nothing left to look for."""
+
+
+def _runner(strategy: SearchStrategy[Any], body: Callable[[Any], None], seed: int,
+            examples: int) -> Callable[[], None]:
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as seeded
+
+    # The documents are large by design and the budget is the user's: no health checks, no
+    # deadline, no example database (a run depends on its seed alone), and quiet.
+    return seeded(seed)(settings(
+        database=None, max_examples=examples, deadline=None, derandomize=False,
+        suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
+        phases=(Phase.explicit, Phase.generate, Phase.shrink), report_multiple_bugs=False,
+        print_blob=False,
+    )(given(strategy)(body)))
+
+
+def _search(check: _Check, search: _Search, seed: int) -> tuple[Any, int, bool]:
+    """The smallest counterexample Hypothesis finds (or None), the examples tried, and
+    whether the search ran to its budget."""
     from hypothesis.errors import Unsatisfiable
 
     calls = 0
@@ -389,7 +601,7 @@ def _search(check: _Check, *, seed: int, examples: int,
 
     def body(example: Any) -> None:
         nonlocal calls
-        late = deadline is not None and _clock() >= deadline
+        late = search.late()
         if late and not failing:
             raise _OutOfTime
         if not late:
@@ -401,16 +613,8 @@ def _search(check: _Check, *, seed: int, examples: int,
         if failing and (late or failing[-1] is example):
             raise _Counterexample(failing[-1])
 
-    # The documents are large by design and the budget is the user's: no health checks, no
-    # deadline, no example database (a run depends on its seed alone), and quiet.
-    runner = seeded(seed)(settings(
-        database=None, max_examples=examples, deadline=None, derandomize=False,
-        suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
-        phases=(Phase.explicit, Phase.generate, Phase.shrink), report_multiple_bugs=False,
-        print_blob=False,
-    )(given(check.strategy)(body)))
     try:
-        runner()
+        _runner(check.strategy, body, seed, search.examples)()
     except _Counterexample as counterexample:
         return counterexample.example, calls, True
     except _OutOfTime:
