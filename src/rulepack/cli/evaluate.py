@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from rulepack.cli.shared import EXIT_INPUT, EXIT_OK, UsageError, print_problems, rules_path
 from rulepack.core.errors import EvaluationError, FactsError, Problem
+from rulepack.core.processes import Stopped
 from rulepack.facts.reading import placed, read_documents, read_text, text_kind
 from rulepack.facts.schema import china_day
 from rulepack.library import Library, display_path, load
@@ -282,7 +283,7 @@ def _batch(args: argparse.Namespace) -> int:
     except jsonl.OutputError as exc:
         print(f"rulepack: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    except jsonl.Stopped as stop:
+    except Stopped as stop:
         written = f"; {args.output} is left as it was" if args.output not in (None, "-") else ""
         print(f"rulepack: stopped by {stop}: {stop.lines:,} line(s) done{written}",
               file=sys.stderr)

@@ -14,14 +14,18 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from multiprocessing.pool import Pool
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
+
+# multiprocessing is imported where a pool is made: a command that only catches Stopped
+# (`eval` of a file) does not pay for it at start.
 
 
 class Stopped(BaseException):
@@ -72,6 +76,8 @@ def can_fork() -> bool:
     """Whether workers can be forked: a forked worker inherits the parent's compiled packs;
     spawn and forkserver start by importing the parent's ``__main__``, which for ``python -m
     rulepack`` would run the command again in every worker."""
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -80,6 +86,8 @@ def worker_pool(jobs: int, initializer: Callable[..., None] | None = None,
                 initargs: tuple[Any, ...] = ()) -> Iterator[Pool]:
     """A pool of ``jobs`` workers (forked where the platform can) that ignore TERM and INT,
     closed and joined when the block ends, however it ends."""
+    import multiprocessing
+
     context = multiprocessing.get_context("fork" if can_fork() else None)
     pool = context.Pool(jobs, initializer=_start_worker, initargs=(initializer, initargs))
     try:
