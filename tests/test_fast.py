@@ -1448,6 +1448,68 @@ def test_repeating_a_list_of_lists_is_refused_in_both(text: str) -> None:
     assert result[:2] == ("raised", LimitExceeded), result
 
 
+@pytest.mark.parametrize(("text", "refused"), [
+    ("['a' * 9 + 'b'] * 10", True),    # 10 items of 10 characters, 110 in all: over 50
+    ("['ab'] * 10", False),             # 30 in all
+    ("params.lst * 5", True),           # 2 texts of 9: 20 a copy
+    ("params.lst + params.lst + params.lst", True),
+    ("params.lst + params.lst", False),
+])
+def test_what_repeating_or_joining_lists_builds_counts_their_texts_in_both(
+        text: str, refused: bool) -> None:
+    # A list repeated holds its texts again in every copy: cheap to build, but each copy
+    # costs a comparison its full size (['a' * 100000] * 100000 is 10^10 characters).
+    result = assert_agree(text, params={"lst": ["a" * 9, "b" * 9]}, limits=SMALL_LIMITS)
+    assert (result[:2] == ("raised", LimitExceeded)) is refused, result
+
+
+WORK_LIMITS = Limits(max_work=1_000)
+
+
+@pytest.mark.parametrize(("text", "within"), [
+    # Each item: two texts of 160 characters built (1 + 160 / 16 units each) and compared
+    # (1 + 10): 33 units an item.
+    ("any_of([('a' * 160) == ('a' * 160) for v in [0] * 30])", True),
+    ("any_of([('a' * 160) == ('a' * 160) for v in [0] * 31])", False),
+    # `in` over a list of 20 short texts: 1 + 20 units an item.
+    ("count([v for v in [0] * 47 if 'abcd' in params.words]) >= 0", True),
+    ("count([v for v in [0] * 48 if 'abcd' in params.words]) >= 0", False),
+    # A library call walks its list: 1 + 100 units an item.
+    ("total([total(account.recent_video_plays) for v in [0] * 9]) > 0", True),
+    ("total([total(account.recent_video_plays) for v in [0] * 10]) > 0", False),
+    # Outside a loop nothing is charged: the same work once is within any budget.
+    ("'abcd' in params.words * 20", True),
+])
+def test_the_work_budget_of_loops(text: str, within: bool) -> None:
+    document = {"account": {"recent_video_plays": [1] * 100}}
+    result = assert_agree(text, document, params={"words": ["w" * 9] * 20},
+                          limits=WORK_LIMITS)
+    if within:
+        assert result[0] == "value", result
+    else:
+        assert result[:2] == ("raised", LimitExceeded), result
+        assert "more than 1,000 units of work" in str(result[2]), result
+
+
+def test_the_work_budget_stops_a_loop_of_costly_comparisons_in_time() -> None:
+    # Twenty comparisons of a text of 100,000 characters with 100,000 others (2 * 10^11
+    # character comparisons, minutes): stopped before the list is built.
+    text = "any_of([('a' * 100000) in [('a' * 99999) + 'b'] * 100000 for v in [0] * 20])"
+    result = assert_agree(text)
+    assert result[:2] == ("raised", LimitExceeded), result
+    assert "units of work" in str(result[2]), result
+    # Ten such texts are within every limit of a value; the loop stops once it has cost
+    # the budget: at its 7th item (143,773 units an item: the texts built, 6,250 and 6,250
+    # and 6,251, the list built, 62,511, and `in`, 62,511).
+    text = "any_of([('a' * 100000) in [('a' * 99999) + 'b'] * 10 for v in [0] * 20])"
+    result = assert_agree(text, limits=Limits(max_string=2_000_000))
+    assert result[:2] == ("raised", LimitExceeded), result
+    assert "units of work" in str(result[2]), result
+    within = "any_of([('a' * 100000) in [('a' * 99999) + 'b'] * 10 for v in [0] * 6])"
+    assert assert_agree(within, limits=Limits(max_string=2_000_000)) \
+        == ("value", False, bool)
+
+
 def test_products_of_ints_are_bounded_in_both() -> None:
     limits = Limits(max_int_bits=64)
     document = {"account": {"fans": 2**40}}

@@ -19,6 +19,14 @@ from typing import Any
 
 from simpleeval import EvalWithCompoundTypes
 
+from rulepack.engine.work import (
+    call_cost,
+    comparison_cost,
+    flat_size,
+    membership_cost,
+    product_cost,
+    sum_cost,
+)
 from rulepack.facts.schema import Missing
 from rulepack.lang.expressions import Limits
 from rulepack.lang.functions import FUNCTIONS
@@ -32,19 +40,26 @@ def _sized(value: Any) -> int:
     return len(value) if isinstance(value, (str, list, tuple)) else 0
 
 
+def _built(value: Any, limit: int) -> int:
+    """How much a value an operator builds from ``value`` holds: items and characters, the
+    items' own counted too (a list repeated holds its texts again in every copy, and each
+    copy costs a comparison its full size, however cheap the copy was to make)."""
+    return flat_size(value, limit) if isinstance(value, (list, tuple)) else _sized(value)
+
+
 @lru_cache(maxsize=8)
 def operators_for(limits: Limits) -> dict[type, Callable[..., Any]]:
     """simpleeval's operator table with guards that read ``limits`` instead of globals."""
 
     def add(a: Any, b: Any) -> Any:
-        if _sized(a) + _sized(b) > limits.max_string:
+        if _built(a, limits.max_string) + _built(b, limits.max_string) > limits.max_string:
             raise LimitExceeded(f"a value longer than {limits.max_string} would be built")
         return a + b
 
     def mult(a: Any, b: Any) -> Any:
         for seq, times in ((a, b), (b, a)):
             if _sized(seq) and isinstance(times, int):
-                if _sized(seq) * times > limits.max_string:
+                if _built(seq, limits.max_string) * times > limits.max_string:
                     raise LimitExceeded(
                         f"a value longer than {limits.max_string} would be built")
                 if isinstance(seq, (list, tuple)) and any(
@@ -94,17 +109,59 @@ class Sandbox(EvalWithCompoundTypes):
         functions: Mapping[str, Callable[..., Any]] | None = None,
     ) -> None:
         super().__init__(
-            operators=operators_for(limits),
-            functions=dict(functions if functions is not None else _FUNCTION_IMPLS),
+            operators=self._charged_operators(operators_for(limits), limits.max_work),
+            functions=self._charged_functions(
+                functions if functions is not None else _FUNCTION_IMPLS, limits.max_work),
             names={},
         )
         self._lookup = lookup
         self._convert_item = convert_item
         self._limits = limits
         self._steps = 0
+        # Work is charged inside loops only (see rulepack.engine.work): `_loops` is how many
+        # loops the evaluation is inside, `_work` what they have cost so far.
+        self._loops = 0
+        self._work = 0
         self._loop: dict[str, Any] = {}
         self.nodes[ast.ListComp] = self._comprehension
         self.nodes[ast.GeneratorExp] = self._comprehension
+
+    def _charge(self, units: int) -> None:
+        self._work += units
+        if self._work > self._limits.max_work:
+            raise LimitExceeded(f"the loops of the expression took more than "
+                                f"{self._limits.max_work:,} units of work")
+
+    def _charged_operators(self, table: Mapping[type, Callable[..., Any]],
+                           cap: int) -> dict[type, Callable[..., Any]]:
+        def charged(function: Callable[[Any, Any], Any],
+                    cost: Callable[[Any, Any, int], int]) -> Callable[[Any, Any], Any]:
+            def run(a: Any, b: Any) -> Any:
+                if self._loops:
+                    self._charge(cost(a, b, cap))
+                return function(a, b)
+            return run
+
+        out = dict(table)
+        op: type
+        for op in (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE):
+            out[op] = charged(table[op], comparison_cost)
+        for op in (ast.In, ast.NotIn):
+            out[op] = charged(table[op], membership_cost)
+        out[ast.Add] = charged(table[ast.Add], sum_cost)
+        out[ast.Mult] = charged(table[ast.Mult], product_cost)
+        return out
+
+    def _charged_functions(self, table: Mapping[str, Callable[..., Any]],
+                           cap: int) -> dict[str, Callable[..., Any]]:
+        def charged(function: Callable[..., Any]) -> Callable[..., Any]:
+            def run(*arguments: Any) -> Any:
+                if self._loops:
+                    self._charge(call_cost(arguments, cap))
+                return function(*arguments)
+            return run
+
+        return {name: charged(function) for name, function in table.items()}
 
     def _check_disallowed_items(self, item: Any) -> None:
         # simpleeval walks every value an expression produces, recursively, looking for modules
@@ -116,7 +173,7 @@ class Sandbox(EvalWithCompoundTypes):
 
     def run(self, tree: ast.Expression) -> Any:
         """Evaluate one compiled tree with a fresh work budget."""
-        self._steps = 0
+        self._steps = self._work = self._loops = 0
         return self._eval(tree.body)
 
     # What rulepack.engine.partial reads a tree with, node by node: the same budget, loop
@@ -124,7 +181,7 @@ class Sandbox(EvalWithCompoundTypes):
 
     def reset(self) -> None:
         """A fresh work budget, for a tree evaluated node by node."""
-        self._steps = 0
+        self._steps = self._work = self._loops = 0
 
     def node(self, node: ast.AST) -> Any:
         """The value of one node, counted against the budget."""
@@ -153,9 +210,11 @@ class Sandbox(EvalWithCompoundTypes):
         def bind(item: Any) -> None:
             self._loop[var] = item
 
+        self._loops += 1
         try:
             yield bind
         finally:
+            self._loops -= 1
             if outer is _UNSET:
                 self._loop.pop(var, None)
             else:
@@ -193,6 +252,7 @@ class Sandbox(EvalWithCompoundTypes):
         out: list[Any] = []
         outer = self._loop.get(var, _UNSET)
         size = 0  # what the loop builds, against max_built
+        self._loops += 1
         try:
             for item in items:
                 self._loop[var] = item
@@ -204,6 +264,7 @@ class Sandbox(EvalWithCompoundTypes):
                                             f"{self._limits.max_built} items and characters")
                     out.append(element)
         finally:
+            self._loops -= 1
             if outer is _UNSET:
                 self._loop.pop(var, None)
             else:

@@ -52,6 +52,11 @@ class Limits:
     # and the lengths of those that are strings or lists (each within max_string, but
     # thousands of them need not be).
     max_built: int = 1_000_000
+    # Units of work (about an item or a character looked at: see rulepack.engine.work) the
+    # loops of one evaluation of an expression may do: comparisons, `in`, building values
+    # and library calls inside a comprehension. Outside loops an expression's work is
+    # bounded by its size and its values' (each node runs once).
+    max_work: int = 1_000_000
     # (Fields are only ever added at the end: Limits(...) may be called with positions.)
 
 
