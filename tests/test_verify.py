@@ -181,8 +181,8 @@ def test_same_seed_same_findings() -> None:
     assert again.findings == fixture_report("fixture.non_monotone").findings
 
 
-# A pack whose single-document checks are searched together: three of them fail (a row
-# missing above 5,000 fans, two rows at 1,000, a score below zero) and one holds.
+# A pack whose single-document checks are searched together: three of them fail (no row from
+# 5,000 fans, two rows from 500 to 1,000 fans, a score below zero) and one holds.
 MANY_FAILING = """\
 id: fixture.many
 version: 1.0.0
@@ -194,6 +194,7 @@ sources:
   - {seed: fixture.txt, quote: 粉丝}
 params:
   line: 1000
+  low: 500
   top: 5000
   start_points: 12
 rules:
@@ -206,7 +207,7 @@ rules:
     outputs: [size]
     rows:
       - {id: small, when: account.fans <= params.line, then: {size: small}}
-      - {id: big, when: account.fans >= params.line and account.fans < params.top, then: {size: big}}
+      - {id: big, when: account.fans >= params.low and account.fans < params.top, then: {size: big}}
   - id: points
     kind: score
     title: {zh: 剩余积分, en: Points remaining}
@@ -228,7 +229,7 @@ def test_checks_searched_together_are_each_found_and_shrunk(tmp_path: Path) -> N
     assert [f.problem.code for f in report.findings] == ["RP604", "RP602", "RP601"]
     cases = {f.problem.code: cases_of(f)[0]["facts"] for f in report.findings}
     # Each is the smallest document of its own failure, not the first one that failed any.
-    assert cases["RP601"] == {"account": {"fans": 1000}}
+    assert cases["RP601"] == {"account": {"fans": 500}}
     assert cases["RP602"] == {"account": {"fans": 5000}}
     assert cases["RP604"] == {"account": {"violations": [{"points": 13}]}}
 

@@ -166,7 +166,9 @@ def verify(library: Library, *, seed: int = 0, examples: int = DEFAULT_EXAMPLES,
     ``packs`` limits the run to those pack ids (every version of each); an unknown id raises
     :class:`rulepack.EvaluationError`. ``examples`` is the Hypothesis budget of each property
     and table; the same ``seed`` gives the same documents, findings and counterexamples,
-    whatever ``jobs`` is.
+    whatever ``jobs`` is. (Hypothesis now and then draws a constant it finds in the source of
+    modules imported from outside installed packages: run from a source tree, the documents
+    also depend on which of its modules the process has imported.)
 
     ``time_budget`` (seconds) stops the run cleanly once it is spent: the check under way
     stops at its next example (a counterexample it already found is still shrunk and
