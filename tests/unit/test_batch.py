@@ -186,6 +186,18 @@ def test_a_pack_not_in_force_at_a_lines_as_of_is_an_error_record(
     assert [summary(r) for r in records] == [(1, "demo.a", "RP502"), (2, "demo.a", "pass")]
 
 
+def test_as_of_given_judges_every_line_then_though_its_own_is_checked(
+        rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    facts = jsonl(tmp_path, '{"as_of": "2025-06-01", "account": {"fans": 150}}',
+                  '{"as_of": "2025-13-01", "account": {"fans": 150}}',
+                  '{"account": {"fans": 150}}')
+    code, records, _ = batch(capsys, rules, str(facts), "--pack", "demo.a", as_of="2026-03-01")
+    assert code == 2
+    assert [summary(r) for r in records] == [
+        (1, "demo.a", "pass"), (2, "demo.a", "RP702"), (3, "demo.a", "pass")]
+    assert records[0]["as_of"] == records[2]["as_of"] == "2026-03-01T00:00:00+08:00"
+
+
 def test_an_as_of_that_is_no_date_is_refused_before_any_line(
         rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, records, err = batch(capsys, rules, str(jsonl(tmp_path, GOOD)), "--pack", "demo.a",

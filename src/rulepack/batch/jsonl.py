@@ -77,6 +77,9 @@ class BatchOptions:
     # also keeps the output of several jobs identical to that of one.
     as_of: dt.datetime
     lang: Lang
+    # `--as-of` given: every line is judged at `as_of`, its own as_of checked and then
+    # replaced, as `eval --as-of` judges a file.
+    overrides: bool = False
 
 
 class LongLine(bytes):
@@ -148,7 +151,8 @@ class Renderer:
         lang = options.lang
         self._judge: Judge[str] = Judge(library, as_of=options.as_of,
                                         render=lambda verdict: verdict.to_json(lang),
-                                        packs=options.packs, version=options.version)
+                                        packs=options.packs, version=options.version,
+                                        overrides=options.overrides)
 
     def render(self, chunk: Chunk) -> Rendered:
         out: list[str] = []

@@ -31,17 +31,17 @@ batch evaluation:
   pack, in input order. A line that is not JSON (RP701) or not a valid fact document (RP702)
   gives an error record with its line number and the reason, and the run goes on. Without
   --pack, a line gets a record for each pack that applies, or one saying none applies. A line
-  is judged at its own as_of; one without is judged at --as-of, else at the instant the run
-  started. A progress bar
-  is shown on stderr when it is a terminal.
+  is judged at its own as_of, else at the instant the run started; --as-of T judges every line
+  at T (its own as_of must still be valid). A progress bar is shown on stderr when it is a
+  terminal.
 
 when:
   A document is judged at its own as_of; --as-of T judges every document at T instead (its
-  as_of is replaced: the version in force, `today` and `as_of` all follow T). With --batch,
-  --as-of is only the instant of lines without an as_of. T is an ISO 8601
-  instant or date (a date is midnight China time); anything else is exit 2. --version pins a
-  version whatever the date; pinning one that is not in force on the day judged is a warning.
-  A verdict judged by a pinned version says so: "pinned": true in JSON, a line in the text.
+  as_of is replaced: the version in force, `today` and `as_of` all follow T), with --batch
+  too. T is an ISO 8601 instant or date (a date is midnight China time); anything else is
+  exit 2. --version pins a version whatever the date; pinning one that is not in force on the
+  day judged is a warning. A verdict judged by a pinned version says so: "pinned": true in
+  JSON, a line in the text.
 
 exit codes:
   0  every document (with --batch: every line) was evaluated
@@ -274,7 +274,8 @@ def _batch(args: argparse.Namespace) -> int:
         raise FactsError(unreadable)
     options = jsonl.BatchOptions(
         rules=rules, packs=tuple(args.pack), version=args.version,
-        as_of=Library.resolve_as_of({}, as_of_option(args.as_of)), lang=args.lang)
+        as_of=Library.resolve_as_of({}, as_of_option(args.as_of)), lang=args.lang,
+        overrides=args.as_of is not None)
     progress = jsonl.Progress.for_terminal(sys.stderr, jsonl.input_size(args.facts))
     try:
         with jsonl.output(args.output) as out:
