@@ -228,3 +228,16 @@ def test_a_pinned_verdict_is_the_same_verdict_marked() -> None:
     assert json.loads(pinned.to_json("en")) == pinned.to_dict("en")
     assert pinned.explain("zh").replace("  （版本 1.0.0 由调用方指定，不按日期选择）\n", "") \
         == verdict.explain("zh")
+
+
+def test_python_callers_that_pin_a_version_get_a_pinned_verdict() -> None:
+    import rulepack
+
+    library = rulepack.load()
+    doc = json.loads(DOC)
+    assert library.evaluate("xingtu.entry", doc, version="1.0.0").pinned
+    assert not library.evaluate("xingtu.entry", doc).pinned
+    for as_of in (None, "2026-03-01"):  # the general path, and the one prepared for as_of
+        facts = {k: v for k, v in doc.items() if k != "as_of"}
+        assert library.evaluator("xingtu.entry", as_of=as_of, version="1.0.0")(facts).pinned
+        assert not library.evaluator("xingtu.entry", as_of=as_of)(facts).pinned

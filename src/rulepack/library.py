@@ -265,7 +265,10 @@ class Library:
             self.check_facts(facts)
         instant, day = _instant_and_day(facts, as_of)
         if version is not None:
-            return self._plan(self._select(pack_id, version=version)).evaluate(facts, instant, day)
+            verdict = self._plan(self._select(pack_id, version=version)).evaluate(
+                facts, instant, day)
+            verdict.pinned = True  # the caller chose the version, not the date
+            return verdict
         plan = self._plans_on.get((pack_id, day))
         if plan is None:
             plan = self._plan(self._in_force(pack_id, day))
@@ -313,6 +316,14 @@ class Library:
             # Anything else (no fixed instant, a document's own as_of, no version in force):
             # the general path, which also words any error.
             return evaluate(pack_id, facts, as_of=as_of, version=version, validate=validate)
+
+        def pinned_evaluator(facts: Mapping[str, Any]) -> Verdict:
+            verdict = evaluator(facts)
+            verdict.pinned = True  # the general path marks it too; the ready one does not
+            return verdict
+
+        if pinned is not None:
+            return pinned_evaluator
 
         return evaluator
 
