@@ -314,3 +314,14 @@ def test_a_text_param_that_would_be_a_number_of_too_many_digits_is_a_text(
     (problem,) = problems(tmp_path, text)
     assert (problem.code, problem.hint) == ("RP214", "write 10000 (digits only: YAML reads "
                                              "separators, 万 and 1e5 as text)")
+
+
+def test_a_refused_name_is_shown_on_one_line() -> None:
+    from rulepack.core.errors import Problem
+
+    problem = Problem(file="p.yaml", line=1, column=1, code="RP102", message="bad id",
+                      pack="demo.entry\n", rule="a\x1b[2Jb", value="x\ny")
+    text = str(problem)
+    assert "pack `demo.entry\\n`" in text and "rule `a\\x1b[2Jb`" in text
+    assert "value: x\\ny" in text and "\x1b" not in text
+    assert len(text.splitlines()) == 2  # the problem and its value

@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,8 +121,8 @@ class Problem:
         where = ", ".join(
             part
             for part in (
-                f"pack `{self.pack}`" if self.pack else "",
-                f"rule `{self.rule}`" if self.rule else "",
+                f"pack `{_one_line(self.pack)}`" if self.pack else "",
+                f"rule `{_one_line(self.rule)}`" if self.rule else "",
             )
             if part
         )
@@ -129,7 +130,7 @@ class Problem:
         if where:
             text += f" ({where})"
         if self.value is not None:
-            text += f"\n  value: {self.value}"
+            text += f"\n  value: {_one_line(self.value)}"
         if self.hint:
             text += f"\n  help: {self.hint}"
         return text
@@ -164,6 +165,15 @@ class RuntimeFailure:
     def __str__(self) -> str:
         text = f"{self.code}: {self.message}"
         return f"{self.subject}: {text}" if self.subject else text
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _one_line(text: str) -> str:
+    """``text`` with its control characters escaped (``\\n``, ``\\x1b``): a name or value
+    from a pack that is refused for holding one must not break the line that refuses it."""
+    return _CONTROL.sub(lambda found: repr(found.group())[1:-1], text)
 
 
 class RulepackError(Exception):
