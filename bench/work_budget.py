@@ -18,15 +18,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "src"))
-
-import rulepack  # noqa: E402
+import rulepack
 
 REFERENCE = "account.fans >= 1"
 CASES = [
@@ -75,6 +71,17 @@ rules:
 """
 
 
+# What stopped an evaluation, by the words of its RP505 message.
+_LIMITS = (("units of work", "work budget"), ("steps", "step budget"),
+           ("would be built", "size of a built value"), ("would be kept", "size of a kept value"))
+
+
+def _ended(error: str) -> str:
+    code = error.split(":")[0]
+    limit = next((name for words, name in _LIMITS if words in error), None)
+    return f"{code} ({limit})" if limit else error[:60]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one round")
@@ -100,7 +107,7 @@ def main() -> None:
             times[index].append(time.perf_counter() - started)
             reason = verdict.reason("work")
             error = reason.checks[0].error if reason.checks else None
-            ended[index] = error[:70] if error else reason.status
+            ended[index] = _ended(error) if error else reason.status
     reference = statistics.median(times[0])
     print(f"limits: {rulepack.Limits()}\n")
     print("| expression | ms | × reference | ended |")
