@@ -1709,3 +1709,32 @@ def test_a_deeply_nested_fact_value() -> None:
             (r.rule, r.status, r.error, [(c.expr, c.status, c.error) for c in r.checks])
             for r in verdict.reasons]))
     assert decisions[0] == decisions[1]
+
+
+# List facts past the loop limit (10,000 items) and the size a kept value may have: each pack
+# that reads a list, on a document whose list has 100,000 or more records.
+LONG_LISTS = [
+    ("kuaishou.signing.qualification", "organization", "documents",
+     "business_license", 150_006),
+    ("xingtu.penalty_points", "account", "violations",
+     {"type": "private_order", "on": "2026-01-05", "points": 1}, 100_001),
+    ("kuaishou.signing.risk_warning", "organization", "complaints",
+     {"on": "2026-02-01", "valid": True}, 100_000),
+    ("xingtu.conduct", "account", "violations", {"type": "fake_traffic", "on": "2026-01-05"},
+     100_000),
+]
+
+
+@pytest.mark.parametrize(("pack_id", "subject", "field", "item", "size"), LONG_LISTS,
+                         ids=[case[0] for case in LONG_LISTS])
+def test_list_facts_of_100000_items_agree(pack_id: str, subject: str, field: str, item: Any,
+                                          size: int) -> None:
+    compiled, sandbox = bundled_libraries()
+    document = {subject: {field: [copy.deepcopy(item) for _ in range(size)]}}
+    assert_same_evaluation(
+        compiled, sandbox,
+        lambda lib: lib.evaluate(pack_id, document, as_of="2026-03-01", validate=False),
+        pack_id)
+    verdict = compiled.evaluate(pack_id, document, as_of="2026-03-01", validate=False)
+    # The limits are what decided: some rule reading the list could not be told.
+    assert "RP505" in verdict.to_json("en"), verdict.explain("en")
