@@ -51,15 +51,17 @@ def evaluate(
     lang: Lang | None = None,
     facts_column: str = "facts",
     keys: Sequence[str] = (),
+    overrides: bool = False,
 ) -> DataFrame:
     """A DataFrame of verdict rows for the fact documents of ``df``.
 
     ``facts_column`` holds each document as JSON text (string or binary) or as a struct shaped
     like the fact schema. ``keys`` are columns of ``df`` carried into every output row (an
     account id, a partition date). ``as_of`` is the instant for documents without their own:
-    required, because each executor's own "now" would differ. ``rules`` are a pack file or
-    folder on the driver, or the texts of the packs by file name (default: the bundled packs);
-    they are read here and shipped to the executors, which need no access to them.
+    required, because each executor's own "now" would differ; with ``overrides``, every
+    document is judged at ``as_of``, as ``eval --batch --as-of`` judges. ``rules`` are a pack
+    file or folder on the driver, or the texts of the packs by file name (default: the bundled
+    packs); they are read here and shipped to the executors, which need no access to them.
 
     Every input row gives one row per pack of ``packs``, or, without ``packs``, one per pack
     that applies (or one ``not_applicable`` row); a bad document gives error rows, never a
@@ -78,7 +80,7 @@ def evaluate(
     job = _Job(texts=dict(texts), fingerprint=fingerprint(texts),
                digests=_digests(library), as_of=instant.isoformat(),
                packs=tuple(packs) if packs else None, lang=lang,
-               facts_column=facts_column, keys=tuple(keys))
+               facts_column=facts_column, keys=tuple(keys), overrides=overrides)
     columns = list(dict.fromkeys([*keys, facts_column]))
     return df.select(*columns).mapInArrow(job, schema)
 
@@ -206,10 +208,12 @@ class _Job:
     lang: Lang | None
     facts_column: str
     keys: tuple[str, ...]
+    overrides: bool = False
 
     def __call__(self, batches: Iterator[Any]) -> Iterator[Any]:
         library = _worker_library(self.texts, self.fingerprint, self.digests)
         judge = BatchJudge(library, as_of=self.as_of, packs=self.packs, lang=self.lang,
-                           facts_column=self.facts_column, keys=self.keys)
+                           facts_column=self.facts_column, keys=self.keys,
+                           overrides=self.overrides)
         for batch in batches:
             yield from judge.evaluate(batch)

@@ -100,7 +100,7 @@ class BatchJudge:
     def __init__(self, library: Library, *, as_of: dt.datetime | dt.date | str,
                  packs: Sequence[str] | None = None, lang: Lang | None = None,
                  facts_column: str = "facts", keys: Sequence[str] = (),
-                 chunk_rows: int = CHUNK_ROWS) -> None:
+                 chunk_rows: int = CHUNK_ROWS, overrides: bool = False) -> None:
         if lang not in (None, "zh", "en"):
             raise ValueError(f"lang must be 'zh', 'en' or None, not {lang!r}")
         if chunk_rows < 1:
@@ -110,7 +110,7 @@ class BatchJudge:
         instant = Library.resolve_as_of({}, as_of)
         self._lang = lang
         self._judge: Judge[_Row] = Judge(library, as_of=instant, packs=tuple(packs or ()),
-                                         render=self._row)
+                                         render=self._row, overrides=overrides)
         self._facts_column = facts_column
         self._keys = tuple(keys)
         self._chunk_rows = chunk_rows
@@ -249,18 +249,21 @@ def evaluate_batches(
     lang: Lang | None = None,
     facts_column: str = "facts",
     keys: Sequence[str] = (),
+    overrides: bool = False,
 ) -> Iterator[pa.RecordBatch]:
     """Verdict batches for ``batches`` of fact documents, in input order.
 
     ``library`` is a loaded :class:`Library`; else ``rules`` is a pack file or folder to load
     (default: the bundled packs). ``as_of`` is the instant for documents without their own:
-    required, so that every worker of a distributed job judges at the same instant. ``packs``
+    required, so that every worker of a distributed job judges at the same instant; with
+    ``overrides``, every document is judged at ``as_of``, its own ``as_of`` checked and then
+    replaced, as ``eval --batch --as-of`` judges. ``packs``
     chooses the packs (default: every pack that applies to each document). ``lang`` asks for
     the reasons in that language. ``keys`` are input columns carried into every output row.
     An unknown pack or an ``as_of`` that is not an instant raises here, before any batch.
     """
     judge = BatchJudge(_library(library, rules), as_of=as_of, packs=packs, lang=lang,
-                       facts_column=facts_column, keys=keys)
+                       facts_column=facts_column, keys=keys, overrides=overrides)
     return (out for batch in batches for out in judge.evaluate(batch))
 
 
