@@ -133,8 +133,7 @@ class Judge(Generic[_T]):
                 records.append(Failure(pack, first_problem(exc)))
                 failed = True
                 continue
-            records.append(self._render(verdict if self._version is None
-                                        else verdict.pinned_copy()))
+            records.append(self._render(verdict))  # pinned by evaluate when version is set
         return Judged(tuple(records), failed)
 
     def _applicable(self, doc: Mapping[str, Any]) -> Judged[_T]:

@@ -298,9 +298,9 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _verdicts(library: Library, doc: dict[str, Any], args: argparse.Namespace) -> list[Verdict]:
     if args.pack:
-        verdicts = [library.evaluate(p, doc, as_of=args.as_of, version=args.version,
-                                     validate=False) for p in args.pack]
-        return [v.pinned_copy() for v in verdicts] if args.version else verdicts
+        # With --version, Library.evaluate marks each verdict pinned.
+        return [library.evaluate(p, doc, as_of=args.as_of, version=args.version,
+                                 validate=False) for p in args.pack]
     return library.evaluate_all(doc, as_of=args.as_of, validate=False)
 
 

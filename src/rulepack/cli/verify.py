@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 from typing import Any, TextIO
 
 from rulepack.cli.shared import EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS, rules_path
 from rulepack.core.errors import EvaluationError, PackError
-from rulepack.core.processes import Stopped
+from rulepack.core.processes import Stopped, usable_cpus
 from rulepack.library import load
 from rulepack.testing.verify import DEFAULT_EXAMPLES, Unverified, VerifyReport, verify
 
@@ -108,7 +107,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None,
         try:
             report = verify(library, seed=args.seed, examples=args.budget,
                             packs=list(args.pack) or None, time_budget=budget,
-                            progress=progress, jobs=args.jobs or _cpus())
+                            progress=progress, jobs=args.jobs or usable_cpus())
         finally:
             if progress is not None:
                 progress.clear()
@@ -132,14 +131,6 @@ def run(args: argparse.Namespace, out: TextIO | None = None,
     if not report.ok:
         return EXIT_PROBLEMS
     return EXIT_OK if report.complete else EXIT_PARTIAL
-
-
-def _cpus() -> int:
-    """The CPUs this process may run on (a container or `taskset` may allow fewer than the
-    machine has)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
 
 
 class Progress:

@@ -72,6 +72,14 @@ def stopped_by_signals() -> Iterator[None]:
             signal.signal(each, handler)
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container or `taskset` may allow fewer than the
+    machine has): the default number of workers."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def can_fork() -> bool:
     """Whether workers can be forked: a forked worker inherits the parent's compiled packs;
     spawn and forkserver start by importing the parent's ``__main__``, which for ``python -m

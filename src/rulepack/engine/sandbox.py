@@ -108,23 +108,32 @@ class Sandbox(EvalWithCompoundTypes):
         limits: Limits,
         functions: Mapping[str, Callable[..., Any]] | None = None,
     ) -> None:
-        super().__init__(
-            operators=self._charged_operators(operators_for(limits), limits.max_work),
-            functions=self._charged_functions(
-                functions if functions is not None else _FUNCTION_IMPLS, limits.max_work),
-            names={},
-        )
+        self._functions: Mapping[str, Callable[..., Any]] = \
+            functions if functions is not None else _FUNCTION_IMPLS
+        super().__init__(operators=operators_for(limits), functions=dict(self._functions),
+                         names={})
         self._lookup = lookup
         self._convert_item = convert_item
         self._limits = limits
         self._steps = 0
         # Work is charged inside loops only (see rulepack.engine.work): `_loops` is how many
-        # loops the evaluation is inside, `_work` what they have cost so far.
+        # loops the evaluation is inside, `_work` what they have cost so far. The operators
+        # and functions that charge it replace the plain ones when a first loop starts, so a
+        # sandbox that never loops makes none of them.
         self._loops = 0
         self._work = 0
+        self._charging = False
         self._loop: dict[str, Any] = {}
         self.nodes[ast.ListComp] = self._comprehension
         self.nodes[ast.GeneratorExp] = self._comprehension
+
+    def _enter_loop(self) -> None:
+        if not self._charging:
+            cap = self._limits.max_work
+            self.operators = self._charged_operators(operators_for(self._limits), cap)
+            self.functions = self._charged_functions(self._functions, cap)
+            self._charging = True
+        self._loops += 1
 
     def _charge(self, units: int) -> None:
         self._work += units
@@ -210,7 +219,7 @@ class Sandbox(EvalWithCompoundTypes):
         def bind(item: Any) -> None:
             self._loop[var] = item
 
-        self._loops += 1
+        self._enter_loop()
         try:
             yield bind
         finally:
@@ -252,7 +261,7 @@ class Sandbox(EvalWithCompoundTypes):
         out: list[Any] = []
         outer = self._loop.get(var, _UNSET)
         size = 0  # what the loop builds, against max_built
-        self._loops += 1
+        self._enter_loop()
         try:
             for item in items:
                 self._loop[var] = item

@@ -214,19 +214,11 @@ def _named(check: _Check) -> Unverified:
 def _units(checks: Sequence[_Check]) -> list[_Unit]:
     """The searches to run: each pair check alone, and a pack version's single-document
     checks together, where the first of them stands."""
-    units: list[_Unit] = []
-    shared: dict[tuple[str, str], list[_Check]] = {}
-    for check in checks:
-        if check.judge is None:
-            units.append(_Unit((check,)))
-            continue
-        key = (check.pack.id, check.pack.version)
-        if key not in shared:
-            shared[key] = []
-            units.append(_Unit(()))  # its place, filled below
-        shared[key].append(check)
-    groups = iter(shared.values())
-    return [unit if unit.checks else _Unit(tuple(next(groups))) for unit in units]
+    groups: dict[object, list[_Check]] = {}  # in the order each group first appears
+    for index, check in enumerate(checks):
+        key = index if check.judge is None else (check.pack.id, check.pack.version)
+        groups.setdefault(key, []).append(check)
+    return [_Unit(tuple(group)) for group in groups.values()]
 
 
 def _checks_of(library: Library, pack: Pack, report: VerifyReport) -> list[_Check]:
@@ -522,6 +514,8 @@ def _run_shared(search: _Search, checks: Sequence[_Check]) -> list[_Outcome]:
     from hypothesis.errors import Unsatisfiable
 
     pack = checks[0].pack
+    judges = [check.judge for check in checks if check.judge is not None]
+    assert len(judges) == len(checks), "a shared search holds single-document checks only"
     failing: dict[int, Any] = {}  # a check's index: the first document it failed on
     calls = 0
 
@@ -531,9 +525,7 @@ def _run_shared(search: _Search, checks: Sequence[_Check]) -> list[_Outcome]:
             raise _OutOfTime
         calls += 1
         verdict = _evaluate(search.library, pack, doc)
-        for index, check in enumerate(checks):
-            judge = check.judge
-            assert judge is not None
+        for index, judge in enumerate(judges):
             if index not in failing and judge(verdict, doc) is not None:
                 failing[index] = doc
         if len(failing) == len(checks):
