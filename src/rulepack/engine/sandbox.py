@@ -11,13 +11,19 @@ away: nothing is kept between calls. Its operator tables are made once per value
 from __future__ import annotations
 
 import ast
+import functools
+import inspect
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import Any
 
-from simpleeval import EvalWithCompoundTypes
+from simpleeval import (
+    ATTR_INDEX_FALLBACK,
+    DISALLOW_FUNCTIONS,
+    EvalWithCompoundTypes,
+    FeatureNotAvailable,
+)
 
 from rulepack.engine.work import (
     call_cost,
@@ -47,7 +53,7 @@ def _built(value: Any, limit: int) -> int:
     return flat_size(value, limit) if isinstance(value, (list, tuple)) else _sized(value)
 
 
-@lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=8)
 def operators_for(limits: Limits) -> dict[type, Callable[..., Any]]:
     """simpleeval's operator table with guards that read ``limits`` instead of globals."""
 
@@ -108,10 +114,20 @@ class Sandbox(EvalWithCompoundTypes):
         limits: Limits,
         functions: Mapping[str, Callable[..., Any]] | None = None,
     ) -> None:
+        # simpleeval's own __init__ is not called: it costs more than most evaluations (a
+        # table of bound handlers per instance, every function looked up in its deny list,
+        # a warnings context). Nodes are dispatched from one table per class (`_eval`), and
+        # the functions are the library's, checked against that deny list once (_HANDLERS).
+        # What simpleeval's methods read is set here.
         self._functions: Mapping[str, Callable[..., Any]] = \
             functions if functions is not None else _FUNCTION_IMPLS
-        super().__init__(operators=operators_for(limits), functions=dict(self._functions),
-                         names={})
+        if functions is not None:
+            _allowed(functions)
+        self.operators = operators_for(limits)
+        self.functions = self._functions
+        self.names: dict[str, Any] = {}
+        self.allowed_attrs = None
+        self.ATTR_INDEX_FALLBACK = ATTR_INDEX_FALLBACK
         self._lookup = lookup
         self._convert_item = convert_item
         self._limits = limits
@@ -124,8 +140,6 @@ class Sandbox(EvalWithCompoundTypes):
         self._work = 0
         self._charging = False
         self._loop: dict[str, Any] = {}
-        self.nodes[ast.ListComp] = self._comprehension
-        self.nodes[ast.GeneratorExp] = self._comprehension
 
     def _enter_loop(self) -> None:
         if not self._charging:
@@ -233,7 +247,13 @@ class Sandbox(EvalWithCompoundTypes):
         self._steps += 1
         if self._steps > self._limits.max_steps:
             raise LimitExceeded(f"the expression took more than {self._limits.max_steps} steps")
-        return super()._eval(node)
+        handler = _HANDLERS.get(type(node))
+        if handler is None:
+            raise FeatureNotAvailable(
+                f"Sorry, {type(node).__name__} is not available in this evaluator")
+        # (simpleeval would now walk the value for modules and denied functions: see
+        # _check_disallowed_items.)
+        return handler(self, node)
 
     def _eval_name(self, node: ast.Name) -> Any:
         name = node.id
@@ -282,3 +302,33 @@ class Sandbox(EvalWithCompoundTypes):
 
 
 _UNSET = object()
+
+
+def _allowed(functions: Mapping[str, Callable[..., Any]]) -> None:
+    """simpleeval's check of the functions an evaluator may call, made where they are given."""
+    for function in functions.values():
+        if function in DISALLOW_FUNCTIONS:
+            raise FeatureNotAvailable(f"This function {function} is a really bad idea.")
+
+
+def _unbound(function: Callable[[Any], Any], _sandbox: Sandbox, node: Any) -> Any:
+    return function(node)
+
+
+def _handlers() -> dict[type, Callable[[Sandbox, Any], Any]]:
+    """The node table simpleeval builds per instance, once, as unbound methods of Sandbox
+    (so its overrides are the ones dispatched to); comprehensions go to Sandbox's own."""
+    table: dict[type, Callable[[Sandbox, Any], Any]] = {}
+    for node, handler in EvalWithCompoundTypes().nodes.items():
+        method = inspect.getattr_static(Sandbox, handler.__name__)
+        if isinstance(method, staticmethod):  # (_eval_constant is one)
+            table[node] = functools.partial(_unbound, method.__func__)
+        else:
+            table[node] = getattr(Sandbox, handler.__name__)
+    table[ast.ListComp] = table[ast.GeneratorExp] = Sandbox._comprehension
+    del table[ast.DictComp]  # (the checker allows no dict comprehension either)
+    return table
+
+
+_allowed(_FUNCTION_IMPLS)
+_HANDLERS = _handlers()
