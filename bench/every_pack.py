@@ -27,9 +27,9 @@ Steps:
 
 It reads a few internals of the engine to describe what it measures, never to change it:
 ``rulepack.engine.interpreter.atoms_of`` and ``expressions_of`` (what a pack evaluates),
-``rulepack.engine.codegen.compile_expression`` (whether an atom's tree compiles), and the
-``Plan`` a library keeps per pack (``Library._plan``: which expressions got compiled code,
-and whether the pack got a whole-pack function) and ``codegen._inlined`` (which rules that
+``Models.sandboxed`` (the expressions a pack leaves to the sandbox, as ``rulepack check
+--sandboxed`` lists them), the ``Plan`` a library keeps per pack (``Library._plan``: whether
+the pack got a whole-pack function) and ``codegen._inlined`` (which rules that
 function evaluates itself rather than hand to the interpreter).
 """
 
@@ -219,10 +219,8 @@ def describe(library: rulepack.Library, pack: Pack) -> dict[str, Any]:
     plan = library._plan(pack)
     atoms = list(atoms_of(pack))
     expressions = list(expressions_of(pack))
-    # An atom compiles when its whole tree does: the parts codegen compiles are subtrees.
-    fallback = [atom.expr.text for atom in atoms
-                if codegen.compile_expression(atom.expr.tree, plan.limits) is None]
-    fallback += [expr.text for expr in expressions if id(expr) not in plan.expressions]
+    # What `rulepack check --sandboxed` lists: the expressions the plan left to the sandbox.
+    fallback = list(models_of(library).sandboxed(pack))
     # The rules the compiled whole-pack function evaluates itself; the others (tables, scores,
     # outputs, rules with `when`, every rule of a pack with `when`) go through the interpreter.
     inlined = [rule.id for rule in pack.rules

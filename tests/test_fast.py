@@ -40,6 +40,7 @@ import itertools
 import json
 import math
 import re
+import shutil
 import sys
 import tempfile
 import warnings
@@ -55,6 +56,7 @@ from hypothesis import HealthCheck, assume, example, given, note, settings
 from hypothesis import strategies as st
 
 import rulepack
+from rulepack.cli.main import main
 from rulepack.core import yaml_reader
 from rulepack.engine import codegen, interpreter
 from rulepack.engine.failures import RUNTIME_ERRORS
@@ -69,7 +71,7 @@ from rulepack.lang.expressions import (
 )
 from rulepack.lang.functions import FUNCTIONS
 from rulepack.lang.types import check_types
-from rulepack.library import fact_schema, models_of
+from rulepack.library import bundled, fact_schema, models_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFORMANCE = ROOT / "tests" / "conformance"
@@ -201,21 +203,22 @@ def _shown(tree: ast.Expression) -> str:
     return _unlimited(ast.unparse, tree)
 
 
-def stays_in_sandbox(tree: ast.Expression, limits: Limits) -> bool:
-    """Whether the fast path must leave ``tree`` to the sandbox, by its documented rules.
+def stays_in_sandbox(tree: ast.Expression, limits: Limits) -> bool | None:
+    """Whether the fast path must leave ``tree`` to the sandbox, by its documented rules
+    (None: it may, or may not).
 
-    A comprehension (its work grows with the data); more nodes than ``max_steps`` (the sandbox
-    might stop on its step budget); ``is`` / ``is not`` with no None, True or False side
-    (identity of other constants depends on how Python stores them); a NaN constant (``in``
-    finds it only by identity); a constant Python cannot write as text (an integer over the
-    int-to-str digit limit) or a string simpleeval refuses at run time.
+    More nodes than ``max_steps`` (the sandbox might stop on its step budget); ``is`` /
+    ``is not`` with no None, True or False side (identity of other constants depends on how
+    Python stores them); a NaN constant (``in`` finds it only by identity); a constant Python
+    cannot write as text (an integer over the int-to-str digit limit) or a string simpleeval
+    refuses at run time. A chain of comparisons inside a comprehension may stay (when the
+    data decides what one of its links costs); every other comprehension compiles.
     """
     nodes = list(ast.walk(tree.body))
     if len(nodes) > limits.max_steps:
         return True
+    may = False
     for node in nodes:
-        if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
-            return True
         if isinstance(node, ast.Compare):
             operands = [node.left, *node.comparators]
             for op, (left, right) in zip(node.ops, itertools.pairwise(operands), strict=True):
@@ -232,7 +235,15 @@ def stays_in_sandbox(tree: ast.Expression, limits: Limits) -> bool:
                 repr(value)
             except ValueError:
                 return True
-    return False
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+            body = [node.elt, *node.generators[0].ifs]
+            may = may or any(isinstance(inner, ast.Compare) and len(inner.ops) > 1
+                             for part in body for inner in ast.walk(part))
+    return None if may else False
+
+
+def _looped(tree: ast.Expression) -> bool:
+    return any(isinstance(node, (ast.ListComp, ast.GeneratorExp)) for node in ast.walk(tree))
 
 
 def run_both(tree: ast.Expression, document: Mapping[str, Any], *,
@@ -244,8 +255,9 @@ def run_both(tree: ast.Expression, document: Mapping[str, Any], *,
     when :func:`stays_in_sandbox` says so.
     """
     before = _unlimited(ast.dump, tree)
-    code = codegen.compile_expression(tree, limits)
-    assert (code is None) == stays_in_sandbox(tree, limits), (
+    code = codegen.compile_expression(tree, limits, SCHEMA.converters)
+    stays = stays_in_sandbox(tree, limits)
+    assert stays is None or (code is None) == stays, (
         f"compile_expression gave {code!r} for {_shown(tree)}")
     assert _unlimited(ast.dump, tree) == before, "compiling changed the tree the sandbox runs"
     sandbox_reads: list[str] = []
@@ -268,8 +280,18 @@ def assert_agree(text: str, document: Mapping[str, Any] | None = None, *,
     where = f"expression: {text}\ndocument: {document!r}\ncompiled as: {_shown(tree)}"
     if actual is not None:
         assert_same_outcome(expected, actual, where)
-        assert sandbox_reads == compiled_reads, f"{where}\nreads differ"
+        assert_same_reads(tree, sandbox_reads, compiled_reads, where)
     return expected
+
+
+def assert_same_reads(tree: ast.Expression, sandbox: list[str], compiled: list[str],
+                      where: str) -> None:
+    """The same facts read in the same order; compiled loops that left the answer to the
+    sandbox part-way read what they read, then what the sandbox reads."""
+    if compiled == sandbox:
+        return
+    assert _looped(tree) and len(compiled) > len(sandbox) \
+        and compiled[len(compiled) - len(sandbox):] == sandbox, f"{where}\nreads differ"
 
 
 # -- 1. random expressions --------------------------------------------------------------------
@@ -328,10 +350,22 @@ ARGUMENT_KIND = {"number": "number", "int": "int", "string": "string", "bool": "
                  "version": "version", "any": "string"}
 COMPARE_OPS = ["==", "!=", "<", "<=", ">", ">="]
 ARITHMETIC_OPS = ["+", "-", "*", "/", "//", "%", "**"]
-# Comprehensions stay in the sandbox; they are drawn now and then to check that they do.
-COMPREHENSIONS = ["[v for v in account.recent_video_plays if v > 1]",
-                  "[v.points for v in account.violations]",
-                  "total([p for p in params.nums])"]
+# What comprehensions loop over, with what their items give: a leaf per kind (the item
+# itself, or one of its fields), in the loop variable ``{v}``.
+LOOPS: dict[str, dict[str, list[str]]] = {
+    "account.violations": {"int": ["{v}.points"], "string": ["{v}.type", "{v}.category"],
+                           "date": ["{v}.on"], "bool": ["{v}.major"], "object": ["{v}"]},
+    "organization.complaints": {"date": ["{v}.on"], "bool": ["{v}.valid"], "object": ["{v}"]},
+    "organization.violations": {"date": ["{v}.on"], "int": ["{v}.points"]},
+    "organization.admin_penalties": {"date": ["{v}.on"], "bool": ["{v}.major"]},
+    "account.recent_video_plays": {"int": ["{v}"]},
+    "organization.documents": {"string": ["{v}"]},
+    "account.appeal.evidence": {"string": ["{v}"]},
+    "params.nums": {"int": ["{v}"]},
+    "params.lst": {"string": ["{v}"]},
+    "params.mixed": {"int": ["{v}"], "string": ["{v}"], "bool": ["{v}"]},
+}
+LOOP_NAMES = ["v", "c", "p", "w"]
 
 
 class Grammar:
@@ -340,6 +374,8 @@ class Grammar:
     def __init__(self, draw: st.DrawFn, results: tuple[str, ...] = ()) -> None:
         self.draw = draw
         self.results = results  # result fields earlier rules set, read as values of any kind
+        # Leaves the loops being written offer, by kind, innermost last.
+        self.loops: list[dict[str, list[str]]] = []
 
     def pick(self, options: list[str]) -> str:
         return self.draw(st.sampled_from(options))
@@ -364,6 +400,9 @@ class Grammar:
         return getattr(self, f"_{kind}")(d)
 
     def leaf(self, kind: str) -> str:
+        offered = [leaf for loop in self.loops for leaf in loop.get(kind, [])]
+        if offered and self.chance(2):
+            return self.pick(offered)
         if self.results and self.chance(5):
             return f"result.{self.pick(list(self.results))}"
         if kind == "string" and self.chance(2):
@@ -402,6 +441,10 @@ class Grammar:
         return self.call("number", d)
 
     def _int(self, d: int) -> str:
+        if self.chance(6):
+            # A loop handed straight to a function that takes a list, as a generator.
+            return f"{self.pick(['count', 'total', 'minimum', 'maximum'])}" \
+                f"({self.comprehension(d)})"
         if self.chance(3):
             return self.call("int", d)
         return f"({self.expr('int', d)} {self.pick(ARITHMETIC_OPS)} {self.expr('int', d)})"
@@ -440,6 +483,8 @@ class Grammar:
             return f"({left} {self.pick(['is', 'is not'])} {right})"
         if form == "not":
             return f"(not {self.expr('bool', d)})"
+        if self.chance(4):
+            return f"{self.pick(['any_of', 'all_of'])}({self.comprehension(d)})"
         return self.call("bool", d)
 
     def _date(self, d: int) -> str:
@@ -463,7 +508,28 @@ class Grammar:
             return f"({self.expr('list', d)} + {self.expr('list', d)})"
         if form == "*":
             return f"({self.expr('list', d)} * {self.expr('int', d)})"
-        return self.pick(COMPREHENSIONS)
+        return f"[{self.comprehension(d)}]"
+
+    def comprehension(self, d: int) -> str:
+        """``x for v in xs if c``, without brackets: over a list with item fields, or any
+        list expression; its element and conditions read the item (and the items of the
+        loops around) now and then."""
+        if len(self.loops) == len(LOOP_NAMES):
+            return f"x for x in {self.leaf('list')}"  # (not drawn: depth runs out first)
+        var = LOOP_NAMES[len(self.loops)]
+        if self.chance(4):
+            source, items = self.expr("list", d), {"int": ["{v}"], "string": ["{v}"]}
+        else:
+            source = self.pick(list(LOOPS))
+            items = LOOPS[source]
+        self.loops.append({kind: [leaf.format(v=var) for leaf in leaves]
+                           for kind, leaves in items.items()})
+        try:
+            element = self.expr(self.pick([*KINDS, "int", "bool", "string"]), d)
+            conditions = [self.expr("bool", d) for _ in range(self.draw(st.integers(0, 2)))]
+        finally:
+            self.loops.pop()
+        return f"{element} for {var} in {source}" + "".join(f" if {c}" for c in conditions)
 
     def _duration(self, d: int) -> str:
         form = self.pick(["dates", "instants", "scale", "call"])
@@ -486,9 +552,16 @@ class Grammar:
 @st.composite
 def expression_texts(draw: st.DrawFn) -> str:
     grammar = Grammar(draw)
+    depth = draw(st.integers(0, 4))
+    if draw(st.integers(0, 3)) == 0:
+        # A loop at the top, as packs write them: a list, a count, a sum, any or all.
+        loop = grammar.comprehension(max(depth - 1, 0))
+        return draw(st.sampled_from([
+            f"[{loop}]", f"count([{loop}]) > 1", f"total({loop})", f"any_of({loop})",
+            f"all_of([{loop}])", f"count({loop}) == 0 and account.fans > 3"]))
     # Conditions (booleans) are what packs are mostly made of.
     kind = draw(st.sampled_from(["bool"] * len(KINDS) + KINDS))
-    return grammar.expr(kind, draw(st.integers(0, 4)))
+    return grammar.expr(kind, depth)
 
 
 # -- fact documents: partial, nulls, wrong types ------------------------------------------------
@@ -608,7 +681,8 @@ def test_compiled_expressions_agree_with_the_sandbox(
         if actual is None:
             return  # stays in the sandbox, as run_both checked it must
         assert_same_outcome(expected, actual, f"{text}\non {document!r}")
-        assert sandbox_reads == compiled_reads, "the two engines read different facts"
+        assert_same_reads(tree, sandbox_reads, compiled_reads, "the two engines read "
+                          "different facts")
 
 
 # Every operator on every pair of a set of operands, and on triples written without
@@ -1275,11 +1349,59 @@ def never_read(name: str) -> Any:
     raise AssertionError(f"`{name}` was read")
 
 
-def test_a_comprehension_stays_in_the_sandbox() -> None:
-    for text in ["[v for v in account.recent_video_plays if v > 1]",
-                 "count([v for v in account.violations if v.major]) > 0",
-                 "account.fans > 1 and any_of([c.valid for c in organization.complaints])"]:
-        assert codegen.compile_expression(compile_text(text), DEFAULT_LIMITS) is None, text
+LOOPED = {"account": {"violations": [{"type": "fake_traffic", "points": 3, "on": "2026-05-01",
+                                     "major": True},
+                                    {"type": "private_order", "points": 2, "on": "2026-04-01"}],
+                     "recent_video_plays": [1, 5, 9], "appeal": {"evidence": ["id", "video"]}},
+          "organization": {"complaints": [{"on": "2026-05-02", "valid": True}, None]}}
+
+
+@pytest.mark.parametrize("text", [
+    "[v for v in account.recent_video_plays if v > 1]",
+    "count([v for v in account.violations if v.major]) > 0",
+    "account.fans > 1 and any_of([c.valid for c in organization.complaints])",
+    "total(v.points for v in account.violations if v.type != 'fake_traffic')",
+    "[v.on for v in account.violations if v.on <= today]",
+    "[m for m in params.lst if m not in account.appeal.evidence]",
+    "[[w for w in account.recent_video_plays if w > v] for v in account.recent_video_plays]",
+    "[c.on for c in organization.complaints]",
+    "[v.nope for v in params.mixed]",
+    "[v for v in account.fans]",
+    "[v + 1 for v in params.mixed]",
+])
+def test_comprehensions_compile_and_agree(text: str) -> None:
+    tree = compile_text(text)
+    assert codegen.compile_expression(tree, DEFAULT_LIMITS, SCHEMA.converters) is not None
+    for document in (LOOPED, {}, {"account": {"fans": 3, "violations": None}}):
+        assert_agree(text, document)
+
+
+def test_a_comprehension_on_the_edges_of_its_limits_agrees() -> None:
+    """Each limit the sandbox keeps inside loops, one item under it and one over: compiled
+    loops stop, or leave the answer to the sandbox, exactly where the sandbox stops."""
+    plays = {"account": {"recent_video_plays": list(range(50))}}
+    text = "[v for v in account.recent_video_plays if v > 1]"
+    assert assert_agree(text, plays, limits=Limits(max_items=50))[0] == "value"
+    assert assert_agree(text, plays, limits=Limits(max_items=49))[0] == "raised"
+    tree = compile_text(text)
+    # Steps: the sandbox visits the loop's nodes, then each item's body.
+    for steps in range(150, 260):
+        assert_agree(text, plays, limits=Limits(max_steps=steps))
+    assert assert_agree(text, plays, limits=Limits(max_steps=400))[0] == "value"
+    assert assert_agree(text, plays, limits=Limits(max_steps=100))[0] == "raised"
+    # Work: `in` against a long list is charged by its length, item by item.
+    evidence = {"account": {"appeal": {"evidence": [f"e{i}" for i in range(300)]},
+                            "recent_video_plays": [f"e{i}" for i in range(0, 600, 7)]}}
+    member = "[v for v in account.recent_video_plays if v in account.appeal.evidence]"
+    outcomes = {assert_agree(member, evidence, limits=Limits(max_work=work))[0]
+                for work in (100, 5_000, 20_000, 26_000, 27_000, 40_000, 10**6)}
+    assert outcomes == {"value", "raised"}
+    # What a loop builds, against max_built.
+    texts = {"account": {"recent_video_plays": ["x" * 40] * 10}}
+    built = "[v for v in account.recent_video_plays]"
+    assert assert_agree(built, texts, limits=Limits(max_built=410))[0] == "value"
+    assert assert_agree(built, texts, limits=Limits(max_built=409))[0] == "raised"
+    assert tree is not None
 
 
 def test_a_tree_bigger_than_the_step_budget_stays_in_the_sandbox() -> None:
@@ -1738,3 +1860,23 @@ def test_list_facts_of_100000_items_agree(pack_id: str, subject: str, field: str
     verdict = compiled.evaluate(pack_id, document, as_of="2026-03-01", validate=False)
     # The limits are what decided: some rule reading the list could not be told.
     assert "RP505" in verdict.to_json("en"), verdict.explain("en")
+
+
+def test_check_lists_the_expressions_left_to_the_sandbox(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No bundled expression runs in the sandbox; one that must is named under its pack."""
+    assert main(["check", "--sandboxed", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["sandboxed"]) == len(rulepack.load().packs)
+    assert report["sandboxed"] == {pack: [] for pack in report["sandboxed"]}
+    folder = tmp_path / "rules"
+    shutil.copytree(bundled("rules") / "xingtu", folder)
+    entry = folder / "entry.yaml"
+    # A chain of comparisons in a loop, one link costing what the data decides.
+    loop = "count([v for v in account.violations if 0 < v.points < account.fans]) == 0"
+    entry.write_text(entry.read_text("utf-8").replace(
+        "expr: count(account.violations) == 0", f"expr: {loop}"), "utf-8")
+    assert main(["check", str(folder), "--sandboxed"]) == 0
+    out = capsys.readouterr().out
+    assert f"xingtu.entry@1.0.0: 1 expression(s) run in the sandbox\n  {loop}\n" in out
+    assert "xingtu.conduct@1.0.0: every expression compiled\n" in out

@@ -447,6 +447,17 @@ class Models:
         """The model a description of this library was made from (by id and version)."""
         return self.select(pack.id, version=pack.version)
 
+    def sandboxed(self, pack: Pack) -> tuple[str, ...]:
+        """The text of every expression of ``pack`` that runs in the sandbox rather than as
+        compiled code (all of them for a library loaded with ``engine="sandbox"``)."""
+        plan = self._library._plan(pack)
+        if self._library.engine == "sandbox":
+            from rulepack.engine.interpreter import atoms_of, expressions_of
+
+            every = [*(atom.expr for atom in atoms_of(pack)), *expressions_of(pack)]
+            return tuple(dict.fromkeys(expr.text for expr in every))
+        return tuple(dict.fromkeys(expr.text for expr in plan.sandboxed.values()))
+
 
 def models_of(library: Library) -> Models:
     """The compiled models and fact schema behind ``library``: rulepack's internal accessor,

@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="folder of the source documents the packs cite: every quote must "
                         "occur in its file (RP607, RP608); a quote stating an amount its rule "
                         "does not apply is a warning (RP609)")
+    parser.add_argument("--sandboxed", action="store_true",
+                        help="list, per pack version, the expressions that run in the sandbox "
+                        "rather than as compiled code (slower, same answers)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,11 +58,24 @@ def run(args: argparse.Namespace) -> int:
             files = len({p.file for p in exc.problems})
             print(f"{len(exc.problems)} problem(s) in {files} file(s)", file=sys.stderr)
         return EXIT_PROBLEMS
+    # Compiling every version is what finds the expressions left to the sandbox.
+    sandboxed = {f"{pack.id}@{pack.version}": models.sandboxed(pack)
+                 for pack in models.packs} if args.sandboxed else {}
     if args.format == "json":
-        print(json.dumps([p.to_dict() for p in warnings], ensure_ascii=False, indent=2))
-    else:
-        print_problems(warnings)
-        noted = f", {len(warnings)} warning(s)" if warnings else ""
-        print(f"ok: {len(library.ids)} pack(s), {len(library.packs)} version(s) in "
-              f"{display_path(root)}{noted}")
+        report = [p.to_dict() for p in warnings]
+        if args.sandboxed:
+            print(json.dumps({"warnings": report, "sandboxed": sandboxed}, ensure_ascii=False,
+                             indent=2))
+        else:
+            print(json.dumps(report, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print_problems(warnings)
+    for pack, texts in sandboxed.items():
+        print(f"{pack}: " + (f"{len(texts)} expression(s) run in the sandbox" if texts
+                             else "every expression compiled"))
+        for text in texts:
+            print(f"  {text}")
+    noted = f", {len(warnings)} warning(s)" if warnings else ""
+    print(f"ok: {len(library.ids)} pack(s), {len(library.packs)} version(s) in "
+          f"{display_path(root)}{noted}")
     return EXIT_OK

@@ -19,8 +19,15 @@ that performs the same operations simpleeval would, in the same order:
   record (:class:`rulepack.verdict.kept.RawCondition` makes the records and picks the deciding
   ones when an explanation is read), since most verdicts are used for their outcome alone.
 
-Two kinds of tree stay in the sandbox, whose step counting is then simpleeval's own:
-comprehensions (their work grows with the data) and trees with more nodes than the step budget.
+A comprehension becomes a Python list comprehension whose steps and work are charged to a
+budget of its expression's evaluation, in bounds no lower than what the sandbox would count
+(see :class:`_Translator`); where the bounds could pass a limit, or a loop meets items the
+sandbox refuses, the code raises :class:`_Fallback` and that expression (or atom) is evaluated
+by the sandbox after all, which stops where it stops. What stays in the sandbox from the start
+is what cannot be compiled: a tree with more nodes than the step budget, identity with a
+constant that is not a singleton, a NaN constant, and a chain of comparisons in a loop whose
+cost the data decides; the plan lists them (``Plan.sandboxed``, shown by ``rulepack check
+--sandboxed``).
 An atom that stops on a missing fact takes its record from the interpreter
 (:meth:`rulepack.engine.interpreter._Run.missing_check`), which looks at what is known of it
 (:mod:`rulepack.engine.partial`: a list's known records, a result field's interval): the
@@ -53,7 +60,7 @@ import math
 import warnings
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import simpleeval
 
@@ -68,9 +75,18 @@ from rulepack.engine.interpreter import (
     expressions_of,
     keepable,
 )
-from rulepack.engine.sandbox import operators_for
+from rulepack.engine.sandbox import Sandbox, operators_for
+from rulepack.engine.work import (
+    TEXT_CHARS,
+    call_cost,
+    comparison_cost,
+    flat_size,
+    membership_cost,
+    product_cost,
+    sum_cost,
+)
 from rulepack.facts.schema import Missing
-from rulepack.lang.expressions import SPECIAL_NAMES, CompiledExpr, Limits
+from rulepack.lang.expressions import SPECIAL_NAMES, Limits
 from rulepack.lang.functions import FUNCTIONS
 from rulepack.model.logic import NEGATE, PACK_OUTCOME
 from rulepack.model.pack import (
@@ -110,73 +126,179 @@ def compile_plan(plan: Plan) -> None:
         if not isinstance(condition, Constant):
             plan.conditions[id(condition)] = _condition_code(condition, plan, namespace)
     for expr in expressions_of(plan.pack):
-        code = _expression_code(expr.tree, plan.limits, namespace)
+        code = _expression_code(expr.tree, plan, namespace)
         if code is not None:
             plan.expressions[id(expr)] = code
+        else:
+            plan.sandboxed[id(expr)] = expr
     if plan.pack.when is None:
         plan.rules_code = _rules_code(plan, namespace)
 
 
-def compile_expression(tree: ast.Expression, limits: Limits) \
+def compile_expression(tree: ast.Expression, limits: Limits,
+                       converters: Mapping[str, Callable[[Any], Any]] | None = None) \
         -> Callable[[Callable[[str], Any]], Any] | None:
     """``tree`` as a function of a name lookup, or None when it must stay in the sandbox.
 
     The function takes ``lookup(name)``, the same callable a
-    :class:`~rulepack.engine.sandbox.Sandbox` takes, and raises what the sandbox would raise.
+    :class:`~rulepack.engine.sandbox.Sandbox` takes, and raises what the sandbox would raise;
+    ``converters`` are the schema's (:attr:`rulepack.facts.schema.FactSchema.converters`),
+    which item fields read in loops go through as the sandbox's ``convert_item`` would.
     """
+    converters = {} if converters is None else converters
+    constants: dict[str, Any] = {}
     try:
-        source = _source(tree.body, limits, via_run=False)
+        source = _source(tree.body, limits, via_run=False, constants=constants,
+                         converters=converters)
     except _Unsupported:
         return None
-    code = _build(f"def _code(_lookup):\n    return {source}\n", _namespace(limits), {})
+
+    def in_sandbox(lookup: Callable[[str], Any]) -> Any:
+        def convert_item(path: str, value: Any) -> Any:
+            convert = converters.get(path)
+            return convert(value) if convert is not None and value is not None else value
+        return Sandbox(lookup, convert_item, limits).run(tree)
+
+    body = _returned(source, "_sandbox(_lookup)")
+    code = _build(f"def _code(_lookup):\n{body}", _namespace(limits),
+                  {**constants, "_sandbox": in_sandbox})
     function: Callable[[Callable[[str], Any]], Any] = code["_code"]
     return function
+
+
+def _returned(source: _Source, fallback: str) -> str:
+    """The statements of a function returning the value of ``source``, or ``fallback`` when
+    its loops leave the answer to the sandbox."""
+    if source.budget is None:
+        return f"    return {source.text}\n"
+    return (f"    {source.budget}\n    try:\n        return {source.text}\n"
+            f"    except _Fallback:\n        return {fallback}\n")
 
 
 # -- translation --------------------------------------------------------------------------------
 
 
+class _Source(NamedTuple):
+    """One tree as Python: the expression, and for a tree with loops the statement that
+    starts its budget (``_wk``) before the expression runs."""
+
+    text: str
+    budget: str | None
+
+
 def _source(body: ast.expr, limits: Limits, via_run: bool = True,
-            fact_locals: _FactLocals | None = None) -> str:
+            fact_locals: _FactLocals | None = None,
+            constants: dict[str, Any] | None = None,
+            converters: Mapping[str, Callable[[Any], Any]] | None = None) -> _Source:
     """Python source for one checked tree; raise :class:`_Unsupported` if it cannot be.
 
     With ``fact_locals`` (in a whole-pack function) each fact is read once into a local.
+    Values the code needs (converters of item fields) are added to ``constants``.
     """
     nodes = sum(1 for _ in ast.walk(body))
     if nodes > limits.max_steps:
         raise _Unsupported  # the sandbox might stop it on its step budget; keep its behaviour
+    translator = _Translator(via_run, fact_locals, limits,
+                             {} if constants is None else constants,
+                             {} if converters is None else converters)
     try:
         # The translator rewrites in place; the pack's own tree must stay as the sandbox sees
         # it.
-        translated = _Translator(via_run, fact_locals).visit(copy.deepcopy(body))
-        return ast.unparse(ast.fix_missing_locations(translated))
+        body = copy.deepcopy(body)
+        outside = _unlooped_nodes(body)
+        translated = translator.visit(body)
+        text = ast.unparse(ast.fix_missing_locations(translated))
     except ValueError:
         raise _Unsupported from None  # an integer over Python's int-to-text digit limit
     except RecursionError:
         # Copying and writing recurse several frames a level: a tree within max_depth can
         # still meet a caller already deep in its stack. The sandbox needs fewer.
         raise _Unsupported from None
+    if not translator.looped:
+        return _Source(text, None)
+    # Steps: the nodes outside loops now, each loop's own nodes per item as it starts. Work:
+    # charged by the loops. Then one slot per loop that counts what it builds.
+    slots = "".join(", 0" for _ in range(translator.slots))
+    return _Source(text, f"_wk = [{outside}, 0{slots}]")
+
+
+def _unlooped_nodes(node: ast.AST) -> int:
+    """How many nodes of ``node`` the sandbox may visit, each at most once, when it evaluates
+    ``node`` once: all of them but the bodies of the comprehensions in it (a body is visited
+    once per item, and counted by its loop as the loop starts)."""
+    count = 0
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, (ast.ListComp, ast.GeneratorExp)):
+            stack.append(item.generators[0].iter)
+        else:
+            stack.extend(ast.iter_child_nodes(item))
+    return count
+
+
+class _Loop:
+    """A comprehension being translated: the work its body costs per item, known from its
+    shape (what the data decides is charged where it is spent)."""
+
+    __slots__ = ("work",)
+
+    def __init__(self) -> None:
+        self.work = 0
 
 
 class _Translator(ast.NodeTransformer):
-    """Rewrites a checked tree into plain Python calling this module's helpers."""
+    """Rewrites a checked tree into plain Python calling this module's helpers.
 
-    def __init__(self, via_run: bool, fact_locals: _FactLocals | None = None) -> None:
+    A comprehension becomes a Python list comprehension over ``_lp(...)``, which takes the
+    loop's items as the sandbox does and charges the loop's budget (``_wk``) for them before
+    the first: the steps of the body times the items, and the work its operations cost
+    whatever the data (a comparison with a literal, a call on dates). An operation whose cost
+    depends on the values (``m in account.appeal.evidence``) calls a helper that charges it
+    (the sandbox's own cost functions, :mod:`rulepack.engine.work`) before doing it. Those
+    charges are upper bounds of what the sandbox would charge at the same point, so while
+    they stay within the limits the sandbox's would have too; once one would not, or a loop
+    meets items the sandbox would refuse, the code raises :class:`_Fallback` and the
+    expression is evaluated again by the sandbox, which gives the error (or, the bounds being
+    loose, the value) it gives.
+    """
+
+    def __init__(self, via_run: bool, fact_locals: _FactLocals | None, limits: Limits,
+                 constants: dict[str, Any],
+                 converters: Mapping[str, Callable[[Any], Any]]) -> None:
         # Compiled pack code reads through the evaluation (`_run`); a lone expression compiled
         # for comparison with the sandbox reads through the same `lookup` the sandbox gets.
         self.via_run = via_run
         self.fact_locals = fact_locals
+        self.limits = limits
+        self.constants = constants
+        self.converters = converters
+        # The loops around the node being translated, innermost last, and the names their
+        # variables have in the code.
+        self.loops: list[_Loop] = []
+        self.loop_vars: dict[str, str] = {}
+        self.looped = False
+        self.slots = 0
+        self.names = 0
+        self.peeking = 0  # how many loops the node being translated is in
+
+    def constant(self, value: Any) -> str:
+        name = f"_k{len(self.constants)}"
+        self.constants[name] = value
+        return name
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
-        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.Attribute, ast.Starred,
-                             ast.Lambda, ast.NamedExpr)):
+        if isinstance(node, (ast.Starred, ast.Lambda, ast.NamedExpr)):
             raise _Unsupported
         return super().generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
         name = node.id
+        if name in self.loop_vars:
+            return ast.copy_location(ast.Name(self.loop_vars[name], ast.Load()), node)
         if "." not in name and name not in SPECIAL_NAMES:
-            raise _Unsupported  # a loop variable: only comprehensions bind names
+            raise _Unsupported  # not a name a checked tree can hold
         if not self.via_run:
             return ast.copy_location(_call(ast.Name("_lookup", ast.Load()), name), node)
         run = ast.Name("_run", ast.Load())
@@ -187,7 +309,65 @@ class _Translator(ast.NodeTransformer):
             return ast.copy_location(_call(accessor, name[7:]), node)
         if self.fact_locals is None:
             return ast.copy_location(_call(ast.Name("_fact", ast.Load()), name), node)
+        if self.peeking:
+            return ast.copy_location(self.fact_locals.peek(name), node)
         return ast.copy_location(self.fact_locals.read(name), node)
+
+    def visit_ListComp(self, node: ast.ListComp | ast.GeneratorExp) -> ast.AST:
+        # (A generator expression gives a list in the sandbox too.)
+        generator = node.generators[0]
+        var = generator.target.id  # type: ignore[attr-defined]
+        steps = sum(_unlooped_nodes(part) for part in (node.elt, *generator.ifs))
+        # Python allows no `:=` in the items a comprehension loops over: reads in a loop take
+        # a fact from its local if an earlier read put it there, and never set one.
+        self.peeking += 1
+        self.looped = True
+        try:
+            items = self.visit(generator.iter)  # in the body of the loop around, if any
+            loop = _Loop()
+            self.loops.append(loop)
+            self.names += 1
+            name = self.loop_vars[var] = f"_x{self.names}"
+            try:
+                conditions = [self.visit(condition) for condition in generator.ifs]
+                element = self.visit(node.elt)
+            finally:
+                del self.loop_vars[var]
+                self.loops.pop()
+        finally:
+            self.peeking -= 1
+        slot = -1
+        if not self.plain(node.elt) or self.limits.max_items > self.limits.max_built:
+            # What the loop builds may pass max_built: counted item by item.
+            slot = 2 + self.slots
+            self.slots += 1
+            element = _helper("_bt", _budget(), ast.Constant(slot), element)
+        loop_items = _helper("_lp", _budget(), items, ast.Constant(steps),
+                             ast.Constant(loop.work), ast.Constant(slot))
+        return ast.copy_location(ast.ListComp(elt=element, generators=[ast.comprehension(
+            target=ast.Name(name, ast.Store()), iter=loop_items, ifs=conditions,
+            is_async=0)]), node)
+
+    visit_GeneratorExp = visit_ListComp
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        # After checking, only the fields of loop items are attributes (``v.points``).
+        if not self.loops or not isinstance(node.value, ast.Name):
+            raise _Unsupported
+        item = self.visit(node.value)
+        assert isinstance(item, ast.Name)
+        path: str = node.rp_path  # type: ignore[attr-defined]
+        fields: tuple[str, ...] = node.rp_fields  # type: ignore[attr-defined]
+        read = f"_field({item.id}, {fields!r}, {path!r})"
+        if len(fields) == 1:
+            key = repr(fields[0])
+            read = f"({item.id}[{key}] if _type({item.id}) is _dict and {key} in {item.id} " \
+                f"else {read})"
+        convert = self.converters.get(path)
+        if convert is not None:
+            read = f"{self.constant(_converter(convert))}({read})"
+        value: ast.expr = ast.parse(read, mode="eval").body
+        return ast.copy_location(value, node)
 
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
         value = node.value
@@ -201,30 +381,160 @@ class _Translator(ast.NodeTransformer):
 
     def visit_Compare(self, node: ast.Compare) -> ast.AST:
         operands = [node.left, *node.comparators]
+        costs: list[int | None] = []
         for op, (left, right) in zip(node.ops, itertools.pairwise(operands), strict=True):
             if isinstance(op, (ast.Is, ast.IsNot)) and not (_singleton(left)
                                                              or _singleton(right)):
                 # Identity of other constants depends on how Python stores them (compiled
                 # code shares equal constants, the sandbox builds tuples afresh).
                 raise _Unsupported
+            if self.loops and not isinstance(op, (ast.Is, ast.IsNot)):
+                costs.append(self.comparison_cost(op, left, right))
         self.generic_visit(node)
-        return node
+        if None not in costs:
+            if costs:
+                self.loops[-1].work += sum(c for c in costs if c is not None)
+            return node
+        if len(node.ops) > 1:
+            raise _Unsupported  # a chain whose cost the data decides: left to the sandbox
+        return ast.copy_location(_helper(
+            "_cmp", _budget(), ast.Name("_o_" + type(node.ops[0]).__name__, ast.Load()),
+            node.left, node.comparators[0]), node)
+
+    def comparison_cost(self, op: ast.cmpop, left: ast.expr, right: ast.expr) -> int | None:
+        """What the sandbox charges for ``left op right`` at most, if the shape tells (see
+        :mod:`rulepack.engine.work`)."""
+        if isinstance(op, (ast.In, ast.NotIn)):
+            needle = self.units(left)
+            if needle is None:
+                return None
+            if _literal_value(right):
+                container = _value(right)
+                if type(container) is str:
+                    return 1 + flat_size(container, self.limits.max_work, TEXT_CHARS) + needle
+                if type(container) is tuple:
+                    return 1 + len(container) * (1 + needle)
+                return 1 + needle
+            return 1 + needle if self.plain(right) else None
+        bounds = [b for b in (self.units(left), self.units(right)) if b is not None]
+        return 1 + min(bounds) if bounds else None
+
+    def plain(self, node: ast.expr) -> bool:
+        return _plain(node, self.converters)
+
+    def units(self, node: ast.expr) -> int | None:
+        """The most units of work the value of ``node`` counts for (see
+        :func:`rulepack.engine.work.flat_size`), if its shape tells."""
+        if self.plain(node):
+            return 0
+        if _literal_value(node):
+            return flat_size(_value(node), self.limits.max_work, TEXT_CHARS)
+        if isinstance(node, (ast.BoolOp, ast.IfExp)):
+            parts = node.values if isinstance(node, ast.BoolOp) else [node.body, node.orelse]
+            units = [self.units(part) for part in parts]
+            return None if None in units else max(u for u in units if u is not None)
+        return None
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        cost: int | None = 0
+        charged = bool(self.loops) and isinstance(node.op, (ast.Add, ast.Mult))
+        if charged:
+            cost = self.sum_cost(node) if isinstance(node.op, ast.Add) else \
+                self.product_cost(node)
         self.generic_visit(node)
         guard = _GUARDED.get(type(node.op))
         if guard is None:
             return node
+        if cost is None:
+            return ast.copy_location(_helper("_c" + guard, _budget(), node.left, node.right),
+                                     node)
+        if charged:
+            self.loops[-1].work += cost
         return ast.copy_location(
             ast.Call(func=ast.Name(guard, ast.Load()), args=[node.left, node.right],
                      keywords=[]), node)
 
+    def sum_cost(self, node: ast.BinOp) -> int | None:
+        left, right = self.units(node.left), self.units(node.right)
+        return None if left is None or right is None else 1 + left + right
+
+    def product_cost(self, node: ast.BinOp) -> int | None:
+        if _literal_value(node.left) and _literal_value(node.right):
+            return product_cost(_value(node.left), _value(node.right), self.limits.max_work)
+        return 1 if self.plain(node.left) and self.plain(node.right) else None
+
     def visit_Call(self, node: ast.Call) -> ast.AST:
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords:
             raise _Unsupported
+        cost: int | None = 0
+        if self.loops:
+            units = [self.units(a) for a in node.args]
+            cost = None if None in units else 1 + sum(u for u in units if u is not None)
         node.args = [self.visit(a) for a in node.args]
-        node.func = ast.Name("_f_" + node.func.id, ast.Load())
+        function = ast.Name("_f_" + node.func.id, ast.Load())
+        if cost is None:
+            return ast.copy_location(_helper("_ccall", _budget(), function, *node.args), node)
+        if self.loops:
+            self.loops[-1].work += cost
+        node.func = function
         return node
+
+
+def _helper(name: str, *args: ast.expr) -> ast.Call:
+    return ast.Call(func=ast.Name(name, ast.Load()), args=list(args), keywords=[])
+
+
+def _budget() -> ast.Name:
+    return ast.Name("_wk", ast.Load())
+
+
+def _converter(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` as the sandbox applies it to an item field: null stays null."""
+    def converted(value: Any) -> Any:
+        return value if value is None else convert(value)
+    return converted
+
+
+def _plain(node: ast.expr, converted: Mapping[str, Any]) -> bool:
+    """Whether every value ``node`` can give (if it gives one) is neither text nor a
+    container: a number, a boolean, null, a date, an instant, a duration or a version. Its
+    size is then 0 to the work budget, and it is no sequence to repeat. ``converted``: the
+    item fields the schema converts (to dates or instants)."""
+    if isinstance(node, ast.Constant):
+        return not isinstance(node.value, str)
+    if isinstance(node, (ast.Compare, ast.UnaryOp)):
+        return True  # booleans; `-x` and `+x` of numbers
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, (ast.Add, ast.Mult)):
+            return _plain(node.left, converted) and _plain(node.right, converted)
+        return True  # `-`, `/`, `//`, `%` and `**` make numbers, dates or durations
+    if isinstance(node, ast.BoolOp):
+        return all(_plain(value, converted) for value in node.values)
+    if isinstance(node, ast.IfExp):
+        return _plain(node.body, converted) and _plain(node.orelse, converted)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        function = FUNCTIONS.get(node.func.id)
+        return function is not None and function.returns in _PLAIN_KINDS - {"string"}
+    if isinstance(node, ast.Name):
+        return node.id in SPECIAL_NAMES
+    if isinstance(node, ast.Attribute):
+        # A converted item field is a date or an instant (or null), or the read fails.
+        return node.rp_path in converted  # type: ignore[attr-defined]
+    return False
+
+
+def _literal_value(node: ast.expr) -> bool:
+    """A constant, or a tuple of constants (a list param)."""
+    if isinstance(node, ast.Tuple):
+        return all(isinstance(e, ast.Constant) for e in node.elts)
+    return isinstance(node, ast.Constant)
+
+
+def _value(node: ast.expr) -> Any:
+    if isinstance(node, ast.Tuple):
+        return tuple(e.value for e in node.elts if isinstance(e, ast.Constant))
+    assert isinstance(node, ast.Constant)
+    return node.value
 
 
 def _singleton(node: ast.expr) -> bool:
@@ -265,7 +575,85 @@ def _namespace(limits: Limits) -> dict[str, Any]:
     }
     for name, function in FUNCTIONS.items():
         namespace["_f_" + name] = function.impl
+    namespace.update(_loop_helpers(limits, operators))
     return namespace
+
+
+class _Fallback(Exception):
+    """Compiled code cannot be sure of the sandbox's answer here: ask the sandbox."""
+
+
+def _loop_helpers(limits: Limits, operators: Mapping[type, Callable[..., Any]]) \
+        -> dict[str, Any]:
+    """What compiled comprehensions call: the loop's items, and the charges of its budget
+    ``wk`` (steps so far, work so far, then what each loop built so far), each raising
+    :class:`_Fallback` where the sandbox could stop (see :class:`_Translator`)."""
+    max_steps, max_work = limits.max_steps, limits.max_work
+    max_items, max_built = limits.max_items, limits.max_built
+
+    def loop_items(wk: list[int], items: Any, steps: int, work: int, slot: int) -> Any:
+        if items is None:
+            items = ()
+        elif not isinstance(items, (list, tuple)) or len(items) > max_items:
+            raise _Fallback  # the sandbox refuses it, in its words
+        count = len(items)
+        wk[0] += count * steps
+        wk[1] += count * work
+        if wk[0] > max_steps or wk[1] > max_work:
+            raise _Fallback
+        if slot >= 0:
+            wk[slot] = 0
+        return items
+
+    def built(wk: list[int], slot: int, element: Any) -> Any:
+        wk[slot] += 1 + (len(element) if isinstance(element, (str, list, tuple)) else 0)
+        if wk[slot] > max_built:
+            raise _Fallback
+        return element
+
+    def charge(wk: list[int], units: int) -> None:
+        wk[1] += units
+        if wk[1] > max_work:
+            raise _Fallback
+
+    def compared(wk: list[int], op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+        charge(wk, (membership_cost if op is contains or op is excludes else
+                    comparison_cost)(a, b, max_work))
+        return op(a, b)
+
+    def added(wk: list[int], a: Any, b: Any) -> Any:
+        charge(wk, sum_cost(a, b, max_work))
+        return add(a, b)
+
+    def multiplied(wk: list[int], a: Any, b: Any) -> Any:
+        charge(wk, product_cost(a, b, max_work))
+        return mult(a, b)
+
+    def called(wk: list[int], function: Callable[..., Any], *arguments: Any) -> Any:
+        charge(wk, call_cost(arguments, max_work))
+        return function(*arguments)
+
+    add, mult = operators[ast.Add], operators[ast.Mult]
+    contains, excludes = operators[ast.In], operators[ast.NotIn]
+    helpers: dict[str, Any] = {
+        "_lp": loop_items, "_bt": built, "_cmp": compared, "_c_add": added,
+        "_c_mult": multiplied, "_ccall": called, "_field": _item_field, "_dict": dict,
+        "_Fallback": _Fallback,
+    }
+    for op in (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn):
+        helpers["_o_" + op.__name__] = operators[op]
+    return helpers
+
+
+def _item_field(value: Any, fields: tuple[str, ...], path: str) -> Any:
+    """The field ``fields`` of a loop item, as the sandbox reads it (before conversion)."""
+    for field in fields:
+        if value is None:
+            return None
+        if not isinstance(value, Mapping) or field not in value:
+            raise Missing(path)
+        value = value[field]
+    return value
 
 
 def _kept(value: Any, limit: int) -> Any:
@@ -283,14 +671,16 @@ def _build(source: str, namespace: dict[str, Any], constants: dict[str, Any]) ->
     return scope
 
 
-def _expression_code(tree: ast.Expression, limits: Limits, namespace: dict[str, Any]) \
+def _expression_code(tree: ast.Expression, plan: Plan, namespace: dict[str, Any]) \
         -> ExpressionCode | None:
+    constants: dict[str, Any] = {"_tree": tree}
     try:
-        source = _source(tree.body, limits)
+        source = _source(tree.body, plan.limits, constants=constants,
+                         converters=plan.schema.converters)
     except _Unsupported:
         return None
-    scope = _build(f"def _code(_run):\n    _fact = _run.fact\n    return {source}\n",
-                   namespace, {})
+    scope = _build(f"def _code(_run):\n    _fact = _run.fact\n"
+                   f"{_returned(source, '_run.sandbox.run(_tree)')}", namespace, constants)
     code: ExpressionCode = scope["_code"]
     return code
 
@@ -359,8 +749,9 @@ class _ConditionWriter:
         n = self.fresh()
         site = self.plan.sites[id(atom)]
         try:
-            block = self.atom_block(n, site, atom.expr)
+            block = self.atom_block(n, site, atom)
         except _Unsupported:
+            self.plan.sandboxed[id(atom.expr)] = atom.expr
             self.emit(f"_c{n} = _run.atom({self.constant(atom)}); _s{n} = _c{n}[1]")
             if self.raw:
                 self.keep(n, (site, None, KEPT_RECORD))
@@ -371,14 +762,14 @@ class _ConditionWriter:
             self.emit(f"_l{n} = (_c{n},)")
         return n
 
-    def atom_block(self, n: int, check_site: CheckSite, expr: CompiledExpr) -> list[str]:
+    def atom_block(self, n: int, check_site: CheckSite, atom: Atom) -> list[str]:
         """The statements evaluating one atom into ``_s<n>`` (its status) and ``_c<n>`` (its
         record), as ``_Run.atom`` would.
 
         Raw, ``_c<n>`` is the record only when the atom is unknown; otherwise it is the actual
         value, with the threshold in ``_t<n>`` unless that is a constant.
         """
-        limits = self.plan.limits
+        expr = atom.expr
         comparison = expr.comparison
         site = self.constant(check_site)
         lines = ["try:"]
@@ -388,61 +779,71 @@ class _ConditionWriter:
                     _singleton(comparison.actual.body) or _singleton(comparison.threshold.body)):
                 raise _Unsupported  # identity of other constants: see _Translator.visit_Compare
             # The actual side first, then the threshold: the order the sandbox path reads in.
-            actual = _source(comparison.actual.body, limits, fact_locals=self.fact_locals)
-            threshold = _source(comparison.threshold.body, limits,
-                                fact_locals=self.fact_locals)
+            actual = self.source(comparison.actual.body)
+            threshold = self.source(comparison.threshold.body)
             op = _PYTHON_OP[comparison.op]
             shown = "_a"
+            lines += self.actual_lines(comparison.actual.body, actual)
             if _literal(comparison.threshold.body):
                 # A constant threshold is written where it is used: no local to store.
-                lines += [*self.actual_lines(comparison.actual.body, actual),
-                          f"    _s{n} = 'pass' if _a {op} {threshold} else 'fail'"]
+                lines.append(f"    _s{n} = 'pass' if _a {op} {threshold.text} else 'fail'")
                 kept: tuple[CheckSite, Any, str] = (
                     check_site, _constant(comparison.threshold.body), CONSTANT_THRESHOLD)
+                threshold_text = threshold.text
             else:
-                lines += [*self.actual_lines(comparison.actual.body, actual),
-                          f"    _t = {threshold}",
+                lines += [*_budget_lines(threshold),
+                          f"    _t = {threshold.text}",
                           *_keep_lines("_t", comparison.threshold.body),
                           f"    _s{n} = 'pass' if _a {op} _t else 'fail'"]
-                threshold, threshold_slot = "_t", True
+                threshold_text, threshold_slot = "_t", True
                 kept = (check_site, None, KEPT_THRESHOLD)
+            looped = actual.budget is not None or threshold.budget is not None
         else:
-            source = _source(expr.tree.body, limits, fact_locals=self.fact_locals)
+            source = self.source(expr.tree.body)
             lines += [*self.actual_lines(expr.tree.body, source),
                       f"    _s{n} = 'pass' if _a else 'fail'"]
             path = check_site.path
             shown = "None" if path is None else (self.fact_value(path) if expr.negated else "_a")
-            threshold = "None"
+            threshold_text = "None"
             kept = (check_site, None, CONSTANT_THRESHOLD)
-        source = self.constant(expr)
+            looped = source.budget is not None
         unknown = f"_s{n} = 'unknown'" + (f"; _t{n} = None" if self.raw and threshold_slot else "")
         # A missing fact: the interpreter's record, which says what is known of the atom (a
         # list's known records, a result field's interval may still decide it).
-        known = [f"    _c{n} = _run.missing_check({site}, {source}, _e.path); "
+        known = [f"    _c{n} = _run.missing_check({site}, {self.constant(expr)}, _e.path); "
                  f"_s{n} = _c{n}[1]"]
+        # Loops that cannot be sure of the sandbox's answer: the interpreter's record.
+        fallback = [f"    _c{n} = _run.atom({self.constant(atom)}); _s{n} = _c{n}[1]"]
         if self.raw:
             # Raw, a decided atom keeps its value (and threshold), as the `else` branch does.
-            known += [f"    if _s{n} == 'unknown':",
-                      f"        _t{n} = None" if threshold_slot else "        pass",
-                      "    else:",
-                      f"        {f'_t{n} = _c{n}[3]; ' if threshold_slot else ''}"
-                      f"_c{n} = _c{n}[2]"]
+            decided = [f"    if _s{n} == 'unknown':",
+                       f"        _t{n} = None" if threshold_slot else "        pass",
+                       "    else:",
+                       f"        {f'_t{n} = _c{n}[3]; ' if threshold_slot else ''}"
+                       f"_c{n} = _c{n}[2]"]
+            known += decided
+            fallback += decided
         lines += [
             "except _Missing as _e:",
             *known,
             "except _FAILED as _e:",
             f"    _c{n} = ({site}, 'unknown', None, None, (), _error(_e)); {unknown}",
+            *(["except _Fallback:", *fallback] if looped else []),
             "else:",
         ]
         if not self.raw:
-            lines.append(f"    _c{n} = ({site}, _s{n}, {shown}, {threshold}, (), None)")
+            lines.append(f"    _c{n} = ({site}, _s{n}, {shown}, {threshold_text}, (), None)")
             return lines
         lines.append(f"    _c{n} = {shown}" + (f"; _t{n} = _t" if threshold_slot else ""))
         self.keep(n, kept)
         return lines
 
-    def actual_lines(self, node: ast.expr, source: str) -> list[str]:
-        """The statements setting ``_a`` to the value of ``node`` (written as ``source``),
+    def source(self, body: ast.expr) -> _Source:
+        return _source(body, self.plan.limits, fact_locals=self.fact_locals,
+                       constants=self.constants, converters=self.plan.schema.converters)
+
+    def actual_lines(self, node: ast.expr, written: _Source) -> list[str]:
+        """The statements setting ``_a`` to the value of ``node`` (written as ``written``),
         checked as the sandbox path checks the values it gives.
 
         In a whole-pack function a fact read whole is checked once per document, by the
@@ -452,11 +853,13 @@ class _ConditionWriter:
         finds the checked value in its local, unless the first stopped (a missing fact, a
         value not keepable), and then reads and checks for itself.
         """
+        source = written.text
         path = _fact_path(node)
         info = self.plan.schema.fields.get(path) if path is not None else None
         kind = info.kind if info is not None else None
         if self.fact_locals is None or path is None:
-            return [f"    _a = {source}", *_keep_lines("_a", node, kind)]
+            return [*_budget_lines(written), f"    _a = {source}",
+                    *_keep_lines("_a", node, kind)]
         if path in self.fact_locals.checked:
             checked = self.fact_locals.checked[path]
             return [f"    _a = {checked} if {checked} is not _U else _kept({source})"]
@@ -477,6 +880,11 @@ class _ConditionWriter:
             local = self.fact_locals.locals[path]
             return f"({local} if {local} is not _U else _a)"
         return f"_run.cache.get({path!r}, _a)"
+
+
+def _budget_lines(written: _Source) -> list[str]:
+    """The statement starting the budget of ``written``'s loops, if it has any."""
+    return [] if written.budget is None else [f"    {written.budget}"]
 
 
 # What `_Run.run` checks of every value it gives (see interpreter.keepable), for a value
@@ -651,6 +1059,21 @@ class _FactLocals:
         if not first:
             text = f"{local} if {local} is not _U else ({text})"
         text = f"({text})"
+        expr: ast.expr = ast.parse(text, mode="eval").body
+        return expr
+
+    def peek(self, path: str) -> ast.expr:
+        """A read of ``path`` that sets no local (inside a loop, where Python allows no
+        ``:=`` in what it loops over): the local, if an earlier read set it, else the
+        subject's field, else through ``_run.fact``."""
+        slow = f"_fact({path!r})"
+        parts = path.split(".")
+        if len(parts) == 2 and path not in self.converters:
+            parent = self.parents.setdefault(parts[0], f"_p{len(self.parents)}")
+            key = repr(parts[1])
+            slow = f"({parent}[{key}] if {key} in {parent} else {slow})"
+        local = self.locals.get(path)
+        text = slow if local is None else f"({local} if {local} is not _U else {slow})"
         expr: ast.expr = ast.parse(text, mode="eval").body
         return expr
 

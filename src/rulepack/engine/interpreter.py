@@ -124,6 +124,9 @@ class Plan:
         self.rules_code: RulesCode | None = None
         # The conditions that code evaluates raw, by id: see RawCondition.
         self.raw_conditions: dict[int, RawCondition] = {}
+        # The expressions the fast path could not compile, which run in the sandbox (by id,
+        # in the order met): what `rulepack check --sandboxed` lists.
+        self.sandboxed: dict[int, CompiledExpr] = {}
         # What renderers of this plan's verdicts make once and keep (verdict.json_writer's
         # writers per language): it lives and dies with the plan, so no cache is keyed by id().
         self.renderings: dict[str, Any] = {}
@@ -249,6 +252,9 @@ def keepable(value: Any, limit: int) -> None:
                                 "be kept")
 
 
+# In `_Run.cache`, a fact the document does not have.
+_ABSENT = object()
+
 # Fact paths, each with its place in `_Run.facts` or -1.
 _Facts = tuple[tuple[str, int], ...]
 
@@ -326,7 +332,15 @@ class _Run:
     def fact(self, path: str) -> Any:
         value = self.cache.get(path, UNREAD)
         if value is UNREAD:
-            value = self.cache[path] = self.schema.read(self.document, path)
+            try:
+                value = self.cache[path] = self.schema.read(self.document, path)
+            except Missing:
+                # Remembered: the atoms that read it, and the search for every missing fact
+                # behind each of them (missing_of), ask again.
+                self.cache[path] = _ABSENT
+                raise
+        elif value is _ABSENT:
+            raise Missing(path)
         return value
 
     def result_field(self, field: str) -> Any:
@@ -344,11 +358,15 @@ class _Run:
             if "[]" in path:
                 out.append(path)
                 continue
-            if path in self.cache:
+            value = self.cache.get(path, UNREAD)
+            if value is not UNREAD:
+                if value is _ABSENT:
+                    out.append(path)
                 continue
             try:
                 self.cache[path] = self.schema.read(self.document, path)
             except Missing:
+                self.cache[path] = _ABSENT
                 out.append(path)
             except RUNTIME_ERRORS:
                 pass  # present but unreadable (an impossible date): not missing
@@ -498,7 +516,8 @@ class _Run:
             if site.path is None:
                 actual = None
             elif site.negated:
-                actual = self.cache.get(site.path, actual)
+                known = self.cache.get(site.path, actual)
+                actual = actual if known is _ABSENT else known
         return (site, status, actual, threshold, (), None)
 
     # -- rules ------------------------------------------------------------------------------

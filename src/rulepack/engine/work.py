@@ -16,8 +16,11 @@ budget it is charged against.
 Outside loops nothing is charged: an expression has at most ``Limits.max_nodes`` nodes, each
 evaluated at most once, and a value is either a fact (its size is the document's) or built by
 an operator within ``Limits.max_string`` (see ``flat_size``), so its work is bounded by its
-size times the document's size plus the limits. That is also why compiled code, which has no
-loops, needs no counting to give the same results as the sandbox.
+size times the document's size plus the limits.
+
+Compiled loops (:mod:`rulepack.engine.codegen`) charge these same costs, or bounds of them
+known from an operation's shape, and hand an expression to the sandbox when the bounds could
+pass the budget: both stop at the same places.
 """
 
 from __future__ import annotations
