@@ -395,13 +395,17 @@ class _Run:
         return ExpressionFailed(None, missing)
 
     def missing_check(self, site: CheckSite, expr: CompiledExpr, first: str) -> CheckRecord:
-        """The record of an atom that stopped on a missing fact (used by compiled code too)."""
-        failure = self.missing_failure(expr, first)
-        if failure.failure is None:
-            known = self.known_check(site, expr, failure.missing)
-            if known is not None:
-                return known
-        return (site, "unknown", None, None, failure.missing, failure.error())
+        """The record of an atom that stopped on a missing fact (used by compiled code too):
+        what :meth:`missing_failure` and :meth:`known_check` make of it, without the failure
+        object (most atoms of a document without the facts a pack reads come here)."""
+        self.saw_missing = True
+        missing = self.missing_of(expr, first)
+        if not missing:
+            return (site, "unknown", None, None, (), str(not_computed(first)))
+        known = self.known_check(site, expr, missing)
+        if known is not None:
+            return known
+        return (site, "unknown", None, None, missing, None)
 
     # -- what is known of an expression that stopped on a missing fact ----------------------
 
@@ -687,16 +691,18 @@ class _Run:
         """The rows that decide under the table's hit policy, whether unknown rows leave it
         open, the records of the checks that decided, and the details (each row's status)."""
         rows = rule.rows
+        condition = self.condition
+        first = rule.hit_policy == "first"
         outcomes: list[Outcome] = []
         for row in rows:
-            outcomes.append(self.condition(row.when) if row.when is not None else _PASS)
-            if rule.hit_policy == "first" and outcomes[-1][0] != "fail":
+            outcome = condition(row.when) if row.when is not None else _PASS
+            outcomes.append(outcome)
+            if first and outcome[0] != "fail":
                 break  # rows after the first possible hit cannot change a first-hit answer
+        statuses = [o[0] for o in outcomes]
         # (A first-hit table may have stopped before its last row: zip stops there too.)
-        details: dict[str, Any] = {
-            "rows": {row.id: o[0] for row, o in zip(rows, outcomes, strict=False)}}
-        hits = HIT_POLICIES[rule.hit_policy]([r.priority for r in rows],
-                                             [o[0] for o in outcomes])
+        details: dict[str, Any] = {"rows": dict(zip(rule.row_ids, statuses, strict=False))}
+        hits = HIT_POLICIES[rule.hit_policy](rule.priorities, statuses)
         if hits.clash:
             details["errors"] = [unique_clash([rows[i].id for i in hits.clash])]
         winners = [rows[i] for i in hits.winners]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 from rulepack.lang.expressions import CompiledExpr
@@ -230,6 +231,16 @@ class TableRule(RuleBase):
 
     def outcomes(self) -> tuple[str, ...]:
         return tuple(f"row:{row.id}" for row in self.rows)
+
+    # What every evaluation of the table reads of its rows, made once (a frozen dataclass's
+    # cached_property writes the instance's own dict, not a field).
+    @cached_property
+    def row_ids(self) -> tuple[str, ...]:
+        return tuple(row.id for row in self.rows)
+
+    @cached_property
+    def priorities(self) -> tuple[int, ...]:
+        return tuple(row.priority for row in self.rows)
 
 
 @dataclass(frozen=True)
