@@ -159,6 +159,9 @@ class Library:
         self._plans: dict[int, Plan] = {}
         self._chosen: dict[tuple[str, dt.date], Pack] = {}
         self._plans_on: dict[tuple[str, dt.date], Plan] = {}
+        # What evaluate_all evaluates, by the shape of a document (see _applying).
+        self._subjects = tuple(dict.fromkeys(pack.subject for pack in self._packs))
+        self._applying_by: dict[tuple[Any, ...], tuple[Plan, ...]] = {}
 
     def _plan(self, pack: Pack) -> Plan:
         plan = self._plans.get(id(pack))
@@ -344,6 +347,35 @@ class Library:
             self.check_facts(facts)
         instant, day = _instant_and_day(facts, as_of)
         verdicts: list[Verdict] = []
+        for plan in self._applying(facts, day):
+            verdict = plan.evaluate(facts, instant, day)
+            if verdict.applicable:
+                verdicts.append(verdict)
+        return verdicts
+
+    def _applying(self, facts: Mapping[str, Any], day: dt.date) -> tuple[Plan, ...]:
+        """The plans of the packs :meth:`evaluate_all` evaluates on ``facts``, in pack order:
+        a version in force on ``day``, its subject present, the subject's platform (when
+        known) one it covers. Kept by what decides them (the day, and each subject's presence
+        and platform), since a batch's documents share a few of those."""
+        shape: list[Any] = [day]
+        for name in self._subjects:
+            subject = facts.get(name)
+            platform = subject.get("platform") if isinstance(subject, Mapping) else None
+            if not (platform is None or type(platform) is str):
+                return self._choose(facts, day)  # a platform no key can hold: not kept
+            shape += (subject is not None, platform)
+        key = tuple(shape)
+        plans = self._applying_by.get(key)
+        if plans is None:
+            plans = self._choose(facts, day)
+            if len(self._applying_by) >= 4096:  # bounded: documents share a few shapes
+                self._applying_by.clear()
+            self._applying_by[key] = plans
+        return plans
+
+    def _choose(self, facts: Mapping[str, Any], day: dt.date) -> tuple[Plan, ...]:
+        chosen: list[Plan] = []
         for pack_id in self.ids:
             versions = self._by_id[pack_id]
             subject = facts.get(versions[0].subject)
@@ -356,10 +388,8 @@ class Library:
             platform = subject.get("platform") if isinstance(subject, Mapping) else None
             if pack.platforms and platform is not None and platform not in pack.platforms:
                 continue  # another platform's policy; an unknown platform still gets it
-            verdict = self._plan(pack).evaluate(facts, instant, day)
-            if verdict.applicable:
-                verdicts.append(verdict)
-        return verdicts
+            chosen.append(self._plan(pack))
+        return tuple(chosen)
 
     def not_in_force(
         self,
