@@ -110,13 +110,53 @@ def time_spark(path: Path, cores: int, lang: str, warmup: int) -> dict[str, floa
         .mode("overwrite").save()
     warm = time.perf_counter() - started
     out = rulepack_spark.evaluate(facts, as_of=AS_OF, lang=lang)
+    before = tree_cpu()
     started = time.perf_counter()
     out.write.format("noop").mode("overwrite").save()
     seconds = time.perf_counter() - started
+    after = tree_cpu()
     rows = out.count()
     spark.stop()
+    cpu = {kind: after.get(kind, 0.0) - before.get(kind, 0.0) for kind in after}
     return {"master": master, "session_s": session, "warmup_s": warm, "seconds": seconds,
-            "rows": rows}
+            "rows": rows, "cpu_s": cpu}
+
+
+def tree_cpu() -> dict[str, float]:
+    """CPU seconds used so far by this process and its descendants, by kind: ``jvm`` (Spark's
+    driver JVM), ``python_workers`` (the Python processes it starts: pyspark's daemon and the
+    workers that run rulepack) and ``driver`` (this process). A process's own time and that of
+    its children it has reaped are both counted, so a worker that ended is not lost. Linux
+    only (``/proc``); empty elsewhere."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    children: dict[int, list[int]] = {}
+    stats: dict[int, tuple[str, float]] = {}
+    try:
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return {}
+    for pid in pids:
+        try:
+            text = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text[text.rindex(")") + 2:].split()
+        # After the name: state, ppid, ..., utime (14th field), stime, cutime, cstime.
+        parent = int(fields[1])
+        used = sum(int(f) for f in fields[11:15]) / tick
+        children.setdefault(parent, []).append(pid)
+        stats[pid] = (name, used)
+    me = os.getpid()
+    totals = {"driver": stats.get(me, ("", 0.0))[1], "jvm": 0.0, "python_workers": 0.0}
+    stack = list(children.get(me, []))
+    while stack:
+        pid = stack.pop()
+        name, used = stats[pid]
+        totals["jvm" if name == "java" else "python_workers"
+               if name.startswith("python") else "driver"] += used
+        stack.extend(children.get(pid, []))
+    return totals
 
 
 def main() -> None:
@@ -154,6 +194,16 @@ def main() -> None:
     figures["scaling_local2_over_local1"] = two / one
     figures["scaling_batch_jobs2_over_jobs1"] = (figures["batch_jobs2"]["docs_per_s_per_core"] * 2
                                                  / figures["batch_jobs1"]["docs_per_s_per_core"])
+    # What two cores can give at most on this machine: the local[2] run's CPU, every process
+    # counted, shared by two cores, against local[1]'s wall time. Spark's JVM and this driver
+    # take their share of the same two cores the workers need.
+    cpu2 = figures["spark_local2"]["cpu_s"]
+    if cpu2:
+        figures["scaling_ceiling_on_this_machine"] = \
+            2 * figures["spark_local1"]["seconds"] / sum(cpu2.values())
+        workers = cpu2.get("python_workers") or float("nan")
+        figures["jvm_and_driver_cpu_per_worker_cpu"] = \
+            (cpu2.get("jvm", 0.0) + cpu2.get("driver", 0.0)) / workers
     print(json.dumps(figures, indent=2))
     if args.out:
         args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
