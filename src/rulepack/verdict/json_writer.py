@@ -187,6 +187,11 @@ def _head(pack: Pack) -> str:
             f'"digest": {encode(pack.digest)}, "as_of": ')
 
 
+# What a table's record details hold when its rows decided it plainly (no error, no missing
+# result): written here rather than through Reason.to_dict.
+_TABLE_DETAILS = frozenset({"rows", "matched"})
+_CHECKS = ', "checks": ['
+
 # A message template in parts: literal text, None for {why}, or a placeholder's function of
 # (the values the rule read, the evaluation).
 _Part = str | None | Callable[[Mapping[str, Any], Records], str]
@@ -199,16 +204,20 @@ _Status = tuple[str, str, tuple[_Part, ...] | None]
 class _RuleWriter:
     """The fixed parts of one rule's reasons in one language, and the writer of a reason."""
 
-    __slots__ = ("_lang", "_pack", "_places", "_schema", "code", "escaped_separator", "memo",
-                 "rule", "separator", "source", "statuses")
+    __slots__ = ("_lang", "_pack", "_places", "_row_sources", "_schema", "code",
+                 "escaped_separator", "memo", "rule", "separator", "source", "statuses")
 
     def __init__(self, rule: Rule, plan: Plan, lang: Lang, memo: Memo) -> None:
         self.rule, self._pack, self._schema, self._lang = rule, plan.pack, plan.schema, lang
         self.memo = memo
         self.separator = wording.join_checks(["", ""], lang)
         self.escaped_separator = escaped(self.separator)
-        # Details are empty here, so there are no row sources, no details and no error.
+        # The reason's source, then its checks; a table's reason may have the sources of the
+        # rows that decided between them (see write).
         self.source = f', "source": {encode(rule.source.to_dict())}, "checks": ['
+        self._row_sources: dict[str, str] = {
+            row.id: encode(row.source.to_dict()) for row in getattr(rule, "rows", ())
+            if row.source}
         self.statuses = {status: self._status(status) for status in STATUSES}
         # The facts of the reason's values last seen (Plan.facts_of), and the text before each
         # value with its place among the facts compiled code kept; None if one has none.
@@ -232,8 +241,9 @@ class _RuleWriter:
     def write(self, run: Records, record: Any, out: list[str]) -> None:
         """Append one reason's object, as ``encode(run.reason(record).to_dict(lang))`` would
         write it, to ``out``."""
-        if record[4]:
-            # Details: missing results, errors, table rows (and their sources), score lines.
+        details = record[4]
+        if details and not _TABLE_DETAILS.issuperset(details):
+            # Missing results, errors, score lines: words of their own.
             out.append(encode(run.reason(record).to_dict(self._lang)))
             return
         status = record[1]
@@ -264,7 +274,20 @@ class _RuleWriter:
             message = self.fill(parts, self.separator.join(dict.fromkeys(plain)) if plain
                                 else STATUS_WORD[lang][status], values, run)
             out += (head, escaped(message), tail, fields_json(values))
-        out += (self.source, ", ".join(objects), "]}")
+        if not details:
+            out += (self.source, ", ".join(objects), "]}")
+            return
+        # A table's rows and the ones that matched: the sources of those that cite their own
+        # sentence go between the reason's source and its checks, as Reason.to_dict puts them.
+        sources = self._row_sources  # in row order, as Reason's row_sources are
+        matched = details.get("matched") if sources else None
+        cited = [text for row, text in sources.items() if row in matched] if matched else ()
+        if cited:
+            source = self.source[:-len(_CHECKS)]
+            out += (source, ', "row_sources": [', ", ".join(cited), "]", _CHECKS)
+        else:
+            out.append(self.source)
+        out += (", ".join(objects), '], "details": ', value_json(details), "}")
 
     def values(self, run: Records, record: Any) -> str:
         """``fields_json(run.rule_values(record))``: from the facts compiled code kept, when it
