@@ -11,7 +11,10 @@ then the timed pass. Session start-up (tens of seconds) is reported apart.
     PYSPARK_PYTHON=$(which python) PYTHONPATH=src python bench/spark_scale.py --docs 20000
 
 Prints documents a second per core for each, the overhead of Spark against ``--batch`` per
-core, and the scaling of two cores over one; ``--out`` writes the figures as JSON.
+core, and the scaling of two cores over one; ``--out`` writes the figures as JSON. For each
+timed Spark run it also counts the CPU of every process (Spark's JVM, the Python workers, the
+driver), and from those what two cores can give over one at most on this machine, and how
+much more CPU the workers took for the same documents with both cores busy.
 """
 
 from __future__ import annotations
@@ -204,6 +207,10 @@ def main() -> None:
         workers = cpu2.get("python_workers") or float("nan")
         figures["jvm_and_driver_cpu_per_worker_cpu"] = \
             (cpu2.get("jvm", 0.0) + cpu2.get("driver", 0.0)) / workers
+        # The same work on both cores at once, against one: above 1 when the two cores slow
+        # each other down (shared caches, a host's other guests), which no code here controls.
+        one_worker = figures["spark_local1"]["cpu_s"].get("python_workers") or float("nan")
+        figures["worker_cpu_local2_over_local1"] = workers / one_worker
     print(json.dumps(figures, indent=2))
     if args.out:
         args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
