@@ -361,7 +361,7 @@ class Library:
         shape: list[Any] = [day]
         for name in self._subjects:
             subject = facts.get(name)
-            platform = subject.get("platform") if isinstance(subject, Mapping) else None
+            platform = _platform_of(subject)
             if not (platform is None or type(platform) is str):
                 return self._choose(facts, day)  # a platform no key can hold: not kept
             shape += (subject is not None, platform)
@@ -385,7 +385,7 @@ class Library:
                 pack = self._in_force(pack_id, day)
             except EvaluationError:
                 continue
-            platform = subject.get("platform") if isinstance(subject, Mapping) else None
+            platform = _platform_of(subject)
             if pack.platforms and platform is not None and platform not in pack.platforms:
                 continue  # another platform's policy; an unknown platform still gets it
             chosen.append(self._plan(pack))
@@ -408,7 +408,7 @@ class Library:
             subject = facts.get(versions[0].subject)
             if subject is None:
                 continue
-            platform = subject.get("platform") if isinstance(subject, Mapping) else None
+            platform = _platform_of(subject)
             if platform is not None and all(p.platforms and platform not in p.platforms
                                             for p in versions):
                 continue
@@ -493,6 +493,12 @@ def models_of(library: Library) -> Models:
     """The compiled models and fact schema behind ``library``: rulepack's internal accessor,
     the one way its own steps reach what the public API keeps private."""
     return Models(library)
+
+
+def _platform_of(subject: Any) -> Any:
+    """The platform a subject says it is on (None when it says none, or is not a mapping):
+    what decides which packs' ``platforms`` it falls under."""
+    return subject.get("platform") if isinstance(subject, Mapping) else None
 
 
 def _instant_and_day(facts: Mapping[str, Any],

@@ -75,17 +75,9 @@ from rulepack.engine.interpreter import (
     expressions_of,
     keepable,
 )
-from rulepack.engine.sandbox import Sandbox, operators_for
-from rulepack.engine.work import (
-    TEXT_CHARS,
-    call_cost,
-    comparison_cost,
-    flat_size,
-    membership_cost,
-    product_cost,
-    sum_cost,
-)
-from rulepack.facts.schema import Missing
+from rulepack.engine.sandbox import Sandbox, item_field, operators_for, sized
+from rulepack.engine.work import CHARGED, TEXT_CHARS, call_cost, flat_size, product_cost
+from rulepack.facts.schema import Missing, converted
 from rulepack.lang.expressions import SPECIAL_NAMES, Limits
 from rulepack.lang.functions import FUNCTIONS
 from rulepack.model.logic import NEGATE, PACK_OUTCOME
@@ -155,8 +147,7 @@ def compile_expression(tree: ast.Expression, limits: Limits,
 
     def in_sandbox(lookup: Callable[[str], Any]) -> Any:
         def convert_item(path: str, value: Any) -> Any:
-            convert = converters.get(path)
-            return convert(value) if convert is not None and value is not None else value
+            return converted(converters.get(path), value)
         return Sandbox(lookup, convert_item, limits).run(tree)
 
     body = _returned(source, "_sandbox(_lookup)")
@@ -365,7 +356,7 @@ class _Translator(ast.NodeTransformer):
                 f"else {read})"
         convert = self.converters.get(path)
         if convert is not None:
-            read = f"{self.constant(_converter(convert))}({read})"
+            read = f"{self.constant(functools.partial(converted, convert))}({read})"
         value: ast.expr = ast.parse(read, mode="eval").body
         return ast.copy_location(value, node)
 
@@ -389,7 +380,7 @@ class _Translator(ast.NodeTransformer):
                 # code shares equal constants, the sandbox builds tuples afresh).
                 raise _Unsupported
             if self.loops and not isinstance(op, (ast.Is, ast.IsNot)):
-                costs.append(self.comparison_cost(op, left, right))
+                costs.append(self.comparison_bound(op, left, right))
         self.generic_visit(node)
         if None not in costs:
             if costs:
@@ -398,10 +389,9 @@ class _Translator(ast.NodeTransformer):
         if len(node.ops) > 1:
             raise _Unsupported  # a chain whose cost the data decides: left to the sandbox
         return ast.copy_location(_helper(
-            "_cmp", _budget(), ast.Name("_o_" + type(node.ops[0]).__name__, ast.Load()),
-            node.left, node.comparators[0]), node)
+            _charging(node.ops[0]), _budget(), node.left, node.comparators[0]), node)
 
-    def comparison_cost(self, op: ast.cmpop, left: ast.expr, right: ast.expr) -> int | None:
+    def comparison_bound(self, op: ast.cmpop, left: ast.expr, right: ast.expr) -> int | None:
         """What the sandbox charges for ``left op right`` at most, if the shape tells (see
         :mod:`rulepack.engine.work`)."""
         if isinstance(op, (ast.In, ast.NotIn)):
@@ -409,7 +399,7 @@ class _Translator(ast.NodeTransformer):
             if needle is None:
                 return None
             if _literal_value(right):
-                container = _value(right)
+                container = _constant(right)
                 if type(container) is str:
                     return 1 + flat_size(container, self.limits.max_work, TEXT_CHARS) + needle
                 if type(container) is tuple:
@@ -428,7 +418,7 @@ class _Translator(ast.NodeTransformer):
         if self.plain(node):
             return 0
         if _literal_value(node):
-            return flat_size(_value(node), self.limits.max_work, TEXT_CHARS)
+            return flat_size(_constant(node), self.limits.max_work, TEXT_CHARS)
         if isinstance(node, (ast.BoolOp, ast.IfExp)):
             parts = node.values if isinstance(node, ast.BoolOp) else [node.body, node.orelse]
             units = [self.units(part) for part in parts]
@@ -439,28 +429,28 @@ class _Translator(ast.NodeTransformer):
         cost: int | None = 0
         charged = bool(self.loops) and isinstance(node.op, (ast.Add, ast.Mult))
         if charged:
-            cost = self.sum_cost(node) if isinstance(node.op, ast.Add) else \
-                self.product_cost(node)
+            cost = self.sum_bound(node) if isinstance(node.op, ast.Add) else \
+                self.product_bound(node)
         self.generic_visit(node)
         guard = _GUARDED.get(type(node.op))
         if guard is None:
             return node
         if cost is None:
-            return ast.copy_location(_helper("_c" + guard, _budget(), node.left, node.right),
-                                     node)
+            return ast.copy_location(_helper(_charging(node.op), _budget(), node.left,
+                                             node.right), node)
         if charged:
             self.loops[-1].work += cost
         return ast.copy_location(
             ast.Call(func=ast.Name(guard, ast.Load()), args=[node.left, node.right],
                      keywords=[]), node)
 
-    def sum_cost(self, node: ast.BinOp) -> int | None:
+    def sum_bound(self, node: ast.BinOp) -> int | None:
         left, right = self.units(node.left), self.units(node.right)
         return None if left is None or right is None else 1 + left + right
 
-    def product_cost(self, node: ast.BinOp) -> int | None:
+    def product_bound(self, node: ast.BinOp) -> int | None:
         if _literal_value(node.left) and _literal_value(node.right):
-            return product_cost(_value(node.left), _value(node.right), self.limits.max_work)
+            return product_cost(_constant(node.left), _constant(node.right), self.limits.max_work)
         return 1 if self.plain(node.left) and self.plain(node.right) else None
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
@@ -480,19 +470,17 @@ class _Translator(ast.NodeTransformer):
         return node
 
 
+def _charging(op: ast.AST) -> str:
+    """The helper that charges ``op`` (one of work.CHARGED) before doing it."""
+    return "_c_" + type(op).__name__
+
+
 def _helper(name: str, *args: ast.expr) -> ast.Call:
     return ast.Call(func=ast.Name(name, ast.Load()), args=list(args), keywords=[])
 
 
 def _budget() -> ast.Name:
     return ast.Name("_wk", ast.Load())
-
-
-def _converter(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``convert`` as the sandbox applies it to an item field: null stays null."""
-    def converted(value: Any) -> Any:
-        return value if value is None else convert(value)
-    return converted
 
 
 def _plain(node: ast.expr, converted: Mapping[str, Any]) -> bool:
@@ -524,17 +512,11 @@ def _plain(node: ast.expr, converted: Mapping[str, Any]) -> bool:
 
 
 def _literal_value(node: ast.expr) -> bool:
-    """A constant, or a tuple of constants (a list param)."""
+    """A constant, or a tuple of constants (a list param), finite or not: whose value
+    :func:`_constant` gives."""
     if isinstance(node, ast.Tuple):
         return all(isinstance(e, ast.Constant) for e in node.elts)
     return isinstance(node, ast.Constant)
-
-
-def _value(node: ast.expr) -> Any:
-    if isinstance(node, ast.Tuple):
-        return tuple(e.value for e in node.elts if isinstance(e, ast.Constant))
-    assert isinstance(node, ast.Constant)
-    return node.value
 
 
 def _singleton(node: ast.expr) -> bool:
@@ -606,7 +588,7 @@ def _loop_helpers(limits: Limits, operators: Mapping[type, Callable[..., Any]]) 
         return items
 
     def built(wk: list[int], slot: int, element: Any) -> Any:
-        wk[slot] += 1 + (len(element) if isinstance(element, (str, list, tuple)) else 0)
+        wk[slot] += 1 + sized(element)
         if wk[slot] > max_built:
             raise _Fallback
         return element
@@ -616,44 +598,26 @@ def _loop_helpers(limits: Limits, operators: Mapping[type, Callable[..., Any]]) 
         if wk[1] > max_work:
             raise _Fallback
 
-    def compared(wk: list[int], op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
-        charge(wk, (membership_cost if op is contains or op is excludes else
-                    comparison_cost)(a, b, max_work))
-        return op(a, b)
-
-    def added(wk: list[int], a: Any, b: Any) -> Any:
-        charge(wk, sum_cost(a, b, max_work))
-        return add(a, b)
-
-    def multiplied(wk: list[int], a: Any, b: Any) -> Any:
-        charge(wk, product_cost(a, b, max_work))
-        return mult(a, b)
+    def charged(function: Callable[[Any, Any], Any],
+                cost: Callable[[Any, Any, int], int]) -> Callable[[list[int], Any, Any], Any]:
+        def run(wk: list[int], a: Any, b: Any) -> Any:
+            charge(wk, cost(a, b, max_work))
+            return function(a, b)
+        return run
 
     def called(wk: list[int], function: Callable[..., Any], *arguments: Any) -> Any:
         charge(wk, call_cost(arguments, max_work))
         return function(*arguments)
 
-    add, mult = operators[ast.Add], operators[ast.Mult]
-    contains, excludes = operators[ast.In], operators[ast.NotIn]
     helpers: dict[str, Any] = {
-        "_lp": loop_items, "_bt": built, "_cmp": compared, "_c_add": added,
-        "_c_mult": multiplied, "_ccall": called, "_field": _item_field, "_dict": dict,
-        "_Fallback": _Fallback,
+        "_lp": loop_items, "_bt": built, "_ccall": called, "_field": item_field,
+        "_dict": dict, "_Fallback": _Fallback,
     }
-    for op in (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn):
-        helpers["_o_" + op.__name__] = operators[op]
+    # The operators the sandbox charges, each charged the same way (the guards of `+` and
+    # `*` included: the sandbox's own).
+    for op, cost in CHARGED.items():
+        helpers[f"_c_{op.__name__}"] = charged(operators[op], cost)
     return helpers
-
-
-def _item_field(value: Any, fields: tuple[str, ...], path: str) -> Any:
-    """The field ``fields`` of a loop item, as the sandbox reads it (before conversion)."""
-    for field in fields:
-        if value is None:
-            return None
-        if not isinstance(value, Mapping) or field not in value:
-            raise Missing(path)
-        value = value[field]
-    return value
 
 
 def _kept(value: Any, limit: int) -> Any:
@@ -953,7 +917,7 @@ def _literal(node: ast.expr) -> bool:
 
 
 def _constant(node: ast.expr) -> Any:
-    """The value of a :func:`_literal` node, as the code written from it makes it."""
+    """The value of a :func:`_literal_value` node, as the code written from it makes it."""
     if isinstance(node, ast.Tuple):
         return tuple(e.value for e in node.elts if isinstance(e, ast.Constant))
     assert isinstance(node, ast.Constant)

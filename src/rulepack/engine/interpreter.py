@@ -359,17 +359,15 @@ class _Run:
                 out.append(path)
                 continue
             value = self.cache.get(path, UNREAD)
-            if value is not UNREAD:
-                if value is _ABSENT:
-                    out.append(path)
-                continue
-            try:
-                self.cache[path] = self.schema.read(self.document, path)
-            except Missing:
-                self.cache[path] = _ABSENT
+            if value is _ABSENT:
                 out.append(path)
-            except RUNTIME_ERRORS:
-                pass  # present but unreadable (an impossible date): not missing
+            elif value is UNREAD:
+                try:
+                    self.fact(path)
+                except Missing:
+                    out.append(path)
+                except RUNTIME_ERRORS:
+                    pass  # present but unreadable (an impossible date): not missing
         return tuple(dict.fromkeys(out))
 
     def run(self, expr: CompiledExpr, tree: ast.Expression | None = None) -> Any:
@@ -388,18 +386,23 @@ class _Run:
             raise ExpressionFailed(failure_of(exc)) from None
 
     def missing_failure(self, expr: CompiledExpr, first: str) -> ExpressionFailed:
-        self.saw_missing = True
-        missing = self.missing_of(expr, first)
+        missing = self.missed(expr, first)
         if not missing:
             return ExpressionFailed(not_computed(first))
         return ExpressionFailed(None, missing)
+
+    def missed(self, expr: CompiledExpr, first: str) -> tuple[str, ...]:
+        """:meth:`missing_of` for an expression that stopped on ``first``, noted for the
+        verdict's missing facts; empty when ``first`` is a result field that failed on an
+        error (its failure is then :func:`not_computed`)."""
+        self.saw_missing = True
+        return self.missing_of(expr, first)
 
     def missing_check(self, site: CheckSite, expr: CompiledExpr, first: str) -> CheckRecord:
         """The record of an atom that stopped on a missing fact (used by compiled code too):
         what :meth:`missing_failure` and :meth:`known_check` make of it, without the failure
         object (most atoms of a document without the facts a pack reads come here)."""
-        self.saw_missing = True
-        missing = self.missing_of(expr, first)
+        missing = self.missed(expr, first)
         if not missing:
             return (site, "unknown", None, None, (), str(not_computed(first)))
         known = self.known_check(site, expr, missing)
@@ -626,8 +629,8 @@ class _Run:
         error = "; ".join(str(f) for f in details.pop("errors", [])) or None
         row_sources: tuple[Any, ...] = ()
         if isinstance(rule, TableRule) and details.get("matched"):
-            matched = set(details["matched"])
-            row_sources = tuple(r.source for r in rule.rows if r.id in matched and r.source)
+            row_sources = tuple(row.source for row in rule.cited_rows(details["matched"])
+                                if row.source is not None)
         labels = self.schema.value_labels
         return Reason.make(
             rule.id, rule.kind, status, rule.title, rule.source,

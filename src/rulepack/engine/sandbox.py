@@ -25,14 +25,7 @@ from simpleeval import (
     FeatureNotAvailable,
 )
 
-from rulepack.engine.work import (
-    call_cost,
-    comparison_cost,
-    flat_size,
-    membership_cost,
-    product_cost,
-    sum_cost,
-)
+from rulepack.engine.work import CHARGED, call_cost, flat_size
 from rulepack.facts.schema import Missing
 from rulepack.lang.expressions import Limits
 from rulepack.lang.functions import FUNCTIONS
@@ -42,7 +35,20 @@ class LimitExceeded(Exception):
     """An expression did more work, or built a bigger value, than its limits allow."""
 
 
-def _sized(value: Any) -> int:
+def item_field(value: Any, fields: tuple[str, ...], path: str) -> Any:
+    """The field ``fields`` of a loop item (``v.points``), before conversion: null on the way
+    down is the value, and anything else without the field is the missing fact ``path``."""
+    for field in fields:
+        if value is None:
+            return None
+        if not isinstance(value, Mapping) or field not in value:
+            raise Missing(path)
+        value = value[field]
+    return value
+
+
+def sized(value: Any) -> int:
+    """What a text or list counts for against ``max_built`` (its length), 0 for anything else."""
     return len(value) if isinstance(value, (str, list, tuple)) else 0
 
 
@@ -50,7 +56,7 @@ def _built(value: Any, limit: int) -> int:
     """How much a value an operator builds from ``value`` holds: items and characters, the
     items' own counted too (a list repeated holds its texts again in every copy, and each
     copy costs a comparison its full size, however cheap the copy was to make)."""
-    return flat_size(value, limit) if isinstance(value, (list, tuple)) else _sized(value)
+    return flat_size(value, limit) if isinstance(value, (list, tuple)) else sized(value)
 
 
 @functools.lru_cache(maxsize=8)
@@ -64,7 +70,7 @@ def operators_for(limits: Limits) -> dict[type, Callable[..., Any]]:
 
     def mult(a: Any, b: Any) -> Any:
         for seq, times in ((a, b), (b, a)):
-            if _sized(seq) and isinstance(times, int):
+            if sized(seq) and isinstance(times, int):
                 if _built(seq, limits.max_string) * times > limits.max_string:
                     raise LimitExceeded(
                         f"a value longer than {limits.max_string} would be built")
@@ -166,13 +172,8 @@ class Sandbox(EvalWithCompoundTypes):
             return run
 
         out = dict(table)
-        op: type
-        for op in (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE):
-            out[op] = charged(table[op], comparison_cost)
-        for op in (ast.In, ast.NotIn):
-            out[op] = charged(table[op], membership_cost)
-        out[ast.Add] = charged(table[ast.Add], sum_cost)
-        out[ast.Mult] = charged(table[ast.Mult], product_cost)
+        for op, cost in CHARGED.items():
+            out[op] = charged(table[op], cost)
         return out
 
     def _charged_functions(self, table: Mapping[str, Callable[..., Any]],
@@ -264,14 +265,9 @@ class Sandbox(EvalWithCompoundTypes):
     def _eval_attribute(self, node: ast.Attribute) -> Any:
         # After compilation only loop-variable fields are attributes (``v.points``); fact paths
         # became names. The checker put the item path on the node for missing-fact messages.
-        value = self._eval(node.value)
         path: str = node.rp_path  # type: ignore[attr-defined]
-        for field in node.rp_fields:  # type: ignore[attr-defined]
-            if value is None:
-                return None
-            if not isinstance(value, Mapping) or field not in value:
-                raise Missing(path)
-            value = value[field]
+        value = item_field(self._eval(node.value), node.rp_fields,  # type: ignore[attr-defined]
+                           path)
         return self._convert_item(path, value)
 
     def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> list[Any]:
@@ -287,7 +283,7 @@ class Sandbox(EvalWithCompoundTypes):
                 self._loop[var] = item
                 if all(self._eval(condition) for condition in generator.ifs):
                     element = self._eval(node.elt)
-                    size += 1 + _sized(element)
+                    size += 1 + sized(element)
                     if size > self._limits.max_built:
                         raise LimitExceeded(f"a loop would build more than "
                                             f"{self._limits.max_built} items and characters")

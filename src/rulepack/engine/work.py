@@ -25,6 +25,8 @@ pass the budget: both stop at the same places.
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Callable
 from typing import Any
 
 # Characters of a text that count as one unit of work.
@@ -108,3 +110,12 @@ def call_cost(arguments: tuple[Any, ...], cap: int) -> int:
 
 def _units(value: Any, cap: int) -> int:
     return flat_size(value, cap, TEXT_CHARS)
+
+
+# The operators charged inside loops, each with its cost (library calls are charged by
+# call_cost): the sandbox and compiled loops both charge from this table.
+CHARGED: dict[type, Callable[[Any, Any, int], int]] = {
+    **{op: comparison_cost for op in (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)},
+    ast.In: membership_cost, ast.NotIn: membership_cost,
+    ast.Add: sum_cost, ast.Mult: product_cost,
+}

@@ -293,8 +293,7 @@ class FactSchema:
         return _compile_reader(path, self.converters.get(path))
 
     def convert_item(self, path: str, value: Any) -> Any:
-        convert = self.converters.get(path)
-        return convert(value) if convert is not None and value is not None else value
+        return converted(self.converters.get(path), value)
 
     def label(self, path: str, lang: str) -> str:
         info = self.fields.get(path)
@@ -304,6 +303,11 @@ class FactSchema:
 
     def is_rate(self, path: str | None) -> bool:
         return path in self.rates
+
+
+def converted(convert: Callable[[Any], Any] | None, value: Any) -> Any:
+    """``value`` as a path with converter ``convert`` (or none) holds it: null stays null."""
+    return convert(value) if convert is not None and value is not None else value
 
 
 def _compile_reader(path: str, convert: Callable[[Any], Any] | None) -> Callable[[Any], Any]:

@@ -7,7 +7,7 @@ Nothing here parses or evaluates; every expression arrives compiled
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar, Literal
@@ -241,6 +241,12 @@ class TableRule(RuleBase):
     @cached_property
     def priorities(self) -> tuple[int, ...]:
         return tuple(row.priority for row in self.rows)
+
+    def cited_rows(self, matched: Iterable[str]) -> tuple[Row, ...]:
+        """The rows among ``matched`` (ids) that cite a sentence of their own, in row order:
+        the sources a reason shows beside its rule's."""
+        ids = set(matched)
+        return tuple(row for row in self.rows if row.id in ids and row.source)
 
 
 @dataclass(frozen=True)

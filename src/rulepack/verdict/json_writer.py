@@ -34,6 +34,7 @@ from rulepack.model.pack import (
     NotOf,
     Pack,
     Rule,
+    TableRule,
 )
 from rulepack.verdict import wording
 from rulepack.verdict.json_checks import KEYED, Memo, site_writer, write_record
@@ -204,7 +205,7 @@ _Status = tuple[str, str, tuple[_Part, ...] | None]
 class _RuleWriter:
     """The fixed parts of one rule's reasons in one language, and the writer of a reason."""
 
-    __slots__ = ("_lang", "_pack", "_places", "_row_sources", "_schema", "code",
+    __slots__ = ("_lang", "_pack", "_places", "_row_sources", "_schema", "_source", "code",
                  "escaped_separator", "memo", "rule", "separator", "source", "statuses")
 
     def __init__(self, rule: Rule, plan: Plan, lang: Lang, memo: Memo) -> None:
@@ -214,10 +215,12 @@ class _RuleWriter:
         self.escaped_separator = escaped(self.separator)
         # The reason's source, then its checks; a table's reason may have the sources of the
         # rows that decided between them (see write).
-        self.source = f', "source": {encode(rule.source.to_dict())}, "checks": ['
+        self._source = f', "source": {encode(rule.source.to_dict())}'
+        self.source = self._source + _CHECKS
+        # A table's rows' own sources, encoded, by row id.
         self._row_sources: dict[str, str] = {
-            row.id: encode(row.source.to_dict()) for row in getattr(rule, "rows", ())
-            if row.source}
+            row.id: encode(row.source.to_dict()) for row in rule.cited_rows(rule.row_ids)
+            if row.source is not None} if isinstance(rule, TableRule) else {}
         self.statuses = {status: self._status(status) for status in STATUSES}
         # The facts of the reason's values last seen (Plan.facts_of), and the text before each
         # value with its place among the facts compiled code kept; None if one has none.
@@ -279,12 +282,11 @@ class _RuleWriter:
             return
         # A table's rows and the ones that matched: the sources of those that cite their own
         # sentence go between the reason's source and its checks, as Reason.to_dict puts them.
-        sources = self._row_sources  # in row order, as Reason's row_sources are
-        matched = details.get("matched") if sources else None
-        cited = [text for row, text in sources.items() if row in matched] if matched else ()
-        if cited:
-            source = self.source[:-len(_CHECKS)]
-            out += (source, ', "row_sources": [', ", ".join(cited), "]", _CHECKS)
+        matched = details.get("matched") if self._row_sources else None
+        rows = cast(TableRule, self.rule).cited_rows(matched) if matched else ()
+        if rows:
+            cited = ", ".join([self._row_sources[row.id] for row in rows])
+            out += (self._source, ', "row_sources": [', cited, "]", _CHECKS)
         else:
             out.append(self.source)
         out += (", ".join(objects), '], "details": ', value_json(details), "}")
