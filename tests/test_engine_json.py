@@ -162,6 +162,27 @@ def test_a_check_on_a_number_that_is_not_finite_is_unknown(tmp_path: Path, condi
             ("unknown", "unknown", None, None, NOT_FINITE.format(shown))
 
 
+@pytest.mark.parametrize("value", [math.nan, math.inf, [0] * (DEFAULT_LIMITS.max_built + 1),
+                                   [math.nan], 7.5, "7", None])
+def test_a_fact_of_another_type_than_its_schema_names_is_checked(tmp_path: Path,
+                                                                value: Any) -> None:
+    """Unvalidated, an integer fact may hold anything. The whole-pack code looks at such facts
+    once, after its atoms; one that keepable refuses (or any value not of the schema's type)
+    must give what the sandbox gives, check by check."""
+    rules = [_rule("c", require={"all": ["account.fans >= 5", "account.fans",
+                                         "account.mcn_signed"]}),
+             _rule("d", require="account.platform == 'douyin'")]
+    verdicts = _verdicts(tmp_path, rules, {"account": {"fans": value, "mcn_signed": True,
+                                                       "platform": "douyin"}})
+    if value in ([math.nan], [0] * (DEFAULT_LIMITS.max_built + 1)) or (
+            isinstance(value, float) and not math.isfinite(value)):
+        # Not keepable: shown by no check, so each atom that shows the fact is unknown.
+        (shown,) = [c for c in verdicts[0].reasons[0].checks if c.expr == "account.fans"]
+        assert (shown.status, verdicts[0].outcome) == ("unknown", "unknown")
+    for verdict in verdicts:
+        assert verdict.reasons[1].status == "pass"
+
+
 def test_a_result_that_is_not_finite_is_unknown(tmp_path: Path) -> None:
     rules = [_rule("s", kind="output", set={"x": "params.big * 10", "y": "[1, 1e999]",
                                             "z": "account.fans"})]

@@ -83,10 +83,37 @@ def _site(site: CheckSite, lang: str) -> Write:
         if site.param is not None:
             compared += f', "param": {encode(site.param)}'
     compared += ', "actual": '
+    # Two plain numbers against a limit, the commonest check: shown as plain_number shows
+    # them, in the words of wording.limit_text, the threshold's forms kept while it lasts.
+    limit_words = wording.limit_text(site, lang)
+    last: list[tuple[Any, str, str]] = [(None, "", "")]
 
     def write(status: str, actual: Any, threshold: Any, missing: tuple[str, ...],
               error: str | None, memo: Memo, key: Key | None) -> Written:
         begin = starts.get(status) or f'{start}{encode(status)}, "text": '
+        kind = type(actual)
+        if limit_words is not None and status != "unknown" and (
+                kind is int or kind is float) and type(threshold) in _NUMBERS:
+            seen = last[0]  # one read: another thread may replace it meanwhile
+            if seen[0] is not threshold:
+                seen = last[0] = (threshold, wording.plain_number(threshold),
+                                  value_json(threshold))
+            gap = check_gap(op, actual, threshold) if status == "fail" else None
+            if kind is int and type(gap) is not float:  # plain_number and value_json of ints
+                text = limit_words(status, f"{actual:,}", seen[1],
+                                   None if gap is None else f"{gap:,}")
+                escaped = string_json(text)
+                out = (f'{begin}{escaped}{compared}{int.__repr__(actual)}'
+                       f', "threshold": {seen[2]}')
+                out += "}" if gap is None else f', "gap": {int.__repr__(gap)}}}'
+            else:
+                text = limit_words(status, wording.plain_number(actual), seen[1],
+                                   None if gap is None else wording.plain_number(gap))
+                escaped = string_json(text)
+                out = (f'{begin}{escaped}{compared}{value_json(actual)}'
+                       f', "threshold": {seen[2]}')
+                out += "}" if gap is None else f', "gap": {value_json(gap)}}}'
+            return _remembered(memo, key, (threshold, text, escaped[1:-1], out, site), actual)
         if op is None or status == "unknown":
             # Check.from_record keeps neither operator nor threshold: no gap, no param.
             text = words(status, actual, None, None, missing, error)
@@ -106,16 +133,24 @@ def _site(site: CheckSite, lang: str) -> Write:
             out = (f'{begin}{escaped}{compared}{value_json(actual)}'
                    f', "threshold": {value_json(threshold)}')
             out += "}" if gap is None else f', "gap": {value_json(gap)}}}'
-        written = (threshold, text, escaped[1:-1], out, site)
-        # Only a threshold that cannot change (a plain value or a tuple of them) is remembered
-        # with. Of floats, neither zero (0.0 and -0.0 are equal, and written apart) nor NaN
-        # (a key never equal to itself).
-        if key is not None and len(out) <= _MEMO_TEXT and (type(threshold) in PLAIN or (
-                type(threshold) is tuple and PLAIN.issuperset(map(type, threshold)))) and (
-                key[2] is not float or (actual and not math.isnan(actual))):
-            if len(memo) >= _MEMO:
-                memo.clear()
-            memo[key] = written
-        return written
+        return _remembered(memo, key, (threshold, text, escaped[1:-1], out, site), actual)
 
     return write
+
+
+_NUMBERS = frozenset({int, float})
+
+
+def _remembered(memo: Memo, key: Key | None, written: Written, actual: Any) -> Written:
+    """``written``, remembered in ``memo`` under ``key`` where it may be."""
+    threshold, out = written[0], written[3]
+    # Only a threshold that cannot change (a plain value or a tuple of them) is remembered
+    # with. Of floats, neither zero (0.0 and -0.0 are equal, and written apart) nor NaN (a key
+    # never equal to itself).
+    if key is not None and len(out) <= _MEMO_TEXT and (type(threshold) in PLAIN or (
+            type(threshold) is tuple and PLAIN.issuperset(map(type, threshold)))) and (
+            key[2] is not float or (actual and not math.isnan(actual))):
+        if len(memo) >= _MEMO:
+            memo.clear()
+        memo[key] = written
+    return written

@@ -113,27 +113,27 @@ def render(pack: Pack, as_of: dt.datetime, outcome: str, result: Mapping[str, An
            missing: tuple[str, ...], run: Records, lang: Lang) -> str:
     """``json.dumps(verdict.to_dict(lang), ensure_ascii=False)`` of the applicable verdict with
     these fields and explanation, written directly."""
-    plan = run.plan
-    writer = plan.renderings.get(_RENDERING[lang])
+    writer = run.plan.renderings.get(_RENDERING[lang])
     if writer is None:
+        plan = run.plan
         writer = plan.renderings[_RENDERING[lang]] = _PlanWriter(plan, lang)
     # The verdict's text in pieces, joined once.
     out = [writer.start(pack, as_of),
            _OUTCOMES.get(outcome) or f', "outcome": {value_json(outcome)}, "result": ',
-           fields_json(result), ', "reasons": [']
+           fields_json(result) if result else "{}", ', "reasons": [']
     records = run.records
-    # The records are those of the pack's rules, in order; each looked for if not.
-    rules = writer.rules if len(writer.rules) == len(records) else (None,) * len(records)
     facts = run.facts
-    first = True
-    for record, rule_writer in zip(records, rules, strict=True):
-        if first:
-            first = False
-        else:
+    # The records are those of the pack's rules, in order: each with its rule's writer and
+    # generated writer, looked for if not.
+    rules = writer.by_place if len(writer.by_place) == len(records) else ()
+    for place, record in enumerate(records):
+        if place:
             out.append(", ")
-        if rule_writer is None or rule_writer.rule is not record[0]:
+        if rules and rules[place][0] is record[0]:
+            _, code, rule_writer = rules[place]
+        else:
             rule_writer = writer.of(record[0])
-        code = rule_writer.code
+            code = rule_writer.code
         if code is not None and record[3] is not None and not record[4]:
             text = code(record[2], facts, run, record)
             if text is not None:
@@ -147,7 +147,7 @@ def render(pack: Pack, as_of: dt.datetime, outcome: str, result: Mapping[str, An
 class _PlanWriter:
     """The fixed parts of the verdicts of one plan in one language."""
 
-    __slots__ = ("_head", "_last", "_pack", "_plan", "lang", "memo", "rules")
+    __slots__ = ("_head", "_last", "_pack", "_plan", "by_place", "lang", "memo", "rules")
 
     def __init__(self, plan: Plan, lang: Lang) -> None:
         self._plan, self._pack, self.lang = plan, plan.pack, lang
@@ -162,6 +162,8 @@ class _PlanWriter:
         if plan.rules_code is not None:  # records kept raw: each rule's writer of its own
             for writer in self.rules:
                 writer.code = writer.compiled(plan)
+        # Per rule in pack order: the rule, its generated writer (or None), its writer.
+        self.by_place = tuple([(writer.rule, writer.code, writer) for writer in self.rules])
 
     def start(self, pack: Pack, as_of: dt.datetime) -> str:
         """The verdict's object up to its outcome."""

@@ -162,6 +162,20 @@ def site_text(site: CheckSite, lang: str) -> SiteText:
                    rate=site.rate)
 
 
+# (status, actual shown, threshold shown, gap shown or None) -> the words of a check against
+# a limit, as site_text words it for two plain numbers on a site that is no rate and has no
+# value labels (their shown forms are then plain_number's).
+LimitText = Callable[[str, str, str, "str | None"], str]
+
+
+def limit_text(site: CheckSite, lang: str) -> LimitText | None:
+    """The words of ``site``'s checks of two plain numbers, their values already shown; None
+    when the site is not such a check (another operator, a rate, value labels)."""
+    if site.op not in _LIMIT_OPS or site.rate or site.value_labels:
+        return None
+    return partial(_limit_text, _label(site.label, site.text, lang), site.op, lang == "zh")
+
+
 def _label(label: Text | None, text: str, lang: str) -> str:
     if not label:
         return text
