@@ -86,6 +86,7 @@ def _site(site: CheckSite, lang: str) -> Write:
     # Two plain numbers against a limit, the commonest check: shown as plain_number shows
     # them, in the words of wording.limit_text, the threshold's forms kept while it lasts.
     limit_words = wording.limit_text(site, lang)
+    limit_op = op or ""  # (an operator whenever limit_words is set)
     last: list[tuple[Any, str, str]] = [(None, "", "")]
 
     def write(status: str, actual: Any, threshold: Any, missing: tuple[str, ...],
@@ -98,7 +99,7 @@ def _site(site: CheckSite, lang: str) -> Write:
             if seen[0] is not threshold:
                 seen = last[0] = (threshold, wording.plain_number(threshold),
                                   value_json(threshold))
-            gap = check_gap(op, actual, threshold) if status == "fail" else None
+            gap = check_gap(limit_op, actual, threshold) if status == "fail" else None
             if kind is int and type(gap) is not float:  # plain_number and value_json of ints
                 text = limit_words(status, f"{actual:,}", seen[1],
                                    None if gap is None else f"{gap:,}")
