@@ -175,6 +175,8 @@ class _Source(NamedTuple):
 
     text: str
     budget: str | None
+    # Whether the value is checked as keepable checks it, by the read itself.
+    checked: bool = False
 
 
 def _source(body: ast.expr, limits: Limits, via_run: bool = True,
@@ -803,8 +805,24 @@ class _ConditionWriter:
         return lines
 
     def source(self, body: ast.expr) -> _Source:
+        whole = self.whole_fact(body)
+        if whole is not None:
+            return whole
         return _source(body, self.plan.limits, fact_locals=self.fact_locals,
                        constants=self.constants, converters=self.plan.schema.converters)
+
+    def whole_fact(self, body: ast.expr) -> _Source | None:
+        """In a whole-pack function, the read of a fact read whole whose schema names a type
+        `keepable` never looks at (``account.fans``), checked by the read itself (see
+        :meth:`_FactLocals.read`); None for any other tree."""
+        path = _fact_path(body)
+        if self.fact_locals is None or path is None:
+            return None
+        info = self.plan.schema.fields.get(path)
+        usual = _USUAL_TYPES.get(info.kind) if info is not None else None
+        if usual is None or not self.fact_locals.direct(path):
+            return None
+        return _Source(ast.unparse(self.fact_locals.read(path, usual)), None, checked=True)
 
     def actual_lines(self, node: ast.expr, written: _Source) -> list[str]:
         """The statements setting ``_a`` to the value of ``node`` (written as ``written``),
@@ -821,6 +839,8 @@ class _ConditionWriter:
         path = _fact_path(node)
         info = self.plan.schema.fields.get(path) if path is not None else None
         kind = info.kind if info is not None else None
+        if written.checked:
+            return [f"    _a = {source}"]
         if self.fact_locals is None or path is None:
             return [*_budget_lines(written), f"    _a = {source}",
                     *_keep_lines("_a", node, kind)]
@@ -1007,14 +1027,31 @@ class _FactLocals:
         self.checked: dict[str, str] = {}
         self.converters = converters
 
-    def read(self, path: str) -> ast.expr:
+    def direct(self, path: str) -> bool:
+        """Whether ``path`` is read with a ``dict.get`` in its subject's object."""
+        return path.count(".") == 1 and path not in self.converters
+
+    def read(self, path: str, usual: str | None = None) -> ast.expr:
+        """A read of ``path``. With ``usual`` (the name of the type its schema names, for a
+        :meth:`direct` one), a value of that type passes by identity and any other (absent,
+        null, another type) is read through ``_run.fact`` and checked as keepable checks it:
+        what an atom showing the fact needs, for the cost of the read alone."""
         # Before the first place that reads a fact nothing can have read it: no need to look.
         # (Reading twice would only cost time: a document does not change during evaluation.)
         first = path not in self.locals
         local = self.locals.setdefault(path, f"_v{len(self.locals)}")
         slow = f"({local} := _fact({path!r}))"
         parts = path.split(".")
-        if len(parts) == 2 and path not in self.converters:
+        if usual is not None:
+            parent = self.parents.setdefault(parts[0], f"_p{len(self.parents)}")
+            got = f"_type({local} := {parent}.get({parts[1]!r}, _U)) is {usual}"
+            text = (f"{local} if {got} else "
+                    f"({local} := _kept({local} if {local} is not _U else _fact({path!r})))")
+            if not first:
+                text = f"{local} if _type({local}) is {usual} else ({text})"
+            expr: ast.expr = ast.parse(f"({text})", mode="eval").body
+            return expr
+        if self.direct(path):
             parent = self.parents.setdefault(parts[0], f"_p{len(self.parents)}")
             text = (f"{local} if ({local} := {parent}.get({parts[1]!r}, _U)) is not _U "
                     f"else {slow}")
@@ -1022,8 +1059,7 @@ class _FactLocals:
             text = slow
         if not first:
             text = f"{local} if {local} is not _U else ({text})"
-        text = f"({text})"
-        expr: ast.expr = ast.parse(text, mode="eval").body
+        expr = ast.parse(f"({text})", mode="eval").body
         return expr
 
     def peek(self, path: str) -> ast.expr:
