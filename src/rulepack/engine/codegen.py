@@ -833,7 +833,9 @@ class _ConditionWriter:
         different thresholds). Its atoms run one after the other, unconditionally, in the
         order they are written, so the first one written is the first one run; a later one
         finds the checked value in its local, unless the first stopped (a missing fact, a
-        value not keepable), and then reads and checks for itself.
+        value not keepable), and then reads and checks for itself. A fact whose schema names
+        a type keepable never looks at is checked by its read instead (``written.checked``:
+        see :meth:`whole_fact`).
         """
         source = written.text
         path = _fact_path(node)
