@@ -87,7 +87,7 @@ def _site(site: CheckSite, lang: str) -> Write:
     # them, in the words of wording.limit_text, the threshold's forms kept while it lasts.
     limit_words = wording.limit_text(site, lang)
     limit_op = op or ""  # (an operator whenever limit_words is set)
-    last: list[tuple[Any, str, str]] = [(None, "", "")]
+    last: list[tuple[Any, str, str, _Forms | None]] = [(None, "", "", None)]
 
     def write(status: str, actual: Any, threshold: Any, missing: tuple[str, ...],
               error: str | None, memo: Memo, key: Key | None) -> Written:
@@ -97,16 +97,21 @@ def _site(site: CheckSite, lang: str) -> Write:
                 kind is int or kind is float) and type(threshold) in _NUMBERS:
             seen = last[0]  # one read: another thread may replace it meanwhile
             if seen[0] is not threshold:
-                seen = last[0] = (threshold, wording.plain_number(threshold),
-                                  value_json(threshold))
+                shown_limit = wording.plain_number(threshold)
+                seen = last[0] = (threshold, shown_limit, value_json(threshold),
+                                  _int_forms(limit_words, shown_limit)
+                                  if type(threshold) is int else None)
             gap = check_gap(limit_op, actual, threshold) if status == "fail" else None
-            if kind is int and type(gap) is not float:  # plain_number and value_json of ints
-                text = limit_words(status, f"{actual:,}", seen[1],
-                                   None if gap is None else f"{gap:,}")
-                escaped = string_json(text)
-                out = (f'{begin}{escaped}{compared}{int.__repr__(actual)}'
+            forms = seen[3]
+            if kind is int and forms is not None:  # ints both: the words made once, filled
+                shown, short = f"{actual:,}", "" if gap is None else f"{gap:,}"
+                text_form, escaped_form = forms[status]
+                text = text_form.format(shown, short)
+                escaped = text if escaped_form is None else escaped_form.format(shown, short)
+                out = (f'{begin}"{escaped}"{compared}{int.__repr__(actual)}'
                        f', "threshold": {seen[2]}')
                 out += "}" if gap is None else f', "gap": {int.__repr__(gap)}}}'
+                return _remembered(memo, key, (threshold, text, escaped, out, site), actual)
             else:
                 text = limit_words(status, wording.plain_number(actual), seen[1],
                                    None if gap is None else wording.plain_number(gap))
@@ -140,6 +145,32 @@ def _site(site: CheckSite, lang: str) -> Write:
 
 
 _NUMBERS = frozenset({int, float})
+
+# Per status, a check's words as a format of (the actual value shown, the gap shown), and
+# the same escaped as in JSON (None when no character needs it): what wording.limit_text
+# gives for two ints against one threshold, where only the numbers change.
+_Forms = dict[str, tuple[str, str | None]]
+# Stand-ins for the numbers while the words are made: private-use characters, which no JSON
+# escaping touches.
+_ACTUAL, _GAP = "\ue000", "\ue001"
+
+
+def _int_forms(limit_words: wording.LimitText, shown_limit: str) -> _Forms | None:
+    """The words of a site's int checks against one threshold (shown as ``shown_limit``);
+    None when a stand-in could be confused with the text around it."""
+    forms: _Forms = {}
+    for status, short in (("pass", None), ("fail", _GAP)):
+        words = limit_words(status, _ACTUAL, shown_limit, short)
+        if words.count(_ACTUAL) != 1 or words.count(_GAP) != (short is not None):
+            return None
+        escaped = string_json(words)[1:-1]
+        forms[status] = (_format(words), None if escaped == words else _format(escaped))
+    return forms
+
+
+def _format(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}").replace(_ACTUAL, "{0}").replace(
+        _GAP, "{1}")
 
 
 def _remembered(memo: Memo, key: Key | None, written: Written, actual: Any) -> Written:
