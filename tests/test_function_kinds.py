@@ -68,3 +68,31 @@ def test_a_function_of_a_plain_kind_gives_that_kind_or_raises(name: str) -> None
         assert type(value) not in CHECKED, (name, args, value)
 
     check()
+
+
+NUMBER_FUNCTIONS = sorted(name for name, f in FUNCTIONS.items() if f.returns == "number")
+
+
+def test_there_are_functions_of_kind_number() -> None:
+    assert {"total", "avg", "avg_newest", "minimum", "maximum"} <= set(NUMBER_FUNCTIONS)
+
+
+@pytest.mark.parametrize("name", NUMBER_FUNCTIONS)
+def test_a_function_of_kind_number_gives_an_int_or_a_float_or_raises(name: str) -> None:
+    """Compiled code checks such a value as keepable checks a number alone (a float must be
+    finite; codegen._keep_lines): it must never be a container keepable would look into."""
+    function = FUNCTIONS[name]
+    arguments = st.tuples(*(BY_KIND[kind] for kind in function.params))
+
+    @settings(max_examples=150, derandomize=True, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(arguments)
+    def check(args: tuple[Any, ...]) -> None:
+        try:
+            value = function.impl(*args)
+        except (TypeError, ValueError, OverflowError, ArithmeticError):
+            return
+        assert isinstance(value, (int, float)), (name, args, value)
+        assert type(value) not in CHECKED - {float}, (name, args, value)
+
+    check()

@@ -891,7 +891,8 @@ def _keep_lines(value: str, node: ast.expr, kind: str | None = None) -> list[str
         first = f"_type({value}) is not {usual} and " if usual else ""
         return [f"    if {first}_type({value}) in _CHECKED: _keep({value})"]
     if _returns(node) == "number":
-        # An int or a float (tests/test_function_kinds.py): only a float can fail the check.
+        # An int or a float (tests/test_function_kinds.py holds every such function to it):
+        # only a float can fail the check.
         return [f"    if not _NINF < {value} < _INF and _type({value}) is _float: _keep({value})"]
     return ["    _k = _type(" + value + ")",
             f"    if _k is _float: _NINF < {value} < _INF or _keep({value})",
