@@ -110,6 +110,30 @@ def operators_for(limits: Limits) -> dict[type, Callable[..., Any]]:
 _FUNCTION_IMPLS = {name: fn.impl for name, fn in FUNCTIONS.items()}
 
 
+class _ChargedFunctions(dict[str, Callable[..., Any]]):
+    """The functions of a sandbox once it loops, each charging the work of a call made inside
+    a loop (see rulepack.engine.work). Each is made when it is first called: an expression
+    calls a few of the library's functions, and making them all cost more than most
+    evaluations that loop."""
+
+    def __init__(self, sandbox: Sandbox, table: Mapping[str, Callable[..., Any]],
+                 cap: int) -> None:
+        super().__init__()
+        self._sandbox, self._table, self._cap = sandbox, table, cap
+
+    def __missing__(self, name: str) -> Callable[..., Any]:
+        function = self._table[name]  # KeyError for a name it lacks, as simpleeval expects
+        sandbox, cap = self._sandbox, self._cap
+
+        def run(*arguments: Any) -> Any:
+            if sandbox._loops:
+                sandbox._charge(call_cost(arguments, cap))
+            return function(*arguments)
+
+        self[name] = run
+        return run
+
+
 class Sandbox(EvalWithCompoundTypes):
     """simpleeval evaluator for one request: names come from ``lookup``, work is counted."""
 
@@ -178,14 +202,7 @@ class Sandbox(EvalWithCompoundTypes):
 
     def _charged_functions(self, table: Mapping[str, Callable[..., Any]],
                            cap: int) -> dict[str, Callable[..., Any]]:
-        def charged(function: Callable[..., Any]) -> Callable[..., Any]:
-            def run(*arguments: Any) -> Any:
-                if self._loops:
-                    self._charge(call_cost(arguments, cap))
-                return function(*arguments)
-            return run
-
-        return {name: charged(function) for name, function in table.items()}
+        return _ChargedFunctions(self, table, cap)
 
     def _check_disallowed_items(self, item: Any) -> None:
         # simpleeval walks every value an expression produces, recursively, looking for modules
