@@ -545,8 +545,12 @@ class _Run:
             found: list[str] = []
             for record in records:
                 found.extend(record[4].get("missing", ()))
-                for check in self.rule_checks(record):
-                    found.extend(check[4])
+                # A check that lacks facts is unknown, and decides only a rule that is unknown
+                # (the deciding checks of a condition have its status; a rule decided though
+                # its `when` or a row is unknown does not show their checks).
+                if record[1] == "unknown":
+                    for check in self.rule_checks(record):
+                        found.extend(check[4])
             missing = tuple(dict.fromkeys(found))
         # The verdict keeps this run as its explanation: from here on it holds only what
         # explanations and the JSON writer read (the records, results, facts compiled code
