@@ -990,7 +990,7 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
             n = writer.condition(rule.require)
             atoms = "".join(f"{c}, " for c in writer.atom_records)
             # The values of every atom, and the condition they are turned into records by.
-            records.append(f"({name}, _s{n}, ({atoms}), {writer.constant(rule.require)}, {{}})")
+            records.append(f"({name}, _s{n}, ({atoms}), {writer.constant(rule.require)}, _NOPE)")
             plan.raw_conditions[id(rule.require)] = RawCondition(
                 rule.require, tuple(writer.raw_atoms))
             status = f"_s{n}"

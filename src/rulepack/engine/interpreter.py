@@ -261,7 +261,7 @@ _Facts = tuple[tuple[str, int], ...]
 # One rule looked at: the rule, its status, its check records, details. When compiled code
 # evaluated the rule, the fourth item is its condition and the third the raw values of every
 # atom, which the plan's RawCondition for that condition turns into the deciding records.
-_RuleRecord = tuple[Rule, Status, tuple[CheckRecord, ...], Condition | None, dict[str, Any]]
+_RuleRecord = tuple[Rule, Status, tuple[CheckRecord, ...], Condition | None, Mapping[str, Any]]
 # What evaluating one rule that applies gives: its status, check records and details.
 _RuleOutcome = tuple[Status, tuple[CheckRecord, ...], dict[str, Any]]
 
