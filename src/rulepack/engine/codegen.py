@@ -13,7 +13,8 @@ that performs the same operations simpleeval would, in the same order:
   Python's, as simpleeval's are;
 - every atom of a condition is inlined into one function that returns the condition's status
   and its check records, exactly as :meth:`rulepack.engine.interpreter._Run.condition` would;
-- a pack without a pack-level ``when`` also gets one function for all its rules, which reads
+- a pack also gets one function for all its rules (used when its pack-level ``when``, if it
+  has one, holds: each rule then applies as its own ``when`` says), which reads
   each fact once into a local and evaluates its plain check rules inline (others are handed to
   :meth:`rulepack.engine.interpreter._Run.rule`). It keeps each atom's status and value, not its
   record (:class:`rulepack.verdict.kept.RawCondition` makes the records and picks the deciding
@@ -123,8 +124,7 @@ def compile_plan(plan: Plan) -> None:
             plan.expressions[id(expr)] = code
         else:
             plan.sandboxed[id(expr)] = expr
-    if plan.pack.when is None:
-        plan.rules_code = _rules_code(plan, namespace)
+    plan.rules_code = _rules_code(plan, namespace)
 
 
 def compile_expression(tree: ast.Expression, limits: Limits,
@@ -973,8 +973,8 @@ def _inlined(rule: Rule) -> bool:
 
 
 def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
-    """One function evaluating every rule of a pack with no `when`, into its rule records and
-    the pack's outcome.
+    """One function evaluating every rule of a pack whose `when`, if it has one, holds, into
+    its rule records and the pack's outcome.
 
     Facts read by inlined rules live in locals of this function, read once per document.
     """

@@ -534,7 +534,10 @@ class _Run:
         pack_when = self.condition(pack.when) if pack.when is not None else None
         code = self.plan.rules_code
         outcome: Status
-        if code is not None:
+        if code is not None and (pack_when is None or pack_when[0] == "pass"):
+            # The pack's `when` holds: each rule applies as its own `when` says (an `all` of a
+            # pass and X is X, and a rule shows the checks of its applicability only when it is
+            # unknown), which is what the whole-pack function evaluates.
             records, outcome = code(self)
         else:
             records = tuple([self.rule(rule, pack_when) for rule in pack.rules])
