@@ -91,6 +91,7 @@ from rulepack.model.pack import (
     Constant,
     NotOf,
     Rule,
+    TableRule,
 )
 from rulepack.verdict.data import CheckSite
 from rulepack.verdict.kept import (
@@ -972,6 +973,41 @@ def _inlined(rule: Rule) -> bool:
     return isinstance(rule, CheckRule) and rule.when is None and not rule.assignments
 
 
+def _rows_inlined(rule: Rule) -> bool:
+    """Whether the whole-pack function evaluates the rows of ``rule`` itself: a table with no
+    `when` (what the rows decide is :meth:`rulepack.engine.interpreter._Run.table_of`'s)."""
+    return isinstance(rule, TableRule) and rule.when is None
+
+
+def _table_rows(writer: _ConditionWriter, rule: TableRule) -> str:
+    """Emit the conditions of ``rule``'s rows with their records, in order and as far as
+    :meth:`rulepack.engine.interpreter._Run.table_rows` evaluates them (a first-hit table's
+    up to its first row that may hit, each later row under an ``if``); return the name of the
+    list of their outcomes."""
+    outcomes = f"_o{writer.fresh()}"
+    writer.emit(f"{outcomes} = []")
+    first = rule.hit_policy == "first"
+    writer.raw = False  # full records: a table's reason shows its deciding rows' checks
+    depth = 1
+    for row in rule.rows:
+        if row.when is None:
+            writer.emit(f"{outcomes}.append({writer.constant(('pass', ()))})", depth)
+            if first:
+                break  # it hits: no row after it is looked at
+            continue
+        start = len(writer.lines)
+        n = writer.condition(row.when)
+        writer.lines[start:] = ["    " * (depth - 1) + line for line in writer.lines[start:]]
+        writer.emit(f"{outcomes}.append((_s{n}, _l{n}))", depth)
+        if first:
+            writer.emit(f"if _s{n} == 'fail':", depth)
+            depth += 1
+    if first and depth > 1:
+        writer.emit("pass", depth)
+    writer.raw = True
+    return outcomes
+
+
 def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
     """One function evaluating every rule of a pack whose `when`, if it has one, holds, into
     its rule records and the pack's outcome.
@@ -994,6 +1030,15 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
             plan.raw_conditions[id(rule.require)] = RawCondition(
                 rule.require, tuple(writer.raw_atoms))
             status = f"_s{n}"
+        elif _rows_inlined(rule):
+            assert isinstance(rule, TableRule)
+            record = f"_r{len(records)}"
+            rows = _table_rows(writer, rule)
+            # What the rows decide, as the interpreter decides it.
+            writer.emit(f"_x = _run.table_of({name}, {rows})")
+            writer.emit(f"{record} = ({name}, _x[0], _x[1], None, _x[2])")
+            records.append(record)
+            status = f"{record}[1]"
         else:
             # A rule handed over runs before the rules after it: keep that order.
             writer.emit(f"_r{len(records)} = _run.rule({name}, None)")

@@ -696,19 +696,26 @@ class _Run:
     def output_value(self, value: Any) -> Any:
         return self.run(value) if isinstance(value, CompiledExpr) else value
 
-    def table_hits(self, rule: TableRule) \
+    def table_rows(self, rule: TableRule) -> list[Outcome]:
+        """The outcome of each row's `when`, in order; a first-hit table's up to its first row
+        that may hit (the rows after it cannot change a first-hit answer). Compiled code
+        evaluates the rows itself, the same way, and hands their outcomes to
+        :meth:`table_of`."""
+        condition = self.condition
+        first = rule.hit_policy == "first"
+        outcomes: list[Outcome] = []
+        for row in rule.rows:
+            outcome = condition(row.when) if row.when is not None else _PASS
+            outcomes.append(outcome)
+            if first and outcome[0] != "fail":
+                break
+        return outcomes
+
+    def table_hits(self, rule: TableRule, outcomes: list[Outcome]) \
             -> tuple[list[Row], bool, tuple[CheckRecord, ...], dict[str, Any]]:
         """The rows that decide under the table's hit policy, whether unknown rows leave it
         open, the records of the checks that decided, and the details (each row's status)."""
         rows = rule.rows
-        condition = self.condition
-        first = rule.hit_policy == "first"
-        outcomes: list[Outcome] = []
-        for row in rows:
-            outcome = condition(row.when) if row.when is not None else _PASS
-            outcomes.append(outcome)
-            if first and outcome[0] != "fail":
-                break  # rows after the first possible hit cannot change a first-hit answer
         statuses = [o[0] for o in outcomes]
         # (A first-hit table may have stopped before its last row: zip stops there too.)
         details: dict[str, Any] = {"rows": dict(zip(rule.row_ids, statuses, strict=False))}
@@ -723,7 +730,11 @@ class _Run:
         return winners, hits.undecided, checks, details
 
     def table(self, rule: TableRule) -> _RuleOutcome:
-        winners, undecided, checks, details = self.table_hits(rule)
+        return self.table_of(rule, self.table_rows(rule))
+
+    def table_of(self, rule: TableRule, outcomes: list[Outcome]) -> _RuleOutcome:
+        """A table rule that applies, from the outcomes of its rows (:meth:`table_rows`)."""
+        winners, undecided, checks, details = self.table_hits(rule, outcomes)
         missing = [m for c in checks for m in c[4]]
         if self.bounds:
             for name in rule.outputs:
