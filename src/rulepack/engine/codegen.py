@@ -90,6 +90,7 @@ from rulepack.model.pack import (
     Condition,
     Constant,
     NotOf,
+    OutputRule,
     Rule,
     TableRule,
 )
@@ -561,6 +562,8 @@ def _namespace(limits: Limits) -> dict[str, Any]:
     for name, function in FUNCTIONS.items():
         namespace["_f_" + name] = function.impl
     namespace.update(_loop_helpers(limits, operators))
+    # Whatever stops an expression: what an assignment inline hands to the interpreter on.
+    namespace["_STOPPED"] = (Missing, *FAILURES, _Fallback)
     return namespace
 
 
@@ -973,6 +976,43 @@ def _inlined(rule: Rule) -> bool:
     return isinstance(rule, CheckRule) and rule.when is None and not rule.assignments
 
 
+def _assignments(writer: _ConditionWriter, rule: Rule, name: str, record: str) \
+        -> list[str] | None:
+    """The statements of an output rule with no `when` in a whole-pack function, setting its
+    record in ``record``; None for any other rule, or one with an expression that must stay
+    in the sandbox.
+
+    Each field is computed and checked as ``_Run.assign`` computes and checks it, and set
+    before the next one is computed (it may read it). Any expression that stops (a missing
+    fact, a failure, a loop the sandbox must decide) hands the whole rule to the interpreter,
+    which sets every field again and says what stopped it; so does a result field left
+    unknown or known in part by an earlier rule (the interpreter's bookkeeping of those)."""
+    if not _outputs_inlined(rule):
+        return None
+    assert isinstance(rule, OutputRule)
+    body: list[str] = []
+    for assignment in rule.assignments:
+        try:
+            written = writer.source(assignment.expr.tree.body)
+        except _Unsupported:
+            return None
+        body += [*_budget_lines(written), f"    _y = {written.text}",
+                 *_keep_lines("_y", assignment.expr.tree.body),
+                 f"    _run.result[{assignment.field!r}] = _y"]
+    handed = f"{record} = _run.rule({name}, None)"
+    return ["if _run.unknown_results or _run.bounds:", f"    {handed}", "else:",
+            *("    " + line for line in ["try:", *body,
+                                          "except _STOPPED:",
+                                          f"    {handed}", "else:",
+                                          f"    {record} = ({name}, 'pass', (), None, _NOPE)"])]
+
+
+def _outputs_inlined(rule: Rule) -> bool:
+    """Whether the whole-pack function sets the fields of ``rule`` itself (see
+    :func:`_assignments`): an output rule with no `when`, whose expressions compile."""
+    return isinstance(rule, OutputRule) and rule.when is None
+
+
 def _rows_inlined(rule: Rule) -> bool:
     """Whether the whole-pack function evaluates the rows of ``rule`` itself: a table with no
     `when` (what the rows decide is :meth:`rulepack.engine.interpreter._Run.table_of`'s)."""
@@ -1030,6 +1070,13 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
             plan.raw_conditions[id(rule.require)] = RawCondition(
                 rule.require, tuple(writer.raw_atoms))
             status = f"_s{n}"
+        elif (assigned := _assignments(writer, rule, name, f"_r{len(records)}")) is not None:
+            # An output rule: its fields set here, in order, when every one of them can be
+            # computed; else the interpreter evaluates the rule afresh (and words why not).
+            for line in assigned:
+                writer.emit(line)
+            records.append(f"_r{len(records)}")
+            status = f"{records[-1]}[1]"
         elif _rows_inlined(rule):
             assert isinstance(rule, TableRule)
             record = f"_r{len(records)}"
