@@ -1007,6 +1007,12 @@ def _assignments(writer: _ConditionWriter, rule: Rule, name: str, record: str) \
                                           f"    {record} = ({name}, 'pass', (), None, _NOPE)"])]
 
 
+def _guarded(rule: Rule) -> bool:
+    """Whether the whole-pack function evaluates ``rule`` itself when its own `when` decides:
+    a check with a `when` and no assignments."""
+    return isinstance(rule, CheckRule) and rule.when is not None and not rule.assignments
+
+
 def _outputs_inlined(rule: Rule) -> bool:
     """Whether the whole-pack function sets the fields of ``rule`` itself (see
     :func:`_assignments`): an output rule with no `when`, whose expressions compile."""
@@ -1070,6 +1076,28 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
             plan.raw_conditions[id(rule.require)] = RawCondition(
                 rule.require, tuple(writer.raw_atoms))
             status = f"_s{n}"
+        elif _guarded(rule):
+            assert isinstance(rule, CheckRule) and rule.when is not None
+            record = f"_r{len(records)}"
+            # Its `when` with full records (the checks of an unknown `when` are shown); then,
+            # as _Run.rule goes: skipped, handed over when unknown, else its `require` raw.
+            writer.raw = False
+            w = writer.condition(rule.when)
+            writer.raw = True
+            writer.emit(f"if _s{w} == 'fail': {record} = ({name}, 'skipped', (), None, _NOPE)")
+            writer.emit(f"elif _s{w} == 'unknown': {record} = _run.rule({name}, None)")
+            writer.emit("else:")
+            start = len(writer.lines)
+            writer.atom_records, writer.raw_atoms = [], []
+            n = writer.condition(rule.require)
+            writer.lines[start:] = ["    " + line for line in writer.lines[start:]]
+            atoms = "".join(f"{c}, " for c in writer.atom_records)
+            writer.emit(f"    {record} = ({name}, _s{n}, ({atoms}), "
+                        f"{writer.constant(rule.require)}, _NOPE)")
+            plan.raw_conditions[id(rule.require)] = RawCondition(
+                rule.require, tuple(writer.raw_atoms))
+            records.append(record)
+            status = f"{record}[1]"
         elif (assigned := _assignments(writer, rule, name, f"_r{len(records)}")) is not None:
             # An output rule: its fields set here, in order, when every one of them can be
             # computed; else the interpreter evaluates the rule afresh (and words why not).
