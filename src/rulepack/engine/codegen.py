@@ -976,20 +976,17 @@ def _inlined(rule: Rule) -> bool:
     return isinstance(rule, CheckRule) and rule.when is None and not rule.assignments
 
 
-def _assignments(writer: _ConditionWriter, rule: Rule, name: str, record: str) \
-        -> list[str] | None:
-    """The statements of an output rule with no `when` in a whole-pack function, setting its
-    record in ``record``; None for any other rule, or one with an expression that must stay
-    in the sandbox.
+def _assignments(writer: _ConditionWriter, rule: CheckRule | OutputRule, name: str,
+                 record: str, done: str) -> list[str] | None:
+    """The statements setting the fields of ``rule`` (a rule with no `when`) in a whole-pack
+    function, then its record in ``record``: ``done`` when every field was set; None when an
+    expression must stay in the sandbox.
 
     Each field is computed and checked as ``_Run.assign`` computes and checks it, and set
     before the next one is computed (it may read it). Any expression that stops (a missing
     fact, a failure, a loop the sandbox must decide) hands the whole rule to the interpreter,
-    which sets every field again and says what stopped it; so does a result field left
-    unknown or known in part by an earlier rule (the interpreter's bookkeeping of those)."""
-    if not _outputs_inlined(rule):
-        return None
-    assert isinstance(rule, OutputRule)
+    which evaluates it afresh and says what stopped it; so does a result field left unknown
+    or known in part by an earlier rule (the interpreter's bookkeeping of those)."""
     body: list[str] = []
     for assignment in rule.assignments:
         try:
@@ -1001,16 +998,20 @@ def _assignments(writer: _ConditionWriter, rule: Rule, name: str, record: str) \
                  f"    _run.result[{assignment.field!r}] = _y"]
     handed = f"{record} = _run.rule({name}, None)"
     return ["if _run.unknown_results or _run.bounds:", f"    {handed}", "else:",
-            *("    " + line for line in ["try:", *body,
-                                          "except _STOPPED:",
-                                          f"    {handed}", "else:",
-                                          f"    {record} = ({name}, 'pass', (), None, _NOPE)"])]
+            *("    " + line for line in ["try:", *body, "except _STOPPED:", f"    {handed}",
+                                          "else:", f"    {record} = {done}"])]
 
 
 def _guarded(rule: Rule) -> bool:
     """Whether the whole-pack function evaluates ``rule`` itself when its own `when` decides:
     a check with a `when` and no assignments."""
     return isinstance(rule, CheckRule) and rule.when is not None and not rule.assignments
+
+
+def _sets_inline(rule: Rule) -> bool:
+    """Whether the whole-pack function evaluates ``rule`` itself, fields and all (see
+    :func:`_assignments`): a check with no `when` that sets fields."""
+    return isinstance(rule, CheckRule) and rule.when is None and bool(rule.assignments)
 
 
 def _outputs_inlined(rule: Rule) -> bool:
@@ -1098,13 +1099,24 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
                 rule.require, tuple(writer.raw_atoms))
             records.append(record)
             status = f"{record}[1]"
-        elif (assigned := _assignments(writer, rule, name, f"_r{len(records)}")) is not None:
-            # An output rule: its fields set here, in order, when every one of them can be
-            # computed; else the interpreter evaluates the rule afresh (and words why not).
-            for line in assigned:
+        elif _outputs_inlined(rule) or _sets_inline(rule):
+            assert isinstance(rule, (CheckRule, OutputRule))
+            record = f"_r{len(records)}"
+            done = f"({name}, 'pass', (), None, _NOPE)"
+            if isinstance(rule, CheckRule):  # its require first, kept raw, as _Run.check goes
+                writer.atom_records, writer.raw_atoms = [], []
+                n = writer.condition(rule.require)
+                atoms = "".join(f"{c}, " for c in writer.atom_records)
+                done = f"({name}, _s{n}, ({atoms}), {writer.constant(rule.require)}, _NOPE)"
+                plan.raw_conditions[id(rule.require)] = RawCondition(
+                    rule.require, tuple(writer.raw_atoms))
+            # Its fields set here, in order, when every one of them can be computed; else the
+            # interpreter evaluates the rule afresh (and words why not).
+            assigned = _assignments(writer, rule, name, record, done)
+            for line in assigned or [f"{record} = _run.rule({name}, None)"]:
                 writer.emit(line)
-            records.append(f"_r{len(records)}")
-            status = f"{records[-1]}[1]"
+            records.append(record)
+            status = f"{record}[1]"
         elif _rows_inlined(rule):
             assert isinstance(rule, TableRule)
             record = f"_r{len(records)}"
