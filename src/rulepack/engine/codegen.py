@@ -15,8 +15,13 @@ that performs the same operations simpleeval would, in the same order:
   and its check records, exactly as :meth:`rulepack.engine.interpreter._Run.condition` would;
 - a pack also gets one function for all its rules (used when its pack-level ``when``, if it
   has one, holds: each rule then applies as its own ``when`` says), which reads
-  each fact once into a local and evaluates its plain check rules inline (others are handed to
-  :meth:`rulepack.engine.interpreter._Run.rule`). It keeps each atom's status and value, not its
+  each fact once into a local and evaluates inline its checks (with or without a ``when``
+  and fields), output rules and the rows of its tables; score rules, tables and outputs with
+  a ``when`` of their own, and any rule whose ``when`` is unknown or whose field cannot be
+  computed, are handed to :meth:`rulepack.engine.interpreter._Run.rule`, which keeps the
+  meaning of what is not plain (and a table's hit policy is decided by its
+  :meth:`~rulepack.engine.interpreter._Run.table_of` on either path). It keeps each atom's
+  status and value, not its
   record (:class:`rulepack.verdict.kept.RawCondition` makes the records and picks the deciding
   ones when an explanation is read), since most verdicts are used for their outcome alone.
 
@@ -971,8 +976,9 @@ def _condition_code(condition: Condition, plan: Plan, namespace: dict[str, Any])
 
 
 def _inlined(rule: Rule) -> bool:
-    """Whether the whole-pack function evaluates ``rule`` itself: a check with no `when` and
-    no assignments. Any other rule is handed to :meth:`rulepack.engine.interpreter._Run.rule`."""
+    """Whether the whole-pack function evaluates ``rule`` itself, whole and raw: a check with
+    no `when` and no assignments (see also :func:`_guarded`, :func:`_sets_inline`,
+    :func:`_outputs_inlined` and :func:`_rows_inlined`)."""
     return isinstance(rule, CheckRule) and rule.when is None and not rule.assignments
 
 
