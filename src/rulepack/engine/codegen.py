@@ -73,6 +73,7 @@ import simpleeval
 from rulepack.engine.failures import FAILURES, error_text
 from rulepack.engine.interpreter import (
     CHECKED,
+    PASSED,
     ConditionCode,
     ExpressionCode,
     Plan,
@@ -696,6 +697,11 @@ class _ConditionWriter:
     def emit(self, text: str, indent: int = 1) -> None:
         self.lines.append("    " * indent + text)
 
+    def indent_from(self, start: int, levels: int) -> None:
+        """Indent the lines emitted since line ``start`` by ``levels`` more: code emitted at
+        the function's level that is to run under an ``if``."""
+        self.lines[start:] = ["    " * levels + line for line in self.lines[start:]]
+
     def condition(self, node: Condition) -> int:
         """Emit code for ``node``; return n where ``_sn``/``_ln`` hold status and records."""
         if isinstance(node, Atom):
@@ -1022,8 +1028,21 @@ def _sets_inline(rule: Rule) -> bool:
 
 def _outputs_inlined(rule: Rule) -> bool:
     """Whether the whole-pack function sets the fields of ``rule`` itself (see
-    :func:`_assignments`): an output rule with no `when`, whose expressions compile."""
+    :func:`_assignments`): an output rule with no `when` (handed over after all when one of
+    its expressions stays in the sandbox)."""
     return isinstance(rule, OutputRule) and rule.when is None
+
+
+def _raw_require(writer: _ConditionWriter, rule: CheckRule, name: str) -> tuple[int, str]:
+    """Emit ``rule``'s require kept raw; return the n of its ``_s<n>`` and its record's text:
+    the values of every atom, and the condition they are turned into records by (registered
+    in the plan's ``raw_conditions``)."""
+    writer.atom_records, writer.raw_atoms = [], []
+    n = writer.condition(rule.require)
+    atoms = "".join(f"{c}, " for c in writer.atom_records)
+    writer.plan.raw_conditions[id(rule.require)] = RawCondition(
+        rule.require, tuple(writer.raw_atoms))
+    return n, f"({name}, _s{n}, ({atoms}), {writer.constant(rule.require)}, _NOPE)"
 
 
 def _rows_inlined(rule: Rule) -> bool:
@@ -1044,13 +1063,13 @@ def _table_rows(writer: _ConditionWriter, rule: TableRule) -> str:
     depth = 1
     for row in rule.rows:
         if row.when is None:
-            writer.emit(f"{outcomes}.append({writer.constant(('pass', ()))})", depth)
+            writer.emit(f"{outcomes}.append({writer.constant(PASSED)})", depth)
             if first:
                 break  # it hits: no row after it is looked at
             continue
         start = len(writer.lines)
         n = writer.condition(row.when)
-        writer.lines[start:] = ["    " * (depth - 1) + line for line in writer.lines[start:]]
+        writer.indent_from(start, depth - 1)
         writer.emit(f"{outcomes}.append((_s{n}, _l{n}))", depth)
         if first:
             writer.emit(f"if _s{n} == 'fail':", depth)
@@ -1073,19 +1092,14 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
     decisive: list[str] = []
     for rule in plan.pack.rules:
         name = writer.constant(rule)
+        record = f"_r{len(records)}"
         if _inlined(rule):
             assert isinstance(rule, CheckRule)
-            writer.atom_records, writer.raw_atoms = [], []
-            n = writer.condition(rule.require)
-            atoms = "".join(f"{c}, " for c in writer.atom_records)
-            # The values of every atom, and the condition they are turned into records by.
-            records.append(f"({name}, _s{n}, ({atoms}), {writer.constant(rule.require)}, _NOPE)")
-            plan.raw_conditions[id(rule.require)] = RawCondition(
-                rule.require, tuple(writer.raw_atoms))
+            n, raw_record = _raw_require(writer, rule, name)
+            records.append(raw_record)
             status = f"_s{n}"
         elif _guarded(rule):
             assert isinstance(rule, CheckRule) and rule.when is not None
-            record = f"_r{len(records)}"
             # Its `when` with full records (the checks of an unknown `when` are shown); then,
             # as _Run.rule goes: skipped, handed over when unknown, else its `require` raw.
             writer.raw = False
@@ -1095,48 +1109,31 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
             writer.emit(f"elif _s{w} == 'unknown': {record} = _run.rule({name}, None)")
             writer.emit("else:")
             start = len(writer.lines)
-            writer.atom_records, writer.raw_atoms = [], []
-            n = writer.condition(rule.require)
-            writer.lines[start:] = ["    " + line for line in writer.lines[start:]]
-            atoms = "".join(f"{c}, " for c in writer.atom_records)
-            writer.emit(f"    {record} = ({name}, _s{n}, ({atoms}), "
-                        f"{writer.constant(rule.require)}, _NOPE)")
-            plan.raw_conditions[id(rule.require)] = RawCondition(
-                rule.require, tuple(writer.raw_atoms))
-            records.append(record)
-            status = f"{record}[1]"
+            _, raw_record = _raw_require(writer, rule, name)
+            writer.indent_from(start, 1)
+            writer.emit(f"    {record} = {raw_record}")
         elif _outputs_inlined(rule) or _sets_inline(rule):
             assert isinstance(rule, (CheckRule, OutputRule))
-            record = f"_r{len(records)}"
             done = f"({name}, 'pass', (), None, _NOPE)"
             if isinstance(rule, CheckRule):  # its require first, kept raw, as _Run.check goes
-                writer.atom_records, writer.raw_atoms = [], []
-                n = writer.condition(rule.require)
-                atoms = "".join(f"{c}, " for c in writer.atom_records)
-                done = f"({name}, _s{n}, ({atoms}), {writer.constant(rule.require)}, _NOPE)"
-                plan.raw_conditions[id(rule.require)] = RawCondition(
-                    rule.require, tuple(writer.raw_atoms))
+                done = _raw_require(writer, rule, name)[1]
             # Its fields set here, in order, when every one of them can be computed; else the
             # interpreter evaluates the rule afresh (and words why not).
             assigned = _assignments(writer, rule, name, record, done)
             for line in assigned or [f"{record} = _run.rule({name}, None)"]:
                 writer.emit(line)
-            records.append(record)
-            status = f"{record}[1]"
         elif _rows_inlined(rule):
             assert isinstance(rule, TableRule)
-            record = f"_r{len(records)}"
             rows = _table_rows(writer, rule)
             # What the rows decide, as the interpreter decides it.
             writer.emit(f"_x = _run.table_of({name}, {rows})")
             writer.emit(f"{record} = ({name}, _x[0], _x[1], None, _x[2])")
-            records.append(record)
-            status = f"{record}[1]"
         else:
             # A rule handed over runs before the rules after it: keep that order.
-            writer.emit(f"_r{len(records)} = _run.rule({name}, None)")
-            records.append(f"_r{len(records)}")
-            status = f"{records[-1]}[1]"
+            writer.emit(f"{record} = _run.rule({name}, None)")
+        if not _inlined(rule):  # its record is in a local of its own
+            records.append(record)
+            status = f"{record}[1]"
         if rule.decisive:
             decisive.append(status)
     head = ["def _code(_run):", "    _fact = _run.fact", "    _doc = _run.document",
@@ -1191,24 +1188,22 @@ class _FactLocals:
         local = self.locals.setdefault(path, f"_v{len(self.locals)}")
         slow = f"({local} := _fact({path!r}))"
         parts = path.split(".")
+        # What a value read before must be to be taken as it is.
+        known = f"{local} is not _U" if usual is None else f"_type({local}) is {usual}"
         if usual is not None:
             parent = self.parents.setdefault(parts[0], f"_p{len(self.parents)}")
             got = f"_type({local} := {parent}.get({parts[1]!r}, _U)) is {usual}"
             text = (f"{local} if {got} else "
                     f"({local} := _kept({local} if {local} is not _U else _fact({path!r})))")
-            if not first:
-                text = f"{local} if _type({local}) is {usual} else ({text})"
-            expr: ast.expr = ast.parse(f"({text})", mode="eval").body
-            return expr
-        if self.direct(path):
+        elif self.direct(path):
             parent = self.parents.setdefault(parts[0], f"_p{len(self.parents)}")
             text = (f"{local} if ({local} := {parent}.get({parts[1]!r}, _U)) is not _U "
                     f"else {slow}")
         else:
             text = slow
         if not first:
-            text = f"{local} if {local} is not _U else ({text})"
-        expr = ast.parse(f"({text})", mode="eval").body
+            text = f"{local} if {known} else ({text})"
+        expr: ast.expr = ast.parse(f"({text})", mode="eval").body
         return expr
 
     def peek(self, path: str) -> ast.expr:

@@ -89,7 +89,8 @@ ConditionCode = Callable[["_Run"], Outcome]
 ExpressionCode = Callable[["_Run"], Any]
 RulesCode = Callable[["_Run"], "tuple[tuple[_RuleRecord, ...], Status]"]
 
-_PASS: Outcome = ("pass", ())
+# The outcome of a condition that holds with no check to show (a row or rule with no `when`).
+PASSED: Outcome = ("pass", ())
 
 
 class ExpressionFailed(Exception):
@@ -589,7 +590,7 @@ class _Run:
 
     def applicability(self, rule: Rule, pack_when: Outcome | None) -> Outcome:
         if rule.when is None:
-            return pack_when if pack_when is not None else _PASS
+            return pack_when if pack_when is not None else PASSED
         own = self.condition(rule.when)
         if pack_when is None:
             return own
@@ -705,7 +706,7 @@ class _Run:
         first = rule.hit_policy == "first"
         outcomes: list[Outcome] = []
         for row in rule.rows:
-            outcome = condition(row.when) if row.when is not None else _PASS
+            outcome = condition(row.when) if row.when is not None else PASSED
             outcomes.append(outcome)
             if first and outcome[0] != "fail":
                 break
@@ -775,7 +776,7 @@ class _Run:
         unknown_checks: list[CheckRecord] = []
         deducted: Any = 0
         for deduction in rule.deductions:
-            applies = self.condition(deduction.when) if deduction.when else _PASS
+            applies = self.condition(deduction.when) if deduction.when else PASSED
             if applies[0] == "unknown":
                 unknown_checks.extend(applies[1])
                 known = self.may_deduct(deduction.points, applies[1])

@@ -175,7 +175,7 @@ class Sandbox(EvalWithCompoundTypes):
         if not self._charging:
             cap = self._limits.max_work
             self.operators = self._charged_operators(operators_for(self._limits), cap)
-            self.functions = self._charged_functions(self._functions, cap)
+            self.functions = _ChargedFunctions(self, self._functions, cap)
             self._charging = True
         self._loops += 1
 
@@ -199,10 +199,6 @@ class Sandbox(EvalWithCompoundTypes):
         for op, cost in CHARGED.items():
             out[op] = charged(table[op], cost)
         return out
-
-    def _charged_functions(self, table: Mapping[str, Callable[..., Any]],
-                           cap: int) -> dict[str, Callable[..., Any]]:
-        return _ChargedFunctions(self, table, cap)
 
     def _check_disallowed_items(self, item: Any) -> None:
         # simpleeval walks every value an expression produces, recursively, looking for modules

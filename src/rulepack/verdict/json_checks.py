@@ -108,18 +108,15 @@ def _site(site: CheckSite, lang: str) -> Write:
                 text_form, escaped_form = forms[status]
                 text = text_form.format(shown, short)
                 escaped = text if escaped_form is None else escaped_form.format(shown, short)
-                out = (f'{begin}"{escaped}"{compared}{int.__repr__(actual)}'
-                       f', "threshold": {seen[2]}')
-                out += "}" if gap is None else f', "gap": {int.__repr__(gap)}}}'
-                return _remembered(memo, key, (threshold, text, escaped, out, site), actual)
+                actual_json = int.__repr__(actual)
             else:
                 text = limit_words(status, wording.plain_number(actual), seen[1],
                                    None if gap is None else wording.plain_number(gap))
-                escaped = string_json(text)
-                out = (f'{begin}{escaped}{compared}{value_json(actual)}'
-                       f', "threshold": {seen[2]}')
-                out += "}" if gap is None else f', "gap": {value_json(gap)}}}'
-            return _remembered(memo, key, (threshold, text, escaped[1:-1], out, site), actual)
+                escaped = string_json(text)[1:-1]
+                actual_json = value_json(actual)
+            out = f'{begin}"{escaped}"{compared}{actual_json}, "threshold": {seen[2]}'
+            out += "}" if gap is None else f', "gap": {value_json(gap)}}}'
+            return _remembered(memo, key, (threshold, text, escaped, out, site), actual)
         if op is None or status == "unknown":
             # Check.from_record keeps neither operator nor threshold: no gap, no param.
             text = words(status, actual, None, None, missing, error)

@@ -87,15 +87,12 @@ def to_jsonable(value: Any) -> Any:
 def check_gap(op: str, actual: Any, threshold: Any) -> Any:
     """How far a failed threshold check is from passing, in the threshold's unit."""
     if type(actual) is int and type(threshold) is int:  # the commonest: two plain ints
-        if op == ">=" or op == ">":
-            return threshold - actual + (op == ">")
-        if op == "<=" or op == "<":
-            return actual - threshold + (op == "<")
+        integral = True
+    elif not (isinstance(actual, (int, float)) and not isinstance(actual, bool)
+              and isinstance(threshold, (int, float)) and not isinstance(threshold, bool)):
         return None
-    if not (isinstance(actual, (int, float)) and not isinstance(actual, bool)
-            and isinstance(threshold, (int, float)) and not isinstance(threshold, bool)):
-        return None
-    integral = isinstance(actual, int) and isinstance(threshold, int)
+    else:
+        integral = isinstance(actual, int) and isinstance(threshold, int)
     if op == ">=":
         gap = threshold - actual
     elif op == "<=":
