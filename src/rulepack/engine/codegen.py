@@ -82,10 +82,11 @@ from rulepack.engine.interpreter import (
     expressions_of,
     keepable,
 )
+from rulepack.engine.partial import looks_into_lists
 from rulepack.engine.sandbox import Sandbox, item_field, operators_for, sized
 from rulepack.engine.work import CHARGED, TEXT_CHARS, call_cost, flat_size, product_cost
 from rulepack.facts.schema import Missing, converted
-from rulepack.lang.expressions import SPECIAL_NAMES, Limits
+from rulepack.lang.expressions import SPECIAL_NAMES, CompiledExpr, Limits
 from rulepack.lang.functions import FUNCTIONS
 from rulepack.model.logic import NEGATE, PACK_OUTCOME
 from rulepack.model.pack import (
@@ -793,6 +794,7 @@ class _ConditionWriter:
         # list's known records, a result field's interval may still decide it).
         known = [f"    _c{n} = _run.missing_check({site}, {self.constant(expr)}, _e.path); "
                  f"_s{n} = _c{n}[1]"]
+        alone = _only_fact(expr)
         # Loops that cannot be sure of the sandbox's answer: the interpreter's record.
         fallback = [f"    _c{n} = _run.atom({self.constant(atom)}); _s{n} = _c{n}[1]"]
         if self.raw:
@@ -804,6 +806,14 @@ class _ConditionWriter:
                        f"_c{n} = _c{n}[2]"]
             known += decided
             fallback += decided
+        if alone is not None:
+            # An atom reading one fact, and nothing in a list, knows nothing of itself without
+            # it: missing_check's record is a constant (most atoms of a document without the
+            # facts a pack reads come here).
+            record = self.constant((check_site, "unknown", None, None, (alone,), None))
+            known = [f"    if _e.path == {alone!r}:",
+                     f"        _run.saw_missing = True; _c{n} = {record}; {unknown}",
+                     "    else:", *("    " + line for line in known)]
         lines += [
             "except _Missing as _e:",
             *known,
@@ -944,6 +954,17 @@ def _keepable_by_shape(node: ast.expr) -> bool:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         return True
     return _returns(node) in _PLAIN_KINDS
+
+
+def _only_fact(expr: CompiledExpr) -> str | None:
+    """The fact ``expr`` reads when it reads one fact whole and looks into no list (so that
+    without it nothing of its value is known: see ``_Run.known_check``); else None."""
+    if len(expr.reads) != 1:
+        return None
+    path = expr.reads[0]
+    if path.startswith("result.") or "[]" in path or looks_into_lists(expr.tree):
+        return None
+    return path
 
 
 def _fact_path(node: ast.expr) -> str | None:
@@ -1158,10 +1179,11 @@ _NOTHING: Mapping[str, Any] = MappingProxyType({})
 class _FactLocals:
     """The facts a whole-pack function reads, each into a local of its own, once.
 
-    A fact one level below a subject (``account.fans``, no conversion) is looked up with one
-    ``dict.get`` in the subject's object, fetched once at the top of the function; anything
-    else, and any lookup that finds nothing there, goes through ``_run.fact``, which gives
-    the exact answer (a null subject, a mapping that is not a dict, a missing fact).
+    A fact with no conversion (``account.fans``, ``account.ban.type``) is looked up with one
+    ``dict.get`` in the object that holds it, fetched once at the top of the function (the
+    subject's, or an object inside it); anything else, and any lookup that finds nothing
+    there, goes through ``_run.fact``, which gives the exact answer (a null on the way, a
+    mapping that is not a dict, a missing fact).
     """
 
     def __init__(self, converters: Mapping[str, Any]) -> None:
@@ -1174,8 +1196,19 @@ class _FactLocals:
         self.converters = converters
 
     def direct(self, path: str) -> bool:
-        """Whether ``path`` is read with a ``dict.get`` in its subject's object."""
-        return path.count(".") == 1 and path not in self.converters
+        """Whether ``path`` is read with a ``dict.get`` in the object that holds it."""
+        return "." in path and "[]" not in path and path not in self.converters
+
+    def parent(self, path: str) -> tuple[str, str]:
+        """The local holding the object that holds ``path`` (made with those above it, in
+        the order the prologue fetches them), and the key of ``path`` in it."""
+        holder, _, key = path.rpartition(".")
+        local = self.parents.get(holder)
+        if local is None:
+            if "." in holder:
+                self.parent(holder)
+            local = self.parents[holder] = f"_p{len(self.parents)}"
+        return local, key
 
     def read(self, path: str, usual: str | None = None) -> ast.expr:
         """A read of ``path``. With ``usual`` (the name of the type its schema names, for a
@@ -1187,17 +1220,16 @@ class _FactLocals:
         first = path not in self.locals
         local = self.locals.setdefault(path, f"_v{len(self.locals)}")
         slow = f"({local} := _fact({path!r}))"
-        parts = path.split(".")
         # What a value read before must be to be taken as it is.
         known = f"{local} is not _U" if usual is None else f"_type({local}) is {usual}"
         if usual is not None:
-            parent = self.parents.setdefault(parts[0], f"_p{len(self.parents)}")
-            got = f"_type({local} := {parent}.get({parts[1]!r}, _U)) is {usual}"
+            parent, key = self.parent(path)
+            got = f"_type({local} := {parent}.get({key!r}, _U)) is {usual}"
             text = (f"{local} if {got} else "
                     f"({local} := _kept({local} if {local} is not _U else _fact({path!r})))")
         elif self.direct(path):
-            parent = self.parents.setdefault(parts[0], f"_p{len(self.parents)}")
-            text = (f"{local} if ({local} := {parent}.get({parts[1]!r}, _U)) is not _U "
+            parent, key = self.parent(path)
+            text = (f"{local} if ({local} := {parent}.get({key!r}, _U)) is not _U "
                     f"else {slow}")
         else:
             text = slow
@@ -1211,11 +1243,9 @@ class _FactLocals:
         ``:=`` in what it loops over): the local, if an earlier read set it, else the
         subject's field, else through ``_run.fact``."""
         slow = f"_fact({path!r})"
-        parts = path.split(".")
-        if len(parts) == 2 and path not in self.converters:
-            parent = self.parents.setdefault(parts[0], f"_p{len(self.parents)}")
-            key = repr(parts[1])
-            slow = f"({parent}[{key}] if {key} in {parent} else {slow})"
+        if self.direct(path):
+            parent, key = self.parent(path)
+            slow = f"({parent}[{key!r}] if {key!r} in {parent} else {slow})"
         local = self.locals.get(path)
         text = slow if local is None else f"({local} if {local} is not _U else {slow})"
         expr: ast.expr = ast.parse(text, mode="eval").body
@@ -1227,7 +1257,12 @@ class _FactLocals:
     def prologue(self) -> list[str]:
         names = [*self.locals.values(), *self.checked.values()]
         lines = [" = ".join(names) + " = _U"] if names else []
-        for part, parent in self.parents.items():
-            lines += [f"{parent} = _doc.get({part!r}, _NOPE) if _type(_doc) is _dict else _NOPE",
-                      f"if _type({parent}) is not _dict: {parent} = _NOPE"]
+        for holder, parent in self.parents.items():
+            above, _, key = holder.rpartition(".")
+            if above:  # an object inside another: that one is a dict, or the empty _NOPE
+                lines.append(f"{parent} = {self.parents[above]}.get({key!r}, _NOPE)")
+            else:
+                lines.append(f"{parent} = _doc.get({key!r}, _NOPE) if _type(_doc) is _dict "
+                             "else _NOPE")
+            lines.append(f"if _type({parent}) is not _dict: {parent} = _NOPE")
         return lines

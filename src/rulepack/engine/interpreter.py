@@ -720,15 +720,18 @@ class _Run:
         statuses = [o[0] for o in outcomes]
         # (A first-hit table may have stopped before its last row: zip stops there too.)
         details: dict[str, Any] = {"rows": dict(zip(rule.row_ids, statuses, strict=False))}
-        hits = HIT_POLICIES[rule.hit_policy](rule.priorities, statuses)
-        if hits.clash:
-            details["errors"] = [unique_clash([rows[i].id for i in hits.clash])]
-        winners = [rows[i] for i in hits.winners]
+        won, undecided, clash = HIT_POLICIES[rule.hit_policy](rule.priorities, statuses)
+        if clash:
+            details["errors"] = [unique_clash([rows[i].id for i in clash])]
+        winners = [rows[i] for i in won]
         details["matched"] = [r.id for r in winners]
-        deciding = [i for i, o in enumerate(outcomes) if o[0] == "unknown"] \
-            if hits.undecided else hits.winners
-        checks = tuple(c for i in deciding for c in outcomes[i][1])
-        return winners, hits.undecided, checks, details
+        if undecided:
+            checks = tuple([c for o in outcomes if o[0] == "unknown" for c in o[1]])
+        elif len(won) == 1:  # the usual answer: one row decides
+            checks = outcomes[won[0]][1]
+        else:
+            checks = tuple([c for i in won for c in outcomes[i][1]])
+        return winners, undecided, checks, details
 
     def table(self, rule: TableRule) -> _RuleOutcome:
         return self.table_of(rule, self.table_rows(rule))
@@ -736,7 +739,8 @@ class _Run:
     def table_of(self, rule: TableRule, outcomes: list[Outcome]) -> _RuleOutcome:
         """A table rule that applies, from the outcomes of its rows (:meth:`table_rows`)."""
         winners, undecided, checks, details = self.table_hits(rule, outcomes)
-        missing = [m for c in checks for m in c[4]]
+        # The facts the unknown rows lack: what an open table's outputs wait for.
+        missing = [m for c in checks for m in c[4]] if undecided else []
         if self.bounds:
             for name in rule.outputs:
                 self.bounds.pop("result." + name, None)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Literal, NamedTuple, TypeVar
 
 Status = Literal["pass", "fail", "unknown", "skipped"]
 HitPolicy = Literal["unique", "first", "priority", "collect"]
@@ -85,11 +85,12 @@ def pack_outcome(decisive: Iterable[Status]) -> Status:
 # -- hit policies -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Hits:
+class Hits(NamedTuple):
     """What a hit policy makes of a table's rows: the indices of the rows that decide, whether
     unknown rows leave the answer open, and (unique policy) the rows that all match."""
 
+    # A named tuple, not a dataclass: one is made for every table a verdict decides, and a
+    # frozen dataclass costs three times as much to make.
     winners: tuple[int, ...]
     undecided: bool
     clash: tuple[int, ...] = ()
@@ -99,6 +100,9 @@ class Hits:
 # at its first row that does not fail) to its hits.
 HitPolicyRule = Callable[[Sequence[int], Sequence[Status]], Hits]
 
+_NO_HITS = Hits((), False)
+_OPEN = Hits((), True)
+
 
 def _first(priorities: Sequence[int], statuses: Sequence[Status]) -> Hits:
     """The first row that does not fail decides, if it passes; an unknown one before any
@@ -107,37 +111,42 @@ def _first(priorities: Sequence[int], statuses: Sequence[Status]) -> Hits:
         if status == "pass":
             return Hits((i,), False)
         if status == "unknown":
-            return Hits((), True)
-    return Hits((), False)
+            return _OPEN
+    return _NO_HITS
 
 
 def _unique(priorities: Sequence[int], statuses: Sequence[Status]) -> Hits:
     """The one passing row; two or more clash, and an unknown row might match too, which
     would break uniqueness: open."""
-    passing = tuple(i for i, s in enumerate(statuses) if s == "pass")
+    if "pass" not in statuses:
+        return _OPEN if "unknown" in statuses else _NO_HITS
+    passing = tuple([i for i, s in enumerate(statuses) if s == "pass"])
     if len(passing) > 1:
         return Hits((), True, passing)
     if "unknown" in statuses:
-        return Hits((), True)
+        return _OPEN
     return Hits(passing, False)
 
 
 def _priority(priorities: Sequence[int], statuses: Sequence[Status]) -> Hits:
     """The passing row of highest priority (the first among equals); an unknown row of higher
     priority leaves the answer open."""
-    passing = [i for i, s in enumerate(statuses) if s == "pass"]
     unknown = "unknown" in statuses
-    if passing:
-        best = max(passing, key=lambda i: priorities[i])
-        if not any(s == "unknown" and priorities[i] > priorities[best]
-                   for i, s in enumerate(statuses)):
+    if "pass" in statuses:
+        best = -1
+        for i, status in enumerate(statuses):
+            if status == "pass" and (best < 0 or priorities[i] > priorities[best]):
+                best = i
+        if not unknown or not any(s == "unknown" and priorities[i] > priorities[best]
+                                  for i, s in enumerate(statuses)):
             return Hits((best,), False)
-    return Hits((), unknown)
+    return _OPEN if unknown else _NO_HITS
 
 
 def _collect(priorities: Sequence[int], statuses: Sequence[Status]) -> Hits:
     """Every passing row; an unknown row leaves the collection open."""
-    return Hits(tuple(i for i, s in enumerate(statuses) if s == "pass"), "unknown" in statuses)
+    return Hits(tuple([i for i, s in enumerate(statuses) if s == "pass"]),
+                "unknown" in statuses)
 
 
 HIT_POLICIES: dict[HitPolicy, HitPolicyRule] = {
