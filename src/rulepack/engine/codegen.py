@@ -1167,8 +1167,8 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
     plan.slot_facts({path: i for i, path in enumerate(fact_locals.locals)})
     source = "\n".join([*head, *writer.lines, *kept,
                         f"    return ({', '.join(records)},), {outcome}"]) + "\n"
-    scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_dict": dict},
-                   writer.constants)
+    scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_dict": dict,
+                            **fact_locals.constants}, writer.constants)
     code: RulesCode = scope["_code"]
     return code
 
@@ -1194,6 +1194,8 @@ class _FactLocals:
         # which the sandbox does not check).
         self.checked: dict[str, str] = {}
         self.converters = converters
+        # The converters of the converted facts read directly, by the names the code calls.
+        self.constants: dict[str, Callable[[Any], Any]] = {}
 
     def direct(self, path: str) -> bool:
         """Whether ``path`` is read with a ``dict.get`` in the object that holds it."""
@@ -1231,6 +1233,14 @@ class _FactLocals:
             parent, key = self.parent(path)
             text = (f"{local} if ({local} := {parent}.get({key!r}, _U)) is not _U "
                     f"else {slow}")
+        elif "." in path and "[]" not in path:
+            # A converted fact (a date): the value found, converted as the schema's reader
+            # converts it; null, or nothing found, through _run.fact.
+            parent, key = self.parent(path)
+            convert = f"_cv{len(self.constants)}"
+            self.constants[convert] = self.converters[path]
+            text = (f"({local} := {convert}(_g) if (_g := {parent}.get({key!r}, _U)) is not _U "
+                    f"and _g is not None else _fact({path!r}))")
         else:
             text = slow
         if not first:
