@@ -441,6 +441,17 @@ class _Run:
     def partial(self, tree: ast.Expression) -> Any:
         return Partial(self.sandbox, self.schema, self.bounds, self.unknown_results).value(tree)
 
+    def known_side(self, tree: ast.Expression) -> Any:
+        """:meth:`partial` of one side of a comparison, without a look for the two sides most
+        checks of a result field known in part have: the field itself (its interval) and a
+        literal (a threshold)."""
+        body = tree.body
+        if type(body) is ast.Constant and type(body.value) in (int, float):
+            return body.value  # (the sandbox's own check of a literal looks at lengths only)
+        if type(body) is ast.Name and body.id in self.bounds:
+            return self.bounds[body.id]
+        return self.partial(tree)
+
     def known_check(self, site: CheckSite, expr: CompiledExpr, missing: tuple[str, ...]) \
             -> CheckRecord | None:
         """The record of an atom that stopped on ``missing`` facts, from what is known of it;
@@ -450,8 +461,8 @@ class _Run:
         comparison = expr.comparison
         try:
             if comparison is not None:
-                actual = self.partial(comparison.actual)
-                threshold = self.partial(comparison.threshold)
+                actual = self.known_side(comparison.actual)
+                threshold = self.known_side(comparison.threshold)
                 for value in (actual, threshold):
                     if type(value) in CHECKED:
                         keepable(value, self.plan.limits.max_built)

@@ -91,8 +91,7 @@ class Partial:
         if isinstance(node, ast.Name) and node.id in self.results:
             return self.results[node.id]
         if self.results:
-            inside = [self.results[n.id] for n in ast.walk(node)
-                      if isinstance(n, ast.Name) and n.id in self.results]
+            inside = [self.results[name] for name in _names_in(node) if name in self.results]
             if inside:  # a part known only in part, inside something not looked into
                 return unknown(m for b in inside for m in b.missing)
         try:
@@ -212,6 +211,16 @@ class Partial:
     def lacking(self, path: str) -> tuple[Text, ...]:
         label = self.schema.labels.get(path) if "[]" in path else None
         return (label,) if label is not None else ()
+
+
+def _names_in(node: ast.AST) -> tuple[str, ...]:
+    """The names read anywhere in ``node``, in the order ``ast.walk`` meets them; kept on the
+    node, since a pack's trees live as long as the pack and a look may walk a node often."""
+    names: tuple[str, ...] | None = getattr(node, "rp_names", None)
+    if names is None:
+        names = tuple(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+        node.rp_names = names  # type: ignore[attr-defined]
+    return names
 
 
 def _why(opened: list[Bound]) -> Bound | None:
