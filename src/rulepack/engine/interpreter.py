@@ -39,7 +39,7 @@ from rulepack.engine.failures import (
     score_failure,
     unique_clash,
 )
-from rulepack.engine.partial import Partial, looks_into_lists
+from rulepack.engine.partial import Partial, lists_looked_into
 from rulepack.engine.sandbox import LimitExceeded, Sandbox
 from rulepack.facts.schema import FactSchema, Missing, china_day
 from rulepack.lang.expressions import SPECIAL_NAMES, CompiledExpr, Limits
@@ -131,9 +131,10 @@ class Plan:
         # What renderers of this plan's verdicts make once and keep (verdict.json_writer's
         # writers per language): it lives and dies with the plan, so no cache is keyed by id().
         self.renderings: dict[str, Any] = {}
-        # Whether an expression looks into a list, by id (see _Run.known_value); filled in as
-        # asked, with a value that does not depend on who asks first.
-        self.looks_into_lists: dict[int, bool] = {}
+        # How an expression looks into lists, by id (see partial.lists_looked_into and
+        # _Run.may_know); filled in as asked, with a value that does not depend on who asks
+        # first.
+        self.looks_into_lists: dict[int, str | bool] = {}
         for atom in atoms_of(pack):
             self.sites[id(atom)] = _site(atom, schema)
         # The facts each rule refers to, for its reason's values: those of its `when` alone
@@ -418,11 +419,17 @@ class _Run:
         looks into a list, or reads a result field known in part."""
         into = self.plan.looks_into_lists.get(id(expr))
         if into is None:
-            into = self.plan.looks_into_lists[id(expr)] = looks_into_lists(expr.tree)
-        if into:
-            return True
+            into = self.plan.looks_into_lists[id(expr)] = lists_looked_into(expr.tree)
         bounds = self.bounds
-        return bool(bounds) and any(read in bounds for read in expr.reads)
+        if into is False:
+            return bool(bounds) and any(read in bounds for read in expr.reads)
+        if into is True or bounds:
+            return True
+        # Its value is one look into one list: with that list missing (a result field not
+        # computed, an absent fact) nothing of it is known, which a look would only confirm.
+        if into.startswith("result."):
+            return into[7:] not in self.unknown_results
+        return self.cache.get(into, UNREAD) is not _ABSENT
 
     def known_value(self, expr: CompiledExpr) -> Any:
         """What is known of ``expr``'s value (a value, or a :class:`Bound`), looked at node by

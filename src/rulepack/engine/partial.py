@@ -49,6 +49,23 @@ def looks_into_lists(tree: ast.AST) -> bool:
     return any(isinstance(node, (ast.ListComp, ast.GeneratorExp)) for node in ast.walk(tree))
 
 
+def lists_looked_into(tree: ast.Expression) -> str | bool:
+    """How ``tree`` looks into lists: False if it does not (:func:`looks_into_lists`); the
+    name of the list when the whole tree is one comprehension over a named list, or an
+    aggregate of one (``count([v for v in account.violations if ...])``), whose value a look
+    takes from that list alone; else True."""
+    if not looks_into_lists(tree):
+        return False
+    body = tree.body
+    if isinstance(body, ast.Call) and isinstance(body.func, ast.Name) \
+            and body.func.id in AGGREGATES and len(body.args) == 1 and not body.keywords:
+        body = body.args[0]
+    if isinstance(body, (ast.ListComp, ast.GeneratorExp)) and len(body.generators) == 1 \
+            and isinstance(body.generators[0].iter, ast.Name):
+        return body.generators[0].iter.id
+    return True
+
+
 class Partial:
     """One look at one tree: ``sandbox`` evaluates the nodes read whole, ``results`` holds what
     is known of the result fields not computed exactly."""
