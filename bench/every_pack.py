@@ -29,9 +29,9 @@ It reads a few internals of the engine to describe what it measures, never to ch
 ``rulepack.engine.interpreter.atoms_of`` and ``expressions_of`` (what a pack evaluates),
 ``Models.sandboxed`` (the expressions a pack leaves to the sandbox, as ``rulepack check
 --sandboxed`` lists them), the ``Plan`` a library keeps per pack (``Library._plan``: whether
-the pack got a whole-pack function) and ``codegen._inlined``, ``_guarded``, ``_sets_inline``,
-``_outputs_inlined`` and ``_rows_inlined`` (which rules that function evaluates itself,
-wholly or up to what a table's rows decide, rather than hand to the interpreter whole).
+the pack got a whole-pack function) and ``codegen.evaluated_inline`` (which rules that
+function evaluates itself, wholly or up to what a table's rows decide, rather than hand to
+the interpreter whole).
 """
 
 from __future__ import annotations
@@ -222,15 +222,12 @@ def describe(library: rulepack.Library, pack: Pack) -> dict[str, Any]:
     expressions = list(expressions_of(pack))
     # What `rulepack check --sandboxed` lists: the expressions the plan left to the sandbox.
     fallback = list(models_of(library).sandboxed(pack))
-    # The rules the compiled whole-pack function evaluates itself (checks, with a `when` that
-    # decides too, checks that set fields and outputs, and tables up to what their rows
-    # decide); the others (scores, tables and outputs with a `when`) it hands to the
-    # interpreter whole. (An output rule is handed over too when one of its expressions
-    # stays in the sandbox: the fallback column lists any.)
-    inlined = [rule.id for rule in pack.rules if plan.rules_code is not None
-               and (codegen._inlined(rule) or codegen._guarded(rule)
-                    or codegen._rows_inlined(rule) or codegen._outputs_inlined(rule)
-                    or codegen._sets_inline(rule))]
+    # The rules the compiled whole-pack function evaluates itself (checks, outputs, and
+    # tables up to what their rows decide, with or without a `when`); the others (scores) it
+    # hands to the interpreter whole. (An output rule is handed over too when one of its
+    # expressions stays in the sandbox: the fallback column lists any.)
+    inlined = [rule.id for rule in pack.rules
+               if plan.rules_code is not None and codegen.evaluated_inline(rule)]
     return {"atoms": len(atoms), "expressions": len(expressions),
             "rules": len(pack.rules), "when": pack.when is not None,
             "whole_pack_function": plan.rules_code is not None,

@@ -15,10 +15,10 @@ that performs the same operations simpleeval would, in the same order:
   and its check records, exactly as :meth:`rulepack.engine.interpreter._Run.condition` would;
 - a pack also gets one function for all its rules (used when its pack-level ``when``, if it
   has one, holds: each rule then applies as its own ``when`` says), which reads
-  each fact once into a local and evaluates inline its checks (with or without a ``when``
-  and fields), output rules and the rows of its tables; score rules, tables and outputs with
-  a ``when`` of their own, and any rule whose ``when`` is unknown or whose field cannot be
-  computed, are handed to :meth:`rulepack.engine.interpreter._Run.rule`, which keeps the
+  each fact once into a local and evaluates inline its checks (and the fields they set),
+  output rules and the rows of its tables, each with or without a ``when`` of its own; score
+  rules, and any rule whose ``when`` is unknown or whose field cannot be computed, are
+  handed to :meth:`rulepack.engine.interpreter._Run.rule`, which keeps the
   meaning of what is not plain (and a table's hit policy is decided by its
   :meth:`~rulepack.engine.interpreter._Run.table_of` on either path). It keeps each atom's
   status and value, not its
@@ -1003,10 +1003,39 @@ def _condition_code(condition: Condition, plan: Plan, namespace: dict[str, Any])
 
 
 def _inlined(rule: Rule) -> bool:
-    """Whether the whole-pack function evaluates ``rule`` itself, whole and raw: a check with
-    no `when` and no assignments (see also :func:`_guarded`, :func:`_sets_inline`,
-    :func:`_outputs_inlined` and :func:`_rows_inlined`)."""
+    """Whether ``rule``'s record is made by the whole-pack function with no local of its own:
+    a check with no `when` and no assignments, its require kept raw."""
     return isinstance(rule, CheckRule) and rule.when is None and not rule.assignments
+
+
+def evaluated_inline(rule: Rule) -> bool:
+    """Whether the whole-pack function evaluates ``rule`` itself (checks, outputs and the
+    rows of tables, with or without a `when`), handing it to the interpreter only when it
+    meets what it cannot be sure of; a score rule it hands over whole."""
+    return isinstance(rule, (CheckRule, OutputRule, TableRule))
+
+
+def _rule_body(writer: _ConditionWriter, rule: Rule, name: str, record: str) -> None:
+    """Emit the evaluation of ``rule`` that applies, into local ``record``: a check's require
+    kept raw, then any fields it sets; an output's fields; a table's rows, decided by
+    :meth:`rulepack.engine.interpreter._Run.table_of`."""
+    if isinstance(rule, TableRule):
+        rows = _table_rows(writer, rule)
+        writer.emit(f"_x = _run.table_of({name}, {rows})")
+        writer.emit(f"{record} = ({name}, _x[0], _x[1], None, _x[2])")
+        return
+    assert isinstance(rule, (CheckRule, OutputRule))
+    done = f"({name}, 'pass', (), None, _NOPE)"
+    if isinstance(rule, CheckRule):  # its require first, kept raw, as _Run.check goes
+        done = _raw_require(writer, rule, name)[1]
+        if not rule.assignments:
+            writer.emit(f"{record} = {done}")
+            return
+    # Its fields set here, in order, when every one of them can be computed; else the
+    # interpreter evaluates the rule afresh (and words why not).
+    assigned = _assignments(writer, rule, name, record, done)
+    for line in assigned or [f"{record} = _run.rule({name}, None)"]:
+        writer.emit(line)
 
 
 def _assignments(writer: _ConditionWriter, rule: CheckRule | OutputRule, name: str,
@@ -1035,25 +1064,6 @@ def _assignments(writer: _ConditionWriter, rule: CheckRule | OutputRule, name: s
                                           "else:", f"    {record} = {done}"])]
 
 
-def _guarded(rule: Rule) -> bool:
-    """Whether the whole-pack function evaluates ``rule`` itself when its own `when` decides:
-    a check with a `when` and no assignments."""
-    return isinstance(rule, CheckRule) and rule.when is not None and not rule.assignments
-
-
-def _sets_inline(rule: Rule) -> bool:
-    """Whether the whole-pack function evaluates ``rule`` itself, fields and all (see
-    :func:`_assignments`): a check with no `when` that sets fields."""
-    return isinstance(rule, CheckRule) and rule.when is None and bool(rule.assignments)
-
-
-def _outputs_inlined(rule: Rule) -> bool:
-    """Whether the whole-pack function sets the fields of ``rule`` itself (see
-    :func:`_assignments`): an output rule with no `when` (handed over after all when one of
-    its expressions stays in the sandbox)."""
-    return isinstance(rule, OutputRule) and rule.when is None
-
-
 def _raw_require(writer: _ConditionWriter, rule: CheckRule, name: str) -> tuple[int, str]:
     """Emit ``rule``'s require kept raw; return the n of its ``_s<n>`` and its record's text:
     the values of every atom, and the condition they are turned into records by (registered
@@ -1064,12 +1074,6 @@ def _raw_require(writer: _ConditionWriter, rule: CheckRule, name: str) -> tuple[
     writer.plan.raw_conditions[id(rule.require)] = RawCondition(
         rule.require, tuple(writer.raw_atoms))
     return n, f"({name}, _s{n}, ({atoms}), {writer.constant(rule.require)}, _NOPE)"
-
-
-def _rows_inlined(rule: Rule) -> bool:
-    """Whether the whole-pack function evaluates the rows of ``rule`` itself: a table with no
-    `when` (what the rows decide is :meth:`rulepack.engine.interpreter._Run.table_of`'s)."""
-    return isinstance(rule, TableRule) and rule.when is None
 
 
 def _table_rows(writer: _ConditionWriter, rule: TableRule) -> str:
@@ -1119,39 +1123,26 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
             n, raw_record = _raw_require(writer, rule, name)
             records.append(raw_record)
             status = f"_s{n}"
-        elif _guarded(rule):
-            assert isinstance(rule, CheckRule) and rule.when is not None
+        elif not evaluated_inline(rule):
+            writer.emit(f"{record} = _run.rule({name}, None)")
+        elif rule.when is None:
+            _rule_body(writer, rule, name, record)
+        else:
             # Its `when` with full records (the checks of an unknown `when` are shown); then,
-            # as _Run.rule goes: skipped, handed over when unknown, else its `require` raw.
+            # as _Run.rule goes: skipped (its fields null, or empty lists), handed over when
+            # unknown, else the rule as if it had no `when`.
             writer.raw = False
             w = writer.condition(rule.when)
             writer.raw = True
-            writer.emit(f"if _s{w} == 'fail': {record} = ({name}, 'skipped', (), None, _NOPE)")
+            writer.emit(f"if _s{w} == 'fail':")
+            for field in rule.fields():
+                writer.emit(f"    _run.result[{field!r}] = {'[]' if rule.collects else 'None'}")
+            writer.emit(f"    {record} = ({name}, 'skipped', (), None, _NOPE)")
             writer.emit(f"elif _s{w} == 'unknown': {record} = _run.rule({name}, None)")
             writer.emit("else:")
             start = len(writer.lines)
-            _, raw_record = _raw_require(writer, rule, name)
+            _rule_body(writer, rule, name, record)
             writer.indent_from(start, 1)
-            writer.emit(f"    {record} = {raw_record}")
-        elif _outputs_inlined(rule) or _sets_inline(rule):
-            assert isinstance(rule, (CheckRule, OutputRule))
-            done = f"({name}, 'pass', (), None, _NOPE)"
-            if isinstance(rule, CheckRule):  # its require first, kept raw, as _Run.check goes
-                done = _raw_require(writer, rule, name)[1]
-            # Its fields set here, in order, when every one of them can be computed; else the
-            # interpreter evaluates the rule afresh (and words why not).
-            assigned = _assignments(writer, rule, name, record, done)
-            for line in assigned or [f"{record} = _run.rule({name}, None)"]:
-                writer.emit(line)
-        elif _rows_inlined(rule):
-            assert isinstance(rule, TableRule)
-            rows = _table_rows(writer, rule)
-            # What the rows decide, as the interpreter decides it.
-            writer.emit(f"_x = _run.table_of({name}, {rows})")
-            writer.emit(f"{record} = ({name}, _x[0], _x[1], None, _x[2])")
-        else:
-            # A rule handed over runs before the rules after it: keep that order.
-            writer.emit(f"{record} = _run.rule({name}, None)")
         if not _inlined(rule):  # its record is in a local of its own
             records.append(record)
             status = f"{record}[1]"
