@@ -76,8 +76,10 @@ from rulepack.engine.interpreter import (
     PASSED,
     ConditionCode,
     ExpressionCode,
+    ExpressionFailed,
     Plan,
     RulesCode,
+    bounded_score,
     conditions_of,
     expressions_of,
     keepable,
@@ -99,6 +101,7 @@ from rulepack.model.pack import (
     NotOf,
     OutputRule,
     Rule,
+    ScoreRule,
     TableRule,
 )
 from rulepack.verdict.data import CheckSite
@@ -571,6 +574,8 @@ def _namespace(limits: Limits) -> dict[str, Any]:
     namespace.update(_loop_helpers(limits, operators))
     # Whatever stops an expression: what an assignment inline hands to the interpreter on.
     namespace["_STOPPED"] = (Missing, *FAILURES, _Fallback)
+    namespace["_ExpressionFailed"] = ExpressionFailed
+    namespace["_bounded"] = bounded_score
     return namespace
 
 
@@ -1009,10 +1014,10 @@ def _inlined(rule: Rule) -> bool:
 
 
 def evaluated_inline(rule: Rule) -> bool:
-    """Whether the whole-pack function evaluates ``rule`` itself (checks, outputs and the
-    rows of tables, with or without a `when`), handing it to the interpreter only when it
-    meets what it cannot be sure of; a score rule it hands over whole."""
-    return isinstance(rule, (CheckRule, OutputRule, TableRule))
+    """Whether the whole-pack function evaluates ``rule`` itself (every kind of rule, with or
+    without a `when`), handing it to the interpreter only when it meets what it cannot be
+    sure of."""
+    return isinstance(rule, (CheckRule, OutputRule, TableRule, ScoreRule))
 
 
 def _rule_body(writer: _ConditionWriter, rule: Rule, name: str, record: str) -> None:
@@ -1023,6 +1028,9 @@ def _rule_body(writer: _ConditionWriter, rule: Rule, name: str, record: str) -> 
         rows = _table_rows(writer, rule)
         writer.emit(f"_x = _run.table_of({name}, {rows})")
         writer.emit(f"{record} = ({name}, _x[0], _x[1], None, _x[2])")
+        return
+    if isinstance(rule, ScoreRule):
+        _score_body(writer, rule, name, record)
         return
     assert isinstance(rule, (CheckRule, OutputRule))
     done = f"({name}, 'pass', (), None, _NOPE)"
@@ -1036,6 +1044,64 @@ def _rule_body(writer: _ConditionWriter, rule: Rule, name: str, record: str) -> 
     assigned = _assignments(writer, rule, name, record, done)
     for line in assigned or [f"{record} = _run.rule({name}, None)"]:
         writer.emit(line)
+
+
+def _score_body(writer: _ConditionWriter, rule: ScoreRule, name: str, record: str) -> None:
+    """Emit a score rule whose deductions are all decided: its start, each deduction's `when`
+    (full records) and points, its floor and ceiling, computed and checked as
+    ``_Run.score`` computes and checks them, in the same order; the score itself is
+    ``interpreter.bounded_score``'s and the rest (fields, details, pass condition)
+    ``_Run.scored``'s. A deduction whose `when` is unknown (its points an interval), a result
+    field an earlier rule left unknown, or anything that stops hands the rule to the
+    interpreter, which evaluates it afresh."""
+    handed = f"{record} = _run.rule({name}, None)"
+
+    def value(expr: CompiledExpr | None, local: str, depth: int) -> list[str]:
+        if expr is None:
+            return ["    " * depth + f"{local} = None"]
+        written = writer.source(expr.tree.body)  # (_Unsupported: handed over whole)
+        lines = [*_budget_lines(written), f"    {local} = {written.text}",
+                 *_keep_lines(local, expr.tree.body)]
+        return ["    " * (depth - 1) + line for line in lines]
+
+    start = len(writer.lines)
+    try:
+        writer.emit("if _run.unknown_results or _run.bounds:")
+        writer.emit(f"    {handed}")
+        writer.emit("else:")
+        writer.emit("    try:")
+        body = len(writer.lines)
+        writer.lines += value(rule.start, "_st", 1) if rule.start else ["    _st = 0"]
+        writer.emit("_dl = []; _dd = 0")
+        for deduction in rule.deductions:
+            if deduction.when is None:
+                writer.lines += value(deduction.points, "_pt", 1)
+            else:
+                points = value(deduction.points, "_pt", 2)
+                writer.raw = False
+                w = writer.condition(deduction.when)
+                writer.raw = True
+                # (_Fallback: the rule is handed over, as a loop the sandbox must decide is.)
+                writer.emit(f"if _s{w} == 'unknown': raise _Fallback")
+                writer.emit(f"if _s{w} == 'pass':")
+                writer.lines += points
+                writer.emit("else:")
+                writer.emit("    _pt = 0")
+            writer.emit(f"_dl.append({{'id': {deduction.id!r}, 'points': _pt}})")
+            writer.emit("_dd = _dd + _pt")
+        writer.lines += value(rule.floor, "_fl", 1)
+        writer.lines += value(rule.ceiling, "_ce", 1)
+        writer.emit("_sc = _bounded(_st, _dd, _fl, _ce)")
+    except _Unsupported:
+        del writer.lines[start:]
+        writer.emit(handed)
+        return
+    writer.indent_from(body, 2)
+    writer.emit("    except (*_STOPPED, _ExpressionFailed):")
+    writer.emit(f"        {handed}")
+    writer.emit("    else:")
+    writer.emit(f"        _x = _run.scored({name}, _st, _dl, _dd, [], _fl, _ce, _sc)")
+    writer.emit(f"        {record} = ({name}, _x[0], _x[1], None, _x[2])")
 
 
 def _assignments(writer: _ConditionWriter, rule: CheckRule | OutputRule, name: str,

@@ -914,7 +914,7 @@ class _Run:
                 return "unknown", tuple(unknown_checks), {"missing": list(missing)}
             floor = self.run(rule.floor) if rule.floor else None
             ceiling = self.run(rule.ceiling) if rule.ceiling else None
-            score = _bounded(start, deducted, floor, ceiling)
+            score = bounded_score(start, deducted, floor, ceiling)
         except ExpressionFailed as exc:
             self.bounds.pop("result." + rule.into_score, None)
             for name in (rule.into_score, rule.into_deducted):
@@ -923,6 +923,13 @@ class _Run:
             details: dict[str, Any] = {"missing": list(exc.missing)} if exc.failure is None \
                 else {"errors": [exc.failure]}
             return "unknown", (), details
+        return self.scored(rule, start, lines, deducted, unknown_checks, floor, ceiling, score)
+
+    def scored(self, rule: ScoreRule, start: Any, lines: list[dict[str, Any]], deducted: Any,
+               unknown_checks: list[CheckRecord], floor: Any, ceiling: Any, score: Any) \
+            -> _RuleOutcome:
+        """A score rule whose score was computed (by :meth:`score`, or by compiled code for
+        a score of deductions all decided): its fields set, and its pass condition."""
         self.keep_score(rule, score, deducted)
         details = {"start": start, "deductions": lines, "floor": floor, "ceiling": ceiling,
                    "score": score}
@@ -960,7 +967,7 @@ def exact_paths(general: tuple[str, ...], exact: tuple[str, ...]) -> tuple[str, 
 _ITEM_INDEX = re.compile(r"\[\d+\]")
 
 
-def _bounded(start: Any, deducted: Any, floor: Any, ceiling: Any) -> Any:
+def bounded_score(start: Any, deducted: Any, floor: Any, ceiling: Any) -> Any:
     """The score: ``start - deducted`` within the floor and the ceiling; an interval when
     the deductions are one and the floor and ceiling do not close it."""
     if type(deducted) is Bound:

@@ -20,6 +20,7 @@ import datetime as _dt
 import decimal
 import functools
 import math
+import operator
 import re
 import types
 from collections.abc import Callable, Mapping
@@ -508,6 +509,24 @@ _VERSION_PART = re.compile(r"[0-9]+")
 
 def _version_impl(s: object) -> Version:
     """Parse a dotted version string such as "12.10" or "v12.9.1" for comparing."""
+    # A few versions of an app are in use at any time: each text is parsed once. (Only
+    # texts are remembered, and only those that parse; a Version is immutable.)
+    if type(s) is str:
+        known = _VERSIONS.get(s)
+        if known is None:
+            known = _parse_version(s)
+            if len(_VERSIONS) >= _VERSIONS_KEPT:
+                _VERSIONS.clear()
+            _VERSIONS[s] = known
+        return known
+    return _parse_version(s)
+
+
+_VERSIONS: dict[str, Version] = {}
+_VERSIONS_KEPT = 4096
+
+
+def _parse_version(s: object) -> Version:
     text = _string("version", s).strip()
     body = text[1:] if text[:1] in ("v", "V") else text
     if not body:
@@ -546,7 +565,7 @@ def _resident_id_valid_impl(s: object) -> bool:
         return False
     if not 1900 <= birth.year <= 2100:
         return False
-    total = sum(int(char) * weight for char, weight in zip(body, _ID_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, body), _ID_WEIGHTS))  # (17 digits, 17 weights)
     return check == _ID_CHECK_CHARS[total % 11]
 
 
