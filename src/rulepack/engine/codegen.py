@@ -1065,8 +1065,10 @@ def _score_body(writer: _ConditionWriter, rule: ScoreRule, name: str, record: st
         return ["    " * (depth - 1) + line for line in lines]
 
     start = len(writer.lines)
+    read = [e for d in rule.deductions for e in (d.points,)]
+    read += [e for e in (rule.start, rule.floor, rule.ceiling) if e is not None]
     try:
-        writer.emit("if _run.unknown_results or _run.bounds:")
+        writer.emit(f"if {_unsettled(read, rule.fields())}:")
         writer.emit(f"    {handed}")
         writer.emit("else:")
         writer.emit("    try:")
@@ -1113,8 +1115,9 @@ def _assignments(writer: _ConditionWriter, rule: CheckRule | OutputRule, name: s
     Each field is computed and checked as ``_Run.assign`` computes and checks it, and set
     before the next one is computed (it may read it). Any expression that stops (a missing
     fact, a failure, a loop the sandbox must decide) hands the whole rule to the interpreter,
-    which evaluates it afresh and says what stopped it; so does a result field left unknown
-    or known in part by an earlier rule (the interpreter's bookkeeping of those)."""
+    which evaluates it afresh and says what stopped it; so does a result field it reads or
+    sets that an earlier rule left unknown or known in part (the interpreter's bookkeeping
+    of those)."""
     body: list[str] = []
     for assignment in rule.assignments:
         try:
@@ -1125,9 +1128,23 @@ def _assignments(writer: _ConditionWriter, rule: CheckRule | OutputRule, name: s
                  *_keep_lines("_y", assignment.expr.tree.body),
                  f"    _run.result[{assignment.field!r}] = _y"]
     handed = f"{record} = _run.rule({name}, None)"
-    return ["if _run.unknown_results or _run.bounds:", f"    {handed}", "else:",
-            *("    " + line for line in ["try:", *body, "except _STOPPED:", f"    {handed}",
-                                          "else:", f"    {record} = {done}"])]
+    inline = ["try:", *body, "except _STOPPED:", f"    {handed}", "else:", f"    {record} = {done}"]
+    unsettled = _unsettled([a.expr for a in rule.assignments], rule.fields())
+    if unsettled is None:
+        return inline
+    return [f"if {unsettled}:", f"    {handed}", "else:", *("    " + line for line in inline)]
+
+
+def _unsettled(expressions: list[CompiledExpr], fields: tuple[str, ...]) -> str | None:
+    """The test of whether a result field that ``expressions`` read, or one of ``fields``
+    (those the rule sets), is unknown or known in part; None when there are none of either."""
+    names = dict.fromkeys([*(r[7:] for e in expressions for r in e.reads
+                             if r.startswith("result.")), *fields])
+    if not names:
+        return None
+    unknown = " or ".join(f"{n!r} in _run.unknown_results" for n in names)
+    bounded = " or ".join(f"{'result.' + n!r} in _run.bounds" for n in names)
+    return f"(_run.unknown_results and ({unknown})) or (_run.bounds and ({bounded}))"
 
 
 def _raw_require(writer: _ConditionWriter, rule: CheckRule, name: str) -> tuple[int, str]:
