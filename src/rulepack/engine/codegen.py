@@ -1061,17 +1061,12 @@ def _score_body(writer: _ConditionWriter, rule: ScoreRule, name: str, record: st
             return ["    " * depth + f"{local} = None"]
         written = writer.source(expr.tree.body)  # (_Unsupported: handed over whole)
         lines = [*_budget_lines(written), f"    {local} = {written.text}",
-                 *_keep_lines(local, expr.tree.body)]
+                 *([] if written.checked else _keep_lines(local, expr.tree.body))]
         return ["    " * (depth - 1) + line for line in lines]
 
     start = len(writer.lines)
-    read = [e for d in rule.deductions for e in (d.points,)]
-    read += [e for e in (rule.start, rule.floor, rule.ceiling) if e is not None]
     try:
-        writer.emit(f"if {_unsettled(read, rule.fields())}:")
-        writer.emit(f"    {handed}")
-        writer.emit("else:")
-        writer.emit("    try:")
+        writer.emit("try:")
         body = len(writer.lines)
         writer.lines += value(rule.start, "_st", 1) if rule.start else ["    _st = 0"]
         writer.emit("_dl = []; _dd = 0")
@@ -1098,12 +1093,19 @@ def _score_body(writer: _ConditionWriter, rule: ScoreRule, name: str, record: st
         del writer.lines[start:]
         writer.emit(handed)
         return
-    writer.indent_from(body, 2)
-    writer.emit("    except (*_STOPPED, _ExpressionFailed):")
-    writer.emit(f"        {handed}")
-    writer.emit("    else:")
-    writer.emit(f"        _x = _run.scored({name}, _st, _dl, _dd, [], _fl, _ce, _sc)")
-    writer.emit(f"        {record} = ({name}, _x[0], _x[1], None, _x[2])")
+    writer.indent_from(body, 1)
+    writer.emit("except (*_STOPPED, _ExpressionFailed):")
+    writer.emit(f"    {handed}")
+    writer.emit("else:")
+    writer.emit(f"    _x = _run.scored({name}, _st, _dl, _dd, [], _fl, _ce, _sc)")
+    writer.emit(f"    {record} = ({name}, _x[0], _x[1], None, _x[2])")
+    read = [d.points for d in rule.deductions]
+    read += [e for e in (rule.start, rule.floor, rule.ceiling) if e is not None]
+    unsettled = _unsettled(read, _shared(writer.plan, rule))
+    if unsettled is not None:
+        writer.indent_from(start, 1)
+        writer.lines[start:start] = ["    " * 1 + line for line in
+                                     [f"if {unsettled}:", f"    {handed}", "else:"]]
 
 
 def _assignments(writer: _ConditionWriter, rule: CheckRule | OutputRule, name: str,
@@ -1125,19 +1127,27 @@ def _assignments(writer: _ConditionWriter, rule: CheckRule | OutputRule, name: s
         except _Unsupported:
             return None
         body += [*_budget_lines(written), f"    _y = {written.text}",
-                 *_keep_lines("_y", assignment.expr.tree.body),
+                 *([] if written.checked else _keep_lines("_y", assignment.expr.tree.body)),
                  f"    _run.result[{assignment.field!r}] = _y"]
     handed = f"{record} = _run.rule({name}, None)"
     inline = ["try:", *body, "except _STOPPED:", f"    {handed}", "else:", f"    {record} = {done}"]
-    unsettled = _unsettled([a.expr for a in rule.assignments], rule.fields())
+    unsettled = _unsettled([a.expr for a in rule.assignments], _shared(writer.plan, rule))
     if unsettled is None:
         return inline
     return [f"if {unsettled}:", f"    {handed}", "else:", *("    " + line for line in inline)]
 
 
+def _shared(plan: Plan, rule: Rule) -> tuple[str, ...]:
+    """The fields ``rule`` sets that another rule of the pack sets too: only those can be
+    unknown or known in part before it runs (a rule leaves only its own fields so)."""
+    others = {name for other in plan.pack.rules if other is not rule for name in other.fields()}
+    return tuple(name for name in rule.fields() if name in others)
+
+
 def _unsettled(expressions: list[CompiledExpr], fields: tuple[str, ...]) -> str | None:
     """The test of whether a result field that ``expressions`` read, or one of ``fields``
-    (those the rule sets), is unknown or known in part; None when there are none of either."""
+    (those the rule sets that others set too), is unknown or known in part; None when there
+    are none of either."""
     names = dict.fromkeys([*(r[7:] for e in expressions for r in e.reads
                              if r.startswith("result.")), *fields])
     if not names:
