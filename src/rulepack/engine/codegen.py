@@ -811,6 +811,7 @@ class _ConditionWriter:
                        f"_c{n} = _c{n}[2]"]
             known += decided
             fallback += decided
+        record = ""
         if alone is not None:
             # An atom reading one fact, and nothing in a list, knows nothing of itself without
             # it: missing_check's record is a constant (most atoms of a document without the
@@ -829,10 +830,26 @@ class _ConditionWriter:
         ]
         if not self.raw:
             lines.append(f"    _c{n} = ({site}, _s{n}, {shown}, {threshold_text}, (), None)")
-            return lines
-        lines.append(f"    _c{n} = {shown}" + (f"; _t{n} = _t" if threshold_slot else ""))
-        self.keep(n, kept)
+        else:
+            lines.append(f"    _c{n} = {shown}" + (f"; _t{n} = _t" if threshold_slot else ""))
+            self.keep(n, kept)
+        gone = self.gone(alone, comparison.actual if comparison is not None else expr.tree)
+        if gone is not None:
+            # The object that would hold its one fact is absent from the document: the atom
+            # is the constant record above without a read that would only raise.
+            lines = [f"if {gone}:",
+                     f"    _run.saw_missing = True; _c{n} = {record}; {unknown}",
+                     "else:", *("    " + line for line in lines)]
         return lines
+
+    def gone(self, alone: str | None, first: ast.Expression) -> str | None:
+        """In a whole-pack function, the test that the object holding fact ``alone`` is absent
+        from the document, for an atom whose one fact is ``alone`` and whose evaluation
+        begins by reading it (``first``, the tree evaluated first, is that read); else None."""
+        if self.fact_locals is None or alone is None or _fact_path(first.body) != alone \
+                or "[]" in alone or "." not in alone:
+            return None
+        return f"{self.fact_locals.parent(alone)[0]} is _GONE"
 
     def source(self, body: ast.expr) -> _Source:
         whole = self.whole_fact(body)
@@ -1251,13 +1268,17 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
     plan.slot_facts({path: i for i, path in enumerate(fact_locals.locals)})
     source = "\n".join([*head, *writer.lines, *kept,
                         f"    return ({', '.join(records)},), {outcome}"]) + "\n"
-    scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_dict": dict,
+    scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_GONE": _GONE,
+                            "_dict": dict,
                             **fact_locals.constants}, writer.constants)
     code: RulesCode = scope["_code"]
     return code
 
 
 _NOTHING: Mapping[str, Any] = MappingProxyType({})
+# An object absent from the document, as a whole-pack function holds it: empty, like _NOTHING,
+# and told apart from it by identity.
+_GONE: Mapping[str, Any] = MappingProxyType({})
 
 
 class _FactLocals:
@@ -1351,12 +1372,18 @@ class _FactLocals:
     def prologue(self) -> list[str]:
         names = [*self.locals.values(), *self.checked.values()]
         lines = [" = ".join(names) + " = _U"] if names else []
+        # Each object is a dict, or _GONE when a dict on the way down lacks its key (every
+        # fact below it is missing), or _NOPE for anything else (a null, another mapping, a
+        # value that is not one), whose facts _run.fact reads and words.
         for holder, parent in self.parents.items():
             above, _, key = holder.rpartition(".")
-            if above:  # an object inside another: that one is a dict, or the empty _NOPE
-                lines.append(f"{parent} = {self.parents[above]}.get({key!r}, _NOPE)")
-            else:
-                lines.append(f"{parent} = _doc.get({key!r}, _NOPE) if _type(_doc) is _dict "
+            if above:
+                up = self.parents[above]
+                lines.append(f"{parent} = {up}.get({key!r}, _GONE) if {up} is not _NOPE "
                              "else _NOPE")
-            lines.append(f"if _type({parent}) is not _dict: {parent} = _NOPE")
+            else:
+                lines.append(f"{parent} = _doc.get({key!r}, _GONE) if _type(_doc) is _dict "
+                             "else _NOPE")
+            lines.append(f"if _type({parent}) is not _dict and {parent} is not _GONE: "
+                         f"{parent} = _NOPE")
         return lines
