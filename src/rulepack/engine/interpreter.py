@@ -565,14 +565,24 @@ class _Run:
         missing: tuple[str, ...] = ()
         if self.saw_missing:
             found: list[str] = []
+            raw_conditions = self.plan.raw_conditions
             for record in records:
-                found.extend(record[4].get("missing", ()))
+                if record[4]:
+                    found.extend(record[4].get("missing", ()))
                 # A check that lacks facts is unknown, and decides only a rule that is unknown
                 # (the deciding checks of a condition have its status; a rule decided though
-                # its `when` or a row is unknown does not show their checks).
+                # its `when` or a row is unknown does not show their checks). Those of
+                # rule_checks, without its merging of checks of one text: the facts are the
+                # same, and the order of their first mention too.
                 if record[1] == "unknown":
-                    for check in self.rule_checks(record):
-                        found.extend(check[4])
+                    if record[3] is None:
+                        for check in record[2]:
+                            found.extend(check[4])
+                    else:
+                        raw = raw_conditions[id(record[3])]
+                        values = record[2]
+                        for index in raw.deciding(values):
+                            found.extend(raw.record(values, index)[4])
             missing = tuple(dict.fromkeys(found))
         # The verdict keeps this run as its explanation: from here on it holds only what
         # explanations and the JSON writer read (the records, results, facts compiled code
