@@ -864,11 +864,17 @@ class _Run:
         out: list[Any] = []
         for row in winners:
             for key, value in row.then:
-                if key == name:
-                    value = self.output_value(value)
-                    for item in value if isinstance(value, list) else [value]:
-                        if item not in out:
-                            out.append(item)
+                if key != name:
+                    continue
+                if isinstance(value, CompiledExpr):
+                    value = self.run(value)
+                if not isinstance(value, list):
+                    if value not in out:
+                        out.append(value)
+                    continue
+                for item in value:
+                    if item not in out:
+                        out.append(item)
         return out
 
     def collect(self, rule: TableRule, winners: list[Row],
