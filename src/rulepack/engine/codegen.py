@@ -778,9 +778,7 @@ class _ConditionWriter:
                     check_site, _constant(comparison.threshold.body), CONSTANT_THRESHOLD)
                 threshold_text = threshold.text
             else:
-                lines += [*_budget_lines(threshold),
-                          f"    _t = {threshold.text}",
-                          *_keep_lines("_t", comparison.threshold.body),
+                lines += [*self.actual_lines(comparison.threshold.body, threshold, "_t"),
                           f"    _s{n} = 'pass' if _a {op} _t else 'fail'"]
                 threshold_text, threshold_slot = "_t", True
                 kept = (check_site, None, KEPT_THRESHOLD)
@@ -871,9 +869,10 @@ class _ConditionWriter:
             return None
         return _Source(ast.unparse(self.fact_locals.read(path, usual)), None, checked=True)
 
-    def actual_lines(self, node: ast.expr, written: _Source) -> list[str]:
-        """The statements setting ``_a`` to the value of ``node`` (written as ``written``),
-        checked as the sandbox path checks the values it gives.
+    def actual_lines(self, node: ast.expr, written: _Source, local: str = "_a") -> list[str]:
+        """The statements setting ``local`` (``_a``, or ``_t`` for a threshold) to the value of
+        ``node`` (written as ``written``), checked as the sandbox path checks the values it
+        gives.
 
         In a whole-pack function a fact read whole is checked once per document, by the
         first atom that shows it (many atoms compare one fact, ``account.fans``, with
@@ -889,15 +888,16 @@ class _ConditionWriter:
         info = self.plan.schema.fields.get(path) if path is not None else None
         kind = info.kind if info is not None else None
         if written.checked:
-            return [f"    _a = {source}"]
+            return [f"    {local} = {source}"]
         if self.fact_locals is None or path is None:
-            return [*_budget_lines(written), f"    _a = {source}",
-                    *_keep_lines("_a", node, kind)]
+            return [*_budget_lines(written), f"    {local} = {source}",
+                    *_keep_lines(local, node, kind)]
         if path in self.fact_locals.checked:
             checked = self.fact_locals.checked[path]
-            return [f"    _a = {checked} if {checked} is not _U else _kept({source})"]
+            return [f"    {local} = {checked} if {checked} is not _U else _kept({source})"]
         checked = self.fact_locals.checked_local(path)
-        return [f"    _a = {source}", *_keep_lines("_a", node, kind), f"    {checked} = _a"]
+        return [f"    {local} = {source}", *_keep_lines(local, node, kind),
+                f"    {checked} = {local}"]
 
     def keep(self, n: int, kept: tuple[CheckSite, Any, str]) -> None:
         """Raw: keep atom ``n``'s status and value (and threshold, if not a constant)."""
