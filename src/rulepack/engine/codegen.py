@@ -103,6 +103,7 @@ from rulepack.model.pack import (
     Rule,
     ScoreRule,
     TableRule,
+    atoms_in,
 )
 from rulepack.verdict.data import CheckSite
 from rulepack.verdict.kept import (
@@ -1083,6 +1084,10 @@ def _score_body(writer: _ConditionWriter, rule: ScoreRule, name: str, record: st
 
     start = len(writer.lines)
     try:
+        # Its fields are null while it is evaluated, as _Run.score makes them (what reads
+        # them reads null, also when the rule is handed over and begins again).
+        for field in rule.fields():
+            writer.emit(f"_run.result[{field!r}] = None")
         writer.emit("try:")
         body = len(writer.lines)
         writer.lines += value(rule.start, "_st", 1) if rule.start else ["    _st = 0"]
@@ -1147,11 +1152,30 @@ def _assignments(writer: _ConditionWriter, rule: CheckRule | OutputRule, name: s
                  *([] if written.checked else _keep_lines("_y", assignment.expr.tree.body)),
                  f"    _run.result[{assignment.field!r}] = _y"]
     handed = f"{record} = _run.rule({name}, None)"
-    inline = ["try:", *body, "except _STOPPED:", f"    {handed}", "else:", f"    {record} = {done}"]
+    # Fields of its own the rule reads (x: result.x + 1, or a later field from an earlier
+    # one): the interpreter must find them as they were before the rule began, so their
+    # values then are kept and put back before it is handed over.
+    own = _own_fields_read(rule)
+    saved, restore = [], []
+    if own:
+        saved = [f"_sv = ({''.join(f'_run.result.get({f!r}, _U), ' for f in own)})"]
+        restore = [f"    _run.restore({own!r}, _sv)"]
+    inline = [*saved, "try:", *body, "except _STOPPED:", *restore, f"    {handed}", "else:",
+              f"    {record} = {done}"]
     unsettled = _unsettled([a.expr for a in rule.assignments], _shared(writer.plan, rule))
     if unsettled is None:
         return inline
     return [f"if {unsettled}:", f"    {handed}", "else:", *("    " + line for line in inline)]
+
+
+def _own_fields_read(rule: Rule) -> tuple[str, ...]:
+    """The fields ``rule`` sets that its own `when`, conditions or expressions read."""
+    reads = {r[7:] for atom in atoms_in(rule.when) for r in atom.expr.reads}
+    for condition in rule.conditions():
+        reads.update(r[7:] for atom in atoms_in(condition) for r in atom.expr.reads)
+    for expr in rule.expressions():
+        reads.update(r[7:] for r in expr.reads if r.startswith("result."))
+    return tuple(f for f in rule.fields() if f in reads)
 
 
 def _shared(plan: Plan, rule: Rule) -> tuple[str, ...]:

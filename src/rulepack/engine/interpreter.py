@@ -683,6 +683,15 @@ class _Run:
         status, checks = self.condition(rule.require)
         return status, checks, self.assign(rule.assignments) if rule.assignments else {}
 
+    def restore(self, fields: tuple[str, ...], values: tuple[Any, ...]) -> None:
+        """Put back result fields as they were (UNREAD: not set), for compiled code that set
+        some of a rule's fields before handing the rule over."""
+        for field, value in zip(fields, values, strict=True):
+            if value is UNREAD:
+                self.result.pop(field, None)
+            else:
+                self.result[field] = value
+
     def output(self, rule: OutputRule) -> _RuleOutcome:
         details = self.assign(rule.assignments)
         return ("unknown" if details.get("missing") or details.get("errors") else "pass"), \

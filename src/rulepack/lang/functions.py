@@ -510,8 +510,8 @@ _VERSION_PART = re.compile(r"[0-9]+")
 def _version_impl(s: object) -> Version:
     """Parse a dotted version string such as "12.10" or "v12.9.1" for comparing."""
     # A few versions of an app are in use at any time: each text is parsed once. (Only
-    # texts are remembered, and only those that parse; a Version is immutable.)
-    if type(s) is str:
+    # short texts are remembered, and only those that parse; a Version is immutable.)
+    if type(s) is str and len(s) <= _VERSION_TEXT_KEPT:
         known = _VERSIONS.get(s)
         if known is None:
             known = _parse_version(s)
@@ -524,6 +524,7 @@ def _version_impl(s: object) -> Version:
 
 _VERSIONS: dict[str, Version] = {}
 _VERSIONS_KEPT = 4096
+_VERSION_TEXT_KEPT = 32  # characters: what the documents' texts can make this memo hold
 
 
 def _parse_version(s: object) -> Version:
