@@ -1245,6 +1245,11 @@ SHARED_FIELDS = {
          _rule("b", kind="score", start="result.s", deductions=[{"id": "d", "points": "1"}],
                into={"score": "s"})],
         {"s": None}),
+    "a score whose when reads its own field, then fails": (
+        [_rule("a", kind="output", set={"s": "1"}),
+         _rule("b", kind="score", when={"expr": "result.s == 1"}, start="result.s",
+               deductions=[{"id": "d", "points": "1"}], into={"score": "s"})],
+        {"s": None}),
     "a score whose deduction reads its own deducted field": (
         [_rule("a", kind="output", set={"lost": "0"}),
          _rule("b", kind="score", start="10",

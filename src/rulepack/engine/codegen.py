@@ -1084,8 +1084,12 @@ def _score_body(writer: _ConditionWriter, rule: ScoreRule, name: str, record: st
 
     start = len(writer.lines)
     try:
-        # Its fields are null while it is evaluated, as _Run.score makes them (what reads
-        # them reads null, also when the rule is handed over and begins again).
+        # Its fields are null while it is evaluated, as _Run.score makes them; those its own
+        # `when` or expressions read are put back before it is handed over, which evaluates
+        # it from its `when` again.
+        own = _own_fields_read(rule)
+        if own:
+            writer.emit(f"_sv = ({''.join(f'_run.result.get({f!r}), ' for f in own)})")
         for field in rule.fields():
             writer.emit(f"_run.result[{field!r}] = None")
         writer.emit("try:")
@@ -1117,6 +1121,8 @@ def _score_body(writer: _ConditionWriter, rule: ScoreRule, name: str, record: st
         return
     writer.indent_from(body, 1)
     writer.emit("except (*_STOPPED, _ExpressionFailed):")
+    if own:
+        writer.emit(f"    _run.restore({own!r}, _sv)")
     writer.emit(f"    {handed}")
     writer.emit("else:")
     writer.emit(f"    _x = _run.scored({name}, _st, _dl, _dd, [], _fl, _ce, _sc)")
@@ -1158,7 +1164,7 @@ def _assignments(writer: _ConditionWriter, rule: CheckRule | OutputRule, name: s
     own = _own_fields_read(rule)
     saved, restore = [], []
     if own:
-        saved = [f"_sv = ({''.join(f'_run.result.get({f!r}, _U), ' for f in own)})"]
+        saved = [f"_sv = ({''.join(f'_run.result.get({f!r}), ' for f in own)})"]
         restore = [f"    _run.restore({own!r}, _sv)"]
     inline = [*saved, "try:", *body, "except _STOPPED:", *restore, f"    {handed}", "else:",
               f"    {record} = {done}"]

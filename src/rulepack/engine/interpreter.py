@@ -684,13 +684,12 @@ class _Run:
         return status, checks, self.assign(rule.assignments) if rule.assignments else {}
 
     def restore(self, fields: tuple[str, ...], values: tuple[Any, ...]) -> None:
-        """Put back result fields as they were (UNREAD: not set), for compiled code that set
-        some of a rule's fields before handing the rule over."""
+        """Put back the values of result fields as expressions read them (a field not set
+        reads null), for compiled code that set some of a rule's fields before handing the
+        rule over. The fields stay where they are in the result: the interpreter sets every
+        one of them again, in the order it first set them."""
         for field, value in zip(fields, values, strict=True):
-            if value is UNREAD:
-                self.result.pop(field, None)
-            else:
-                self.result[field] = value
+            self.result[field] = value
 
     def output(self, rule: OutputRule) -> _RuleOutcome:
         details = self.assign(rule.assignments)
