@@ -1259,6 +1259,24 @@ SHARED_FIELDS = {
 }
 
 
+def test_a_rule_skipped_by_a_constant_when_compiles() -> None:
+    """A table a constant `when: false` skips, whose row reads a loop item's field (found by
+    the generated packs: compiling it failed on the field's place in the schema)."""
+    pack = {"id": "fast.skipped", "version": "1.0.0", "effective_from": "2000-01-01",
+            "subject": "account", "title": {"zh": "包", "en": "pack"},
+            "description": {"zh": "包", "en": "pack"},
+            "sources": [{"seed": "s.txt", "quote": "q"}], "params": PACK_PARAMS,
+            "rules": [_rule("a", when=False, kind="table", hit_policy="priority",
+                            outputs=["r"], rows=[{"id": "R", "priority": 0, "then": {"r": {
+                                "expr": "[(as_of and v.points) for v in account.violations]"}}}])]}
+    compiled, sandbox = load_both(pack, noted=False)
+    document = {"account": {"violations": []}}
+    assert_same_evaluation(
+        compiled, sandbox,
+        lambda lib: lib.evaluate("fast.skipped", document, as_of=MOMENTS[0], validate=False),
+        "skipped table")
+
+
 @pytest.mark.parametrize("name", list(SHARED_FIELDS))
 def test_rules_that_read_or_share_their_own_fields_agree(name: str) -> None:
     rules, expected = SHARED_FIELDS[name]

@@ -521,8 +521,11 @@ def _plain(node: ast.expr, converted: Mapping[str, Any]) -> bool:
     if isinstance(node, ast.Name):
         return node.id in SPECIAL_NAMES
     if isinstance(node, ast.Attribute):
-        # A converted item field is a date or an instant (or null), or the read fails.
-        return node.rp_path in converted  # type: ignore[attr-defined]
+        # A converted item field is a date or an instant (or null), or the read fails. (An
+        # item field the checker did not place, as in a rule a constant `when` skips, is
+        # taken as not plain: it keeps every check.)
+        path = getattr(node, "rp_path", None)
+        return path is not None and path in converted
     return False
 
 
