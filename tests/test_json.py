@@ -579,7 +579,22 @@ def test_plain_check_rules_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -
                                {"organization": {"annual_framework_cny": 1}}, as_of=AS_OF,
                                validate=False)
     table.to_json("zh")
-    assert built, "a table rule's details are rendered by the reference"
+    assert built, "a table rule whose results are missing is rendered by the reference"
+    built.clear()
+    # A score's lines and a table's rows are written as they are: no Reason is built.
+    fined = {"account": {"violations": [{"on": "2026-05-01", "category": "behavior",
+                                         "type": "fake_traffic", "points": 4,
+                                         "major": False}]}}
+    scored = bundled().evaluate("xingtu.penalty_points", fined, as_of=AS_OF, validate=False)
+    details = {reason.kind: reason.details for reason in scored.reasons}
+    assert details["score"]["deductions"] and details["table"]["matched"], details
+    for lang in LANGS:
+        assert scored.to_json(lang) == json.dumps(  # type: ignore[arg-type]
+            scored.to_dict(lang), ensure_ascii=False)  # type: ignore[arg-type]
+    built.clear()
+    bundled().evaluate("xingtu.penalty_points", fined, as_of=AS_OF,
+                       validate=False).to_json("en")
+    assert built == [], "a score's lines are written without the reference"
 
 
 def test_a_verdict_made_with_its_reasons_renders_them() -> None:

@@ -9,9 +9,9 @@ and per rule the start of its reason's object, its source and its message templa
 Checks are written by :mod:`rulepack.verdict.json_checks`, values by
 :mod:`rulepack.verdict.json_values`.
 
-A reason whose rule recorded details (missing or broken results, table rows, score lines,
-errors) is rare and takes the reference path: its reason's ``to_dict``, encoded by the same
-encoder json.dumps uses.
+A reason whose rule recorded missing results or errors (whose words join its message) is rare
+and takes the reference path: its reason's ``to_dict``, encoded by the same encoder json.dumps
+uses. Other details (table rows, score lines) are written as they are.
 
 Safe for threads by construction: a plan's writer is made whole before it is put in the plan's
 ``renderings``, and what a writer keeps of the last verdict (its instant's text) is one tuple,
@@ -190,9 +190,6 @@ def _head(pack: Pack) -> str:
             f'"digest": {encode(pack.digest)}, "as_of": ')
 
 
-# What a table's record details hold when its rows decided it plainly (no error, no missing
-# result): written here rather than through Reason.to_dict.
-_TABLE_DETAILS = frozenset({"rows", "matched"})
 _CHECKS = ', "checks": ['
 
 # A message template in parts: literal text, None for {why}, or a placeholder's function of
@@ -247,8 +244,8 @@ class _RuleWriter:
         """Append one reason's object, as ``encode(run.reason(record).to_dict(lang))`` would
         write it, to ``out``."""
         details = record[4]
-        if details and not _TABLE_DETAILS.issuperset(details):
-            # Missing results, errors, score lines: words of their own.
+        if details and ("missing" in details or "errors" in details):
+            # Missing results and errors have words of their own in the message.
             out.append(encode(run.reason(record).to_dict(self._lang)))
             return
         status = record[1]
