@@ -575,11 +575,20 @@ def test_plain_check_rules_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -
     for verdict in fresh:
         verdict.to_json("en")
     assert built == []
-    table = bundled().evaluate("kuaishou.signing.business_tier",
-                               {"organization": {"annual_framework_cny": 1}}, as_of=AS_OF,
-                               validate=False)
-    table.to_json("zh")
-    assert built, "a table rule whose results are missing is rendered by the reference"
+    wanting = bundled().evaluate("kuaishou.signing.business_tier",
+                                 {"organization": {"annual_framework_cny": 1}}, as_of=AS_OF,
+                                 validate=False)
+    wanting.to_json("zh")
+    assert built == [], "results missing are written without the reference"
+    assert any(reason.details.get("missing") for reason in wanting.reasons)
+    for lang in LANGS:
+        assert wanting.to_json(lang) == json.dumps(  # type: ignore[arg-type]
+            wanting.to_dict(lang), ensure_ascii=False)  # type: ignore[arg-type]
+    built.clear()
+    broken = bundled().evaluate("xingtu.penalty_points", {"account": {"violations": True}},
+                                as_of=AS_OF, validate=False)
+    broken.to_json("zh")
+    assert built, "a rule's errors are rendered by the reference"
     built.clear()
     # A score's lines and a table's rows are written as they are: no Reason is built.
     fined = {"account": {"violations": [{"on": "2026-05-01", "category": "behavior",

@@ -166,7 +166,7 @@ class Reason:
         texts = list(dict.fromkeys(texts))
         missing = self.details.get("missing")
         if missing and not any(c.missing for c in self.checks):
-            texts.append(("缺少：" if lang == "zh" else "missing: ") + ", ".join(missing))
+            texts.append(wording.missing_text(missing, lang))
         if self.error:
             texts.append(self.error)
         if not texts:

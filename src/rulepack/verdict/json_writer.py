@@ -9,9 +9,10 @@ and per rule the start of its reason's object, its source and its message templa
 Checks are written by :mod:`rulepack.verdict.json_checks`, values by
 :mod:`rulepack.verdict.json_values`.
 
-A reason whose rule recorded missing results or errors (whose words join its message) is rare
-and takes the reference path: its reason's ``to_dict``, encoded by the same encoder json.dumps
-uses. Other details (table rows, score lines) are written as they are.
+A reason whose rule recorded errors (their words join its message) is rare and takes the
+reference path: its reason's ``to_dict``, encoded by the same encoder json.dumps uses. Its other
+details (table rows, score lines, results missing) are written as they are, the missing ones'
+words added to the message as ``Reason.why`` adds them.
 
 Safe for threads by construction: a plan's writer is made whole before it is put in the plan's
 ``renderings``, and what a writer keeps of the last verdict (its instant's text) is one tuple,
@@ -244,8 +245,15 @@ class _RuleWriter:
         """Append one reason's object, as ``encode(run.reason(record).to_dict(lang))`` would
         write it, to ``out``."""
         details = record[4]
-        if details and ("missing" in details or "errors" in details):
-            # Missing results and errors have words of their own in the message.
+        checks = run.rule_checks(record)
+        # Results left unknown for want of facts no check names: their words join the
+        # checks' (as Reason.why adds them).
+        wanting = details.get("missing") if details else None
+        if wanting and any(check[4] for check in checks):
+            wanting = None
+        if details and "errors" in details or wanting and (
+                type(wanting) is not list or not all(type(path) is str for path in wanting)):
+            # Errors have words of their own: the reference writes them.
             out.append(encode(run.reason(record).to_dict(self._lang)))
             return
         status = record[1]
@@ -256,14 +264,17 @@ class _RuleWriter:
         plain: list[str] = []
         objects: list[str] = []
         lang, memo = self._lang, self.memo
-        for check in run.rule_checks(record):
+        for check in checks:
             written = write_record(check, lang, memo)
             texts.append(written[2])
             objects.append(written[3])
             if parts is not None:
                 plain.append(written[1])
         if parts is None:  # the message is "literal{why}literal", and written escaped in pieces
-            if len(texts) == 1:
+            if wanting:
+                texts = [*dict.fromkeys(texts), escaped(wording.missing_text(wanting, lang))]
+                why = self.escaped_separator.join(texts)
+            elif len(texts) == 1:
                 why = texts[0]
             elif texts:
                 why = self.escaped_separator.join(
@@ -273,8 +284,14 @@ class _RuleWriter:
             out += (head, why, tail, self.values(run, record))
         else:
             values = run.rule_values(record)
-            message = self.fill(parts, self.separator.join(dict.fromkeys(plain)) if plain
-                                else STATUS_WORD[lang][status], values, run)
+            if wanting:
+                why = self.separator.join(
+                    [*dict.fromkeys(plain), wording.missing_text(wanting, lang)])
+            elif plain:
+                why = self.separator.join(dict.fromkeys(plain))
+            else:
+                why = STATUS_WORD[lang][status]
+            message = self.fill(parts, why, values, run)
             out += (head, escaped(message), tail, fields_json(values))
         if not details:
             out += (self.source, ", ".join(objects), "]}")

@@ -387,3 +387,8 @@ def pieces(template: str) -> tuple[tuple[str, str | None, str], ...]:
 
 def join_checks(texts: list[str], lang: str) -> str:
     return _SEP.get(lang, "; ").join(texts)
+
+
+def missing_text(missing: list[str], lang: str) -> str:
+    """What a reason's words say of the results it could not work out for want of facts."""
+    return ("缺少：" if lang == "zh" else "missing: ") + ", ".join(missing)
