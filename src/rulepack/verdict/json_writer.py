@@ -192,6 +192,8 @@ def _head(pack: Pack) -> str:
 
 
 _CHECKS = ', "checks": ['
+# The most texts of a table's details one rule's writer remembers.
+_ROWS_REMEMBERED = 256
 
 # A message template in parts: literal text, None for {why}, or a placeholder's function of
 # (the values the rule read, the evaluation).
@@ -205,8 +207,8 @@ _Status = tuple[str, str, tuple[_Part, ...] | None]
 class _RuleWriter:
     """The fixed parts of one rule's reasons in one language, and the writer of a reason."""
 
-    __slots__ = ("_lang", "_pack", "_places", "_row_sources", "_schema", "_source", "code",
-                 "escaped_separator", "memo", "rule", "separator", "source", "statuses")
+    __slots__ = ("_lang", "_pack", "_places", "_row_sources", "_rows", "_schema", "_source",
+                 "code", "escaped_separator", "memo", "rule", "separator", "source", "statuses")
 
     def __init__(self, rule: Rule, plan: Plan, lang: Lang, memo: Memo) -> None:
         self.rule, self._pack, self._schema, self._lang = rule, plan.pack, plan.schema, lang
@@ -221,6 +223,9 @@ class _RuleWriter:
         self._row_sources: dict[str, str] = {
             row.id: encode(row.source.to_dict()) for row in rule.cited_rows(rule.row_ids)
             if row.source is not None} if isinstance(rule, TableRule) else {}
+        # A table's details written lately, by (their keys, its rows' statuses, the rows that
+        # matched): a table has few rows, and its documents mostly fall in a few of them.
+        self._rows: dict[tuple[Any, ...], str] = {}
         self.statuses = {status: self._status(status) for status in STATUSES}
         # The facts of the reason's values last seen (Plan.facts_of), and the text before each
         # value with its place among the facts compiled code kept; None if one has none.
@@ -305,7 +310,22 @@ class _RuleWriter:
             out += (self._source, ', "row_sources": [', cited, "]", _CHECKS)
         else:
             out.append(self.source)
-        out += (", ".join(objects), '], "details": ', value_json(details), "}")
+        out += (", ".join(objects), '], "details": ', self.details(details), "}")
+
+    def details(self, details: Mapping[str, Any]) -> str:
+        """``value_json(details)``, remembered for a table's rows and the ones that matched."""
+        rows, matched = details.get("rows"), details.get("matched")
+        if len(details) != 2 or type(rows) is not dict or type(matched) is not list:
+            return value_json(details)
+        # The two keys' order is part of the text; the row ids and statuses are the engine's
+        # own strings (the pairs of rows.items() mark where the matched ids begin).
+        key = (*details, *rows.items(), *matched)
+        text = self._rows.get(key)
+        if text is None:
+            text = value_json(details)
+            if len(self._rows) < _ROWS_REMEMBERED:
+                self._rows[key] = text
+        return text
 
     def values(self, run: Records, record: Any) -> str:
         """``fields_json(run.rule_values(record))``: from the facts compiled code kept, when it
