@@ -289,14 +289,7 @@ class _RuleWriter:
             out += (head, why, tail, self.values(run, record))
         else:
             values = run.rule_values(record)
-            if wanting:
-                why = self.separator.join(
-                    [*dict.fromkeys(plain), wording.missing_text(wanting, lang)])
-            elif plain:
-                why = self.separator.join(dict.fromkeys(plain))
-            else:
-                why = STATUS_WORD[lang][status]
-            message = self.fill(parts, why, values, run)
+            message = self.message(parts, status, plain, wanting, values, run)
             out += (head, escaped(message), tail, fields_json(values))
         if not details:
             out += (self.source, ", ".join(objects), "]}")
@@ -326,6 +319,30 @@ class _RuleWriter:
             if len(self._rows) < _ROWS_REMEMBERED:
                 self._rows[key] = text
         return text
+
+    def message(self, parts: tuple[_Part, ...], status: str, texts: list[str],
+                wanting: list[str] | None, values: Mapping[str, Any], run: Records) -> str:
+        """A message with placeholders, as ``Reason.message`` fills it: ``texts`` are the
+        deciding checks' words, ``wanting`` the results missing that no check names."""
+        if wanting:
+            why = self.separator.join([*dict.fromkeys(texts),
+                                       wording.missing_text(wanting, self._lang)])
+        elif texts:
+            why = self.separator.join(dict.fromkeys(texts))
+        else:
+            why = STATUS_WORD[self._lang][status]
+        return self.fill(parts, why, values, run)
+
+    def filled(self, status: str, texts: list[str], objects: list[str], run: Records,
+               record: Any) -> str:
+        """The reason of a check rule whose message has placeholders, from its deciding
+        checks' words and objects (for generated writers)."""
+        head, tail, parts = self.statuses[status]
+        values = run.rule_values(record)
+        message = self.message(cast(tuple[_Part, ...], parts), status, texts, None, values,
+                               run)
+        return "".join((head, escaped(message), tail, fields_json(values), self.source,
+                        ", ".join(objects), "]}"))
 
     def values(self, run: Records, record: Any) -> str:
         """``fields_json(run.rule_values(record))``: from the facts compiled code kept, when it
@@ -431,8 +448,9 @@ def _reason_code(writer: _RuleWriter, raw: RawCondition, facts: tuple[tuple[str,
     Which atoms decide is written as comparisons of statuses (an atom decides when it has the
     status of every group above it, as `_Run.condition` picks); each deciding check comes from
     the memo or its site's writer; each fact is written by the type its schema gives it, any
-    other value the general way. A status whose message has placeholders returns None (the
-    general way writes it); facts the evaluation did not keep are found the general way.
+    other value the general way. A status whose message has placeholders has its deciding
+    checks written here and its message filled by :meth:`_RuleWriter.filled`; facts the
+    evaluation did not keep are found the general way.
 
     What it buys, measured with ``PYTHONPATH=src python bench/json_cost.py --docs 10000
     --rounds 5`` against the same code with :meth:`_RuleWriter.compiled` returning None (every
@@ -449,16 +467,20 @@ def _reason_code(writer: _RuleWriter, raw: RawCondition, facts: tuple[tuple[str,
         code.line(f"{', '.join(names)}, = _raw")
     root, deciding = code.statuses(raw.condition, [0])
     made = writer.statuses
-    # Only statuses whose message is "literal{why}literal" are written here.
+    # Statuses whose message is "literal{why}literal" are written here whole.
     heads = code.constant({status: m[0] for status, m in made.items() if m[2] is None})
     tails = code.constant({status: m[1] for status, m in made.items() if m[2] is None})
     code.line(f"_status = {root}")
-    code.line(f"if _status not in {heads}: return None")
+    # A status whose message has placeholders: the checks' words as they are, and the
+    # writer's own filling.
+    code.line(f"_filled = _status not in {heads}")
     code.line("_texts = []")
     code.line("_objects = []")
     for n, tests in deciding:
         code.line(f"if {' and '.join(dict.fromkeys(tests)) or 'True'}:")
         code.check(n, raw.atoms[n], lang)
+    code.line("if _filled: return _writer_of_rule.filled(_status, _texts, _objects, _run, "
+              "_record)")
     words = code.constant({status: escaped(word) for status, word in STATUS_WORD[lang].items()})
     separator = code.constant(writer.escaped_separator)
     code.line("_count = _len(_texts)")
@@ -532,7 +554,7 @@ class _SourceWriter:
             self.line("_w = _MEMO.get(_key) if _key is not None else None", 3)
             self.line(f"if _w is None or _w[0] is not {shown}:", 3)
             self.line(f"_w = {write}(_s{n}, _a{n}, {shown}, (), None, _MEMO, _key)", 4)
-        self.line("_texts.append(_w[2])", 2)
+        self.line("_texts.append(_w[1] if _filled else _w[2])", 2)
         self.line("_objects.append(_w[3])", 2)
 
     def values(self, facts: tuple[tuple[str, int], ...], schema: FactSchema) -> None:
