@@ -424,11 +424,19 @@ class _RuleWriter:
         if name.startswith("params.") and name[7:] in params:
             constant = wording.fmt(params[name[7:]], lang, spec=spec)
 
+        field = name[7:] if name.startswith("result.") else None
+        # A result field shows as fmt(value, lang, spec=spec, labels=labels) shows it: never
+        # as a rate (show is one unless a fact path begins "result.").
+        show_field = wording.shower(lang, spec=spec, labels=labels) \
+            if self._schema.is_rate(name) else show
+
         def placeholder(values: Mapping[str, Any], run: Records) -> str:
             if name in values:
                 return show(values[name])
-            if name.startswith("result.") and name[7:] in run.result:
-                return wording.fmt(run.result[name[7:]], lang, spec=spec, labels=labels)
+            if field is not None:
+                result = run.result
+                if field in result:
+                    return show_field(result[field])
             return constant
 
         return placeholder
