@@ -699,6 +699,28 @@ def test_packs_that_share_rules_never_share_parts(tmp_path: Path) -> None:
             assert_renders(verdict, library.packs[0].params["min_fans"])
 
 
+def test_checks_unknown_for_want_of_facts_are_remembered_by_the_facts_missing(
+        tmp_path: Path) -> None:
+    """A check unknown for want of facts is written once per site and facts missing: the
+    same object again for the same facts missing, its own words for others."""
+    (tmp_path / "twin.yaml").write_text(
+        TWIN.format(threshold=1, word="w", quote="q").replace(
+            "account.fans >= params.min_fans", "account.fans >= account.accounts_on_device"),
+        encoding="utf-8")
+    library = rulepack.load(tmp_path)
+    written: dict[tuple[str, ...], list[str]] = {}
+    for facts in ({}, {"fans": 3}, {"accounts_on_device": 2}, {}, {"fans": 4},
+                  {"accounts_on_device": 1}):
+        verdict = library.evaluate("twin.pack", {"account": facts}, as_of=AS_OF)
+        assert_renders(verdict, str(facts))
+        (check,) = json.loads(verdict.to_json("en"))["reasons"][0]["checks"]
+        written.setdefault(tuple(check["missing"]), []).append(json.dumps(check))
+    assert len(written) == 3 and all(map(len, written)), written  # one fact, the other, both
+    assert all(len(set(texts)) == 1 for texts in written.values()), written
+    memo = verdict._explanation.plan.renderings["json.en"].memo  # type: ignore[union-attr]
+    assert sum(len(key) == 2 for key in memo) == 3, memo
+
+
 def _module_state() -> dict[str, int]:
     """The size of every container the rendering modules hold at module level."""
     return {f"{module.__name__}.{name}": len(value)

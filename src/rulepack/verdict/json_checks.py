@@ -33,7 +33,9 @@ Key = tuple[int, str, type, Any]
 # itself). An entry holds its site, so that no other site takes the id in its key while it
 # stands, and its threshold, which the key leaves out and is checked by identity (a param or a
 # literal: the same object every time). Generated reason writers look in it themselves.
-Memo = dict[Key, Written]
+# The key of a check unknown for want of facts alone: (id of its site, the facts missing).
+UnknownKey = tuple[int, tuple[str, ...]]
+Memo = dict[Key | UnknownKey, Written]
 # Writes one check of a site from its record's fields after the site (status, actual value,
 # threshold, missing facts, error), and remembers it in the memo under the key given.
 Write = Callable[[str, Any, Any, tuple[str, ...], "str | None", Memo, "Key | None"], Written]
@@ -58,6 +60,17 @@ def write_record(check: CheckRecord, lang: str, memo: Memo) -> Written:
         if found is not None and found[0] is threshold:
             return found
         return site_writer(site, lang)(status, actual, threshold, missing, error, memo, key)
+    if missing and status == "unknown" and actual is None and error is None \
+            and type(missing) is tuple:
+        # Unknown for want of facts, the commonest unknown: its words and object name the
+        # site and the facts alone (neither threshold nor actual value is written).
+        unknown_key = (id(site), missing)
+        found = memo.get(unknown_key)
+        if found is None:
+            found = site_writer(site, lang)(status, actual, threshold, missing, error, memo,
+                                            None)
+            _remember(memo, unknown_key, found)
+        return found
     return site_writer(site, lang)(status, actual, threshold, missing, error, memo, None)
 
 
@@ -172,14 +185,20 @@ def _format(text: str) -> str:
 
 def _remembered(memo: Memo, key: Key | None, written: Written, actual: Any) -> Written:
     """``written``, remembered in ``memo`` under ``key`` where it may be."""
-    threshold, out = written[0], written[3]
+    threshold = written[0]
     # Only a threshold that cannot change (a plain value or a tuple of them) is remembered
     # with. Of floats, neither zero (0.0 and -0.0 are equal, and written apart) nor NaN (a key
     # never equal to itself).
-    if key is not None and len(out) <= _MEMO_TEXT and (type(threshold) in PLAIN or (
+    if key is not None and (type(threshold) in PLAIN or (
             type(threshold) is tuple and PLAIN.issuperset(map(type, threshold)))) and (
             key[2] is not float or (actual and not math.isnan(actual))):
+        _remember(memo, key, written)
+    return written
+
+
+def _remember(memo: Memo, key: Key | UnknownKey, written: Written) -> None:
+    """Put ``written`` in ``memo``, unless its object is long; a full memo is emptied first."""
+    if len(written[3]) <= _MEMO_TEXT:
         if len(memo) >= _MEMO:
             memo.clear()
         memo[key] = written
-    return written
