@@ -4,7 +4,8 @@ gives them (``to_dict(lang)`` encoded, ``text(lang)``).
 What does not depend on the values is made once per check site and language and kept on the
 site (``CheckSite.renderings``): the start of the object and the function that words the check
 (:func:`rulepack.verdict.wording.site_text`, the words of ``check_text``). A check once written
-is remembered by its site and values in a memo the caller keeps (per plan and language: see
+is remembered by its site and values (a check unknown for want of facts, by its site and the
+facts missing) in a memo the caller keeps (per plan and language: see
 :mod:`rulepack.verdict.json_writer`).
 
 Safe for threads by construction: a site's writer and a remembered check are made whole before
