@@ -1,5 +1,6 @@
-"""The pack format's compiled check passes a pack only where jsonschema finds no error, so that
-loading a valid pack never needs jsonschema, and an invalid one is still worded by it."""
+"""The compiled checks of the pack format and the fact schema pass a pack or a document only
+where jsonschema finds no error, so that a valid one never needs jsonschema, and an invalid one
+is still worded by it."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from typing import Any
 
 import pytest
 
+import rulepack
 from rulepack.core import yaml_reader
 from rulepack.facts.precheck import JSON_TYPES, _exact, compile_precheck
-from rulepack.library import pack_files, pack_schema
+from rulepack.library import models_of, pack_files, pack_schema
+from rulepack.testing import corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKS = pack_files(ROOT / "rules")
@@ -99,3 +102,39 @@ def test_keywords_of_the_pack_format_are_compiled() -> None:
                   {"id": "ab", "tags": ["a", "a"]}, {"id": "ab", "kind": "table"},
                   {"id": "ab", "Id": 1}):
         assert check(wrong) is False, wrong
+
+
+FACT_ODD = [*ODD, 10**30, -0.0, float("inf"), 2.0, 3, "2026-01-01T00:00:00z",
+            "2026-01-01T00:00:00+08:00", "0999-12-31", "9000-01-01", "\ud800", "广东\udfff", "a\ud83d", "douyin",
+            "kuaishou", "approved", ["fake_traffic"], [{"type": "x"}], {"level": 2}]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_compiled_fact_check_never_passes_what_jsonschema_rejects(seed: int) -> None:
+    """The same for fact documents: corpus documents, a value or key changed here and there."""
+    schema = models_of(rulepack.load(ROOT / "rules")).schema
+    rng = random.Random(seed)
+    generator = corpus.Generator(seed)
+    passed = rejected = 0
+    for _ in range(150):
+        doc = generator.document()
+        spots = list(paths(doc))
+        for spot in rng.sample(spots, min(4, len(spots))):
+            changed = copy.deepcopy(doc)
+            parent = changed
+            for key in spot[:-1]:
+                parent = parent[key]
+            roll = rng.random()
+            if roll < 0.15 and isinstance(parent, dict):
+                del parent[spot[-1]]
+            elif roll < 0.25 and isinstance(parent, dict):
+                parent[rng.choice(["level", "extra", "fans", "type", "on"])] = \
+                    copy.deepcopy(rng.choice(FACT_ODD))
+            else:
+                parent[spot[-1]] = copy.deepcopy(rng.choice(FACT_ODD))
+            valid = schema._validator.is_valid(changed)
+            if schema._precheck(changed):
+                assert valid, (spot, changed)
+                passed += 1
+            rejected += not valid
+    assert passed > 100 and rejected > 100  # both answers were put to the test

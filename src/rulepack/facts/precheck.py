@@ -49,6 +49,8 @@ def lone_surrogate(text: str) -> str | None:
 
 def is_text(value: object) -> bool:
     """A string the fact schema takes: Unicode text (no lone surrogate), or a date object."""
+    if type(value) is str and value.isascii():  # the commonest: plain ASCII text
+        return True
     if isinstance(value, str):
         return value.isascii() or _SURROGATE.search(value) is None
     return isinstance(value, dt.date)
@@ -101,12 +103,19 @@ def _always(value: Any) -> bool:
 
 def is_number(value: Any) -> bool:
     """A JSON number: NaN and Infinity are none, though Python's json reads them."""
+    kind = type(value)
+    if kind is int:  # by exact type first: every fact document is full of them
+        return True
+    if kind is float:
+        return math.isfinite(value)
     if isinstance(value, float):
         return math.isfinite(value)
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_integer(value: Any) -> bool:
+    if type(value) is int:
+        return True
     if isinstance(value, bool):
         return False
     return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
@@ -152,6 +161,8 @@ class _Compiler:
         self._defs = defs
         self._types = types
         self._compiled: dict[str, Precheck] = {}
+        # The definitions being compiled.
+        self._open: set[str] = set()
 
     def node(self, schema: Any) -> Precheck:
         if schema is True:
@@ -187,14 +198,22 @@ class _Compiler:
         if keyword in ("anyOf", "allOf") and isinstance(value, list) and value:
             parts = tuple(self.node(part) for part in value)
             if keyword == "allOf":
-                return lambda v: all(part(v) for part in parts)
-            return lambda v: any(part(v) for part in parts)
+                return _all(list(parts))
+            return _any(parts)
         if keyword == "not":
             inner = _exact(value)
             return _never if inner is None else lambda v: not inner(v)
         if keyword == "items" and isinstance(value, (Mapping, bool)):
             item = self.node(value)
-            return lambda v: not isinstance(v, list) or all(item(i) for i in v)
+
+            def items(v: Any) -> bool:
+                if isinstance(v, list):
+                    for i in v:
+                        if not item(i):
+                            return False
+                return True
+
+            return items
         if keyword == "propertyNames" and isinstance(value, Mapping):
             name = self.node(value)
             return lambda v: not isinstance(v, dict) or all(name(k) for k in v)
@@ -227,12 +246,16 @@ class _Compiler:
     def _ref(self, name: str) -> Precheck:
         if name not in self._defs:
             return _never
-        if name not in self._compiled:
-            # Placed before compiling so that a definition that refers to itself terminates.
-            self._compiled[name] = lambda v: self._compiled[name](v)
-            self._compiled[name] = self.node(self._defs[name])
         compiled = self._compiled
-        return lambda v: compiled[name](v)
+        if name not in compiled:
+            # Placed before compiling so that a definition that refers to itself terminates.
+            compiled[name] = lambda v: compiled[name](v)
+            self._open.add(name)
+            compiled[name] = self.node(self._defs[name])
+            self._open.discard(name)
+        if name in self._open:  # a reference from inside its own definition: looked up later
+            return lambda v: compiled[name](v)
+        return compiled[name]
 
     def _object(self, properties: Mapping[str, Any], additional: Any) -> Precheck:
         known = {key: self.node(sub) for key, sub in properties.items()}
@@ -243,7 +266,8 @@ class _Compiler:
                 return True
             get = known.get
             for key, item in value.items():
-                sub = get(key) if isinstance(key, str) else None
+                # As jsonschema's `properties` looks a property up: by the key's equality.
+                sub = get(key)
                 if sub is None:
                     sub = extra
                     if sub is None:
@@ -292,7 +316,14 @@ def _exact_properties(subs: Mapping[str, Precheck]) -> Precheck:
 
 
 def _required(names: list[Any]) -> Precheck:
-    return lambda v: not isinstance(v, dict) or all(name in v for name in names)
+    def required(v: Any) -> bool:
+        if isinstance(v, dict):
+            for name in names:
+                if name not in v:
+                    return False
+        return True
+
+    return required
 
 
 def _all(checks: list[Precheck]) -> Precheck:
@@ -304,15 +335,33 @@ def _all(checks: list[Precheck]) -> Precheck:
         first, second = checks
         return lambda v: first(v) and second(v)
     frozen = tuple(checks)
-    return lambda v: all(check(v) for check in frozen)
+
+    # Loops rather than all() over a generator: a document passes through dozens of these.
+    def every(v: Any) -> bool:
+        for check in frozen:
+            if not check(v):
+                return False
+        return True
+
+    return every
+
+
+def _any(checks: tuple[Precheck, ...]) -> Precheck:
+    if len(checks) == 1:
+        return checks[0]
+
+    def some(v: Any) -> bool:
+        for check in checks:
+            if check(v):
+                return True
+        return False
+
+    return some
 
 
 def _type(value: Any, types: Mapping[str, Precheck]) -> Precheck:
     names = value if isinstance(value, list) else [value]
-    checks = tuple(types.get(str(name), _never) for name in names)
-    if len(checks) == 1:
-        return checks[0]
-    return lambda v: any(check(v) for check in checks)
+    return _any(tuple(types.get(str(name), _never) for name in names))
 
 
 def _enum(values: list[Any]) -> Precheck:
@@ -331,5 +380,5 @@ def _enum(values: list[Any]) -> Precheck:
 
 def _bound(keyword: str, limit: float) -> Precheck:
     if keyword == "minimum":
-        return lambda v: not is_number(v) or v >= limit
-    return lambda v: not is_number(v) or v <= limit
+        return lambda v: v >= limit if type(v) is int else not is_number(v) or v >= limit
+    return lambda v: v <= limit if type(v) is int else not is_number(v) or v <= limit
