@@ -105,8 +105,9 @@ def test_keywords_of_the_pack_format_are_compiled() -> None:
 
 
 FACT_ODD = [*ODD, 10**30, -0.0, float("inf"), 2.0, 3, "2026-01-01T00:00:00z",
-            "2026-01-01T00:00:00+08:00", "0999-12-31", "9000-01-01", "\ud800", "广东\udfff", "a\ud83d", "douyin",
-            "kuaishou", "approved", ["fake_traffic"], [{"type": "x"}], {"level": 2}]
+            "2026-01-01T00:00:00+08:00", "0999-12-31", "9000-01-01", "\ud800", "广东\udfff",
+            "a\ud83d", "douyin", "kuaishou", "approved", ["fake_traffic"], [{"type": "x"}],
+            {"level": 2}]
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol, cast
 
 from rulepack.facts.schema import FactSchema
-from rulepack.model.logic import NEGATE
+from rulepack.model.logic import NEGATE, Status
 from rulepack.model.pack import (
     Atom,
     Condition,
@@ -256,8 +256,8 @@ class _RuleWriter:
         wanting = details.get("missing") if details else None
         if wanting and any(check[4] for check in checks):
             wanting = None
-        if details and "errors" in details or wanting and (
-                type(wanting) is not list or not all(type(path) is str for path in wanting)):
+        if (details and "errors" in details) or (wanting and (
+                type(wanting) is not list or not all(type(path) is str for path in wanting))):
             # Errors have words of their own: the reference writes them.
             out.append(encode(run.reason(record).to_dict(self._lang)))
             return
@@ -333,7 +333,7 @@ class _RuleWriter:
             why = STATUS_WORD[self._lang][status]
         return self.fill(parts, why, values, run)
 
-    def filled(self, status: str, texts: list[str], objects: list[str], run: Records,
+    def filled(self, status: Status, texts: list[str], objects: list[str], run: Records,
                record: Any) -> str:
         """The reason of a check rule whose message has placeholders, from its deciding
         checks' words and objects (for generated writers)."""
