@@ -647,9 +647,13 @@ class _Run:
         when_facts, all_facts = self.plan.facts_of[id(record[0])]
         values: dict[str, Any] = {}
         kept = self.facts
+        cache = self.cache
         for path, slot in when_facts if record[1] == "skipped" else all_facts:
             if kept and slot >= 0 and kept[slot] is not UNREAD:
                 values[path] = kept[slot]
+                continue
+            cached = cache.get(path, UNREAD)
+            if cached is _ABSENT:  # read before, and absent: no need to raise again
                 continue
             try:
                 values[path] = self.fact(path)
