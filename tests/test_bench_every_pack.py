@@ -1,6 +1,7 @@
 """bench/every_pack.py: a tiny run has a row for every bundled pack and the rows it promises;
 the hand-written Python gives the engine's outcome and result on every document, across every
-outcome; and the checks that guard the timing stop a run on a wrong answer."""
+outcome; and the checks that guard the timing stop a run on a wrong answer. The steps
+bench/instructions.py counts run."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ sys.path.insert(0, str(BENCH))
 # bench/ is not a package: its scripts are importable only once the path above is set.
 import every_pack  # noqa: E402
 import handwritten  # noqa: E402
+import instructions  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +121,11 @@ def test_the_linear_fit_is_exact_on_a_line() -> None:
 def test_the_peak_of_a_running_process_is_read_and_of_a_gone_one_is_zero() -> None:
     assert every_pack._high_water_kb(os.getpid()) > 1_000  # this interpreter: over 1 MB
     assert every_pack._high_water_kb(2**22 + 1) == 0  # above Linux's largest pid
+
+
+@pytest.mark.parametrize("step", instructions.STEPS)
+def test_each_step_counted_by_instructions_runs(step: str) -> None:
+    """bench/instructions.py's steps run as they do under callgrind (without it here): the
+    set-up alone, and the set-up and the step."""
+    for counted in (False, True):
+        instructions.work(step, 3, counted)
