@@ -637,6 +637,8 @@ class _Run:
             checks = raw.records(checks)
             if raw.distinct:  # no two atoms of the condition have the same text
                 return checks
+        if len(checks) < 2:  # nothing to merge (a table's one deciding row, most often)
+            return tuple(checks)
         # One check read by several rows (or groups) is explained once.
         return tuple({(c[0].text, c[1], c[4]): c for c in checks}.values())
 
