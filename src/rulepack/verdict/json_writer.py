@@ -16,7 +16,9 @@ words added to the message as ``Reason.why`` adds them.
 
 Safe for threads by construction: a plan's writer is made whole before it is put in the plan's
 ``renderings``, and what a writer keeps of the last verdict (its instant's text) is one tuple,
-replaced whole; two threads that miss at once each make one, and one of them is kept.
+replaced whole; two threads that miss at once each make one, and one of them is kept. A rule
+writer's remembered table details are texts put whole under keys that say all they depend on:
+two threads may both add one, and pass the bound by a few.
 """
 
 from __future__ import annotations
