@@ -139,3 +139,29 @@ def test_the_compiled_fact_check_never_passes_what_jsonschema_rejects(seed: int)
                 passed += 1
             rejected += not valid
     assert passed > 100 and rejected > 100  # both answers were put to the test
+
+
+def test_the_fact_schema_reads_no_string_by_its_text() -> None:
+    """Python callers may give a date object for a string fact (``is_text`` takes one), and
+    jsonschema's ``minLength``, ``maxLength`` and ``pattern`` would fail on it (TypeError)
+    where the compiled check passes it: the fact schema must not use them until both learn
+    what a date stands for."""
+    schema = models_of(rulepack.load(ROOT / "rules")).schema.schema
+    found: list[str] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            found.extend(f"{where}.{key}" for key in ("minLength", "maxLength", "pattern")
+                         if key in node)
+            for key, child in node.items():
+                if key in ("properties", "$defs") and isinstance(child, dict):
+                    for name, sub in child.items():  # names, not keywords
+                        walk(sub, f"{where}.{key}.{name}")
+                else:
+                    walk(child, f"{where}.{key}")
+        elif isinstance(node, list):
+            for index, child in enumerate(node):
+                walk(child, f"{where}[{index}]")
+
+    walk(schema, "$")
+    assert found == []
