@@ -29,6 +29,24 @@ def data_of(path: Path) -> Any:
     return yaml_reader.load(path.read_text(encoding="utf-8")).data
 
 
+def changed_at(base: Any, spot: tuple[Any, ...], rng: random.Random, odd: list[Any],
+               keys: list[str]) -> Any:
+    """A copy of ``base`` changed at ``spot``: the key there deleted, an odd value put under
+    one of ``keys`` beside it, or its value replaced by an odd one."""
+    doc = copy.deepcopy(base)
+    parent = doc
+    for key in spot[:-1]:
+        parent = parent[key]
+    roll = rng.random()
+    if roll < 0.15 and isinstance(parent, dict):
+        del parent[spot[-1]]
+    elif roll < 0.25 and isinstance(parent, dict):
+        parent[rng.choice(keys)] = copy.deepcopy(rng.choice(odd))
+    else:
+        parent[spot[-1]] = copy.deepcopy(rng.choice(odd))
+    return doc
+
+
 def paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     items = node.items() if isinstance(node, dict) else enumerate(node) \
         if isinstance(node, list) else ()
@@ -55,18 +73,7 @@ def test_the_compiled_check_never_passes_what_jsonschema_rejects(seed: int) -> N
         base = data_of(path)
         spots = list(paths(base))
         for spot in rng.sample(spots, min(40, len(spots))):
-            doc = copy.deepcopy(base)
-            parent = doc
-            for key in spot[:-1]:
-                parent = parent[key]
-            roll = rng.random()
-            if roll < 0.15 and isinstance(parent, dict):
-                del parent[spot[-1]]
-            elif roll < 0.25 and isinstance(parent, dict):
-                parent[rng.choice(["kind", "extra", "expr", "max", "min", "of"])] = \
-                    rng.choice(ODD)
-            else:
-                parent[spot[-1]] = copy.deepcopy(rng.choice(ODD))
+            doc = changed_at(base, spot, rng, ODD, ["kind", "extra", "expr", "max", "min", "of"])
             valid = schema.validator.is_valid(doc)
             if schema._precheck(doc):
                 assert valid, (path, spot)
@@ -121,18 +128,7 @@ def test_the_compiled_fact_check_never_passes_what_jsonschema_rejects(seed: int)
         doc = generator.document()
         spots = list(paths(doc))
         for spot in rng.sample(spots, min(4, len(spots))):
-            changed = copy.deepcopy(doc)
-            parent = changed
-            for key in spot[:-1]:
-                parent = parent[key]
-            roll = rng.random()
-            if roll < 0.15 and isinstance(parent, dict):
-                del parent[spot[-1]]
-            elif roll < 0.25 and isinstance(parent, dict):
-                parent[rng.choice(["level", "extra", "fans", "type", "on"])] = \
-                    copy.deepcopy(rng.choice(FACT_ODD))
-            else:
-                parent[spot[-1]] = copy.deepcopy(rng.choice(FACT_ODD))
+            changed = changed_at(doc, spot, rng, FACT_ODD, ["level", "extra", "fans", "type", "on"])
             valid = schema._validator.is_valid(changed)
             if schema._precheck(changed):
                 assert valid, (spot, changed)

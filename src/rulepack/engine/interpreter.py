@@ -655,7 +655,9 @@ class _Run:
                 values[path] = kept[slot]
                 continue
             cached = cache.get(path, UNREAD)
-            if cached is _ABSENT:  # read before, and absent: no need to raise again
+            if cached is not UNREAD:  # read before: its value, or absent (no need to raise)
+                if cached is not _ABSENT:
+                    values[path] = cached
                 continue
             try:
                 values[path] = self.fact(path)

@@ -103,11 +103,8 @@ def _always(value: Any) -> bool:
 
 def is_number(value: Any) -> bool:
     """A JSON number: NaN and Infinity are none, though Python's json reads them."""
-    kind = type(value)
-    if kind is int:  # by exact type first: every fact document is full of them
+    if type(value) is int:  # by exact type first: every fact document is full of them
         return True
-    if kind is float:
-        return math.isfinite(value)
     if isinstance(value, float):
         return math.isfinite(value)
     return isinstance(value, int) and not isinstance(value, bool)
@@ -380,5 +377,5 @@ def _enum(values: list[Any]) -> Precheck:
 
 def _bound(keyword: str, limit: float) -> Precheck:
     if keyword == "minimum":
-        return lambda v: v >= limit if type(v) is int else not is_number(v) or v >= limit
-    return lambda v: v <= limit if type(v) is int else not is_number(v) or v <= limit
+        return lambda v: not is_number(v) or v >= limit
+    return lambda v: not is_number(v) or v <= limit

@@ -194,6 +194,10 @@ def _head(pack: Pack) -> str:
 
 
 _CHECKS = ', "checks": ['
+# The words of each status, escaped as in JSON, by language.
+_ESCAPED_WORD: dict[str, dict[str, str]] = {
+    lang: {status: escaped(word) for status, word in words.items()}
+    for lang, words in STATUS_WORD.items()}
 # The most texts of a table's details one rule's writer remembers.
 _ROWS_REMEMBERED = 256
 
@@ -278,21 +282,11 @@ class _RuleWriter:
             if parts is not None:
                 plain.append(written[1])
         if parts is None:  # the message is "literal{why}literal", and written escaped in pieces
-            if wanting:
-                texts = [*dict.fromkeys(texts), escaped(wording.missing_text(wanting, lang))]
-                why = self.escaped_separator.join(texts)
-            elif len(texts) == 1:
-                why = texts[0]
-            elif texts:
-                why = self.escaped_separator.join(
-                    texts if len(set(texts)) == len(texts) else dict.fromkeys(texts))
-            else:
-                why = escaped(STATUS_WORD[lang][status])
+            why = _why(texts, escaped(wording.missing_text(wanting, lang)) if wanting else "",
+                       _ESCAPED_WORD[lang][status], self.escaped_separator)
             out += (head, why, tail, self.values(run, record))
         else:
-            values = run.rule_values(record)
-            message = self.message(parts, status, plain, wanting, values, run)
-            out += (head, escaped(message), tail, fields_json(values))
+            out += self._up_to_source(head, tail, parts, status, plain, wanting, run, record)
         if not details:
             out += (self.source, ", ".join(objects), "]}")
             return
@@ -322,29 +316,26 @@ class _RuleWriter:
                 self._rows[key] = text
         return text
 
-    def message(self, parts: tuple[_Part, ...], status: str, texts: list[str],
-                wanting: list[str] | None, values: Mapping[str, Any], run: Records) -> str:
-        """A message with placeholders, as ``Reason.message`` fills it: ``texts`` are the
-        deciding checks' words, ``wanting`` the results missing that no check names."""
-        if wanting:
-            why = self.separator.join([*dict.fromkeys(texts),
-                                       wording.missing_text(wanting, self._lang)])
-        elif texts:
-            why = self.separator.join(dict.fromkeys(texts))
-        else:
-            why = STATUS_WORD[self._lang][status]
-        return self.fill(parts, why, values, run)
+    def _up_to_source(self, head: str, tail: str, parts: tuple[_Part, ...], status: str,
+                      texts: list[str], wanting: list[str] | None, run: Records,
+                      record: Any) -> tuple[str, str, str, str]:
+        """The reason's object up to its source, for a message with placeholders, filled as
+        ``Reason.message`` fills it: ``texts`` are the deciding checks' words, ``wanting``
+        the results missing that no check names."""
+        lang = self._lang
+        why = _why(texts, wording.missing_text(wanting, lang) if wanting else "",
+                   STATUS_WORD[lang][status], self.separator)
+        values = run.rule_values(record)
+        return head, escaped(self.fill(parts, why, values, run)), tail, fields_json(values)
 
     def filled(self, status: Status, texts: list[str], objects: list[str], run: Records,
                record: Any) -> str:
         """The reason of a check rule whose message has placeholders, from its deciding
         checks' words and objects (for generated writers)."""
         head, tail, parts = self.statuses[status]
-        values = run.rule_values(record)
-        message = self.message(cast(tuple[_Part, ...], parts), status, texts, None, values,
-                               run)
-        return "".join((head, escaped(message), tail, fields_json(values), self.source,
-                        ", ".join(objects), "]}"))
+        return "".join((*self._up_to_source(head, tail, cast(tuple[_Part, ...], parts), status,
+                                            texts, None, run, record),
+                        self.source, ", ".join(objects), "]}"))
 
     def values(self, run: Records, record: Any) -> str:
         """``fields_json(run.rule_values(record))``: from the facts compiled code kept, when it
@@ -491,13 +482,9 @@ def _reason_code(writer: _RuleWriter, raw: RawCondition, facts: tuple[tuple[str,
         code.check(n, raw.atoms[n], lang)
     code.line("if _filled: return _writer_of_rule.filled(_status, _texts, _objects, _run, "
               "_record)")
-    words = code.constant({status: escaped(word) for status, word in STATUS_WORD[lang].items()})
+    words = code.constant(_ESCAPED_WORD[lang])
     separator = code.constant(writer.escaped_separator)
-    code.line("_count = _len(_texts)")
-    code.line("if _count == 1: _why = _texts[0]")
-    code.line(f"elif not _texts: _why = {words}[_status]")
-    code.line(f"elif _len(_set(_texts)) == _count: _why = {separator}.join(_texts)")
-    code.line(f"else: _why = {separator}.join(_dict.fromkeys(_texts))")
+    code.line(f"_why = _why_of(_texts, '', {words}[_status], {separator})")
     code.values(facts, writer._schema)
     source = code.constant(writer.source)
     code.line(f"return f\"{{{heads}[_status]}}{{_why}}{{{tails}[_status]}}{{_values}}"
@@ -592,10 +579,10 @@ class _SourceWriter:
         scope: dict[str, Any] = {
             "__builtins__": {}, "_NEG": NEGATE, "_write_record": write_record, "_LANG": lang,
             "_MEMO": memo,
-            "_KEYED": KEYED, "_U": UNREAD, "_type": type, "_len": len,
-            "_set": set, "_dict": dict, "_str": str, "_int": int, "_list": list,
+            "_KEYED": KEYED, "_U": UNREAD, "_type": type, "_str": str, "_int": int,
+            "_list": list,
             "_int_text": int.__repr__, "_string": string_json, "_value": value_json,
-            "_sequence": sequence_json, **names, **self.constants}
+            "_sequence": sequence_json, "_why_of": _why, **names, **self.constants}
         # Source made here: every value from the pack is a named constant of the scope, never
         # source text; it runs with no builtins.
         exec(compile(source, "<rulepack json>", "exec"), scope)
@@ -611,6 +598,19 @@ _VALUE_BY_KIND = {
     "boolean": "('true' if _V is True else 'false' if _V is False else _value(_V))",
     "array": "(_sequence(_V) if _type(_V) is _list else _value(_V))",
 }
+
+
+def _why(texts: list[str], missing: str, word: str, separator: str) -> str:
+    """``Reason.why`` from the deciding checks' words (escaped or not, as ``missing``,
+    ``word`` and ``separator`` are): each once, then ``missing`` (the words of results missing
+    that no check names, or ""), else the status's ``word``."""
+    if missing:
+        return separator.join([*dict.fromkeys(texts), missing])
+    if len(texts) == 1:
+        return texts[0]
+    if texts:
+        return separator.join(texts if len(set(texts)) == len(texts) else dict.fromkeys(texts))
+    return word
 
 
 def _literal(parts: list[_Part], text: str) -> None:
