@@ -95,6 +95,34 @@ def test_hit_policies(policy: str, priorities: list[int], statuses: list[Status]
     assert HIT_POLICIES[policy](priorities, statuses) == hits  # type: ignore[index]
 
 
+@pytest.mark.parametrize("engine", ["compiled", "sandbox"])
+def test_a_tables_details_are_each_verdicts_own(engine: str) -> None:
+    """What a table's hit policy makes of its rows' statuses is remembered per plan, but each
+    verdict gets details of its own: changing one verdict's rows or matched ids changes no
+    other verdict's."""
+    import rulepack
+
+    library = rulepack.load(engine=engine)
+    document = {"account": {"platform": "kuaishou", "ban": {"category": "content",
+                                                             "type": "infringement"}}}
+
+    def details() -> dict[str, object]:
+        verdict = library.evaluate("kuaishou.appeal.evidence", document,
+                                   as_of="2026-11-21T12:00:00+08:00", validate=False)
+        found: dict[str, object] = verdict.reasons[0].details
+        return found
+
+    first = details()
+    assert first["matched"] == ["copyright_dispute"]
+    assert first["rows"] == {"copyright_dispute": "pass", "content_misjudgement": "fail",
+                             "behavior_self_proof": "fail"}
+    first["matched"].append("changed")  # type: ignore[attr-defined]
+    first["rows"]["copyright_dispute"] = "changed"  # type: ignore[index]
+    again = details()
+    assert again["matched"] == ["copyright_dispute"]
+    assert again["rows"]["copyright_dispute"] == "pass"  # type: ignore[index]
+
+
 # -- the suite's Hypothesis profile -------------------------------------------------------------
 
 
@@ -109,3 +137,4 @@ def test_every_property_test_is_repeatable() -> None:
         text = path.read_text(encoding="utf-8")
         for word in ("derandomize=False", "load_profile(", "database=D"):
             assert word not in text, f"{path.name}: {word}"
+

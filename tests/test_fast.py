@@ -971,6 +971,61 @@ def test_holes_generator_makes_lists_with_holes_that_packs_read() -> None:
                                                                          (1, "points")]
 
 
+LOOK_PACK = """\
+id: demo.look
+version: 1.0.0
+effective_from: 2026-01-01
+subject: account
+title: {zh: 演示, en: Demo}
+description: {zh: 演示包, en: A demo pack}
+sources: [{seed: s.txt, quote: 违规}]
+rules:
+  - id: tally
+    kind: output
+    title: {zh: 违规, en: Violations}
+    source: {seed: s.txt, quote: 违规}
+    set:
+      heavy: "count([v for v in account.violations if v.type == 'fake_traffic' and v.points > 2])"
+  - id: few
+    title: {zh: 违规, en: Violations}
+    source: {seed: s.txt, quote: 违规}
+    require: result.heavy <= 1
+"""
+
+
+def test_a_look_reads_complete_records_as_evaluation_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A look into a list with a hole reads each complete record whole, as evaluating the
+    comprehension over it alone would: the first record's `points` is text, which `> 2` would
+    fail on, but its type already leaves it out, as Python's `and` does; only the second
+    record, which lacks its type, is looked at node by node. So the count is 0 or 1, and the
+    check decided. Both engines agree; the compiled one reads records by compiled code (the
+    sandbox's reading is made to fail, and the compiled engine does not meet it)."""
+    (tmp_path / "demo.look.yaml").write_text(LOOK_PACK, encoding="utf-8")
+    document = {"account": {"violations": [
+        {"type": "private_order", "points": "oops"}, {"points": 5},
+        {"type": "fake_traffic", "points": 1}]}}
+    verdicts = [rulepack.load(tmp_path, engine=engine).evaluate(
+        "demo.look", document, as_of=HOLES_AS_OF, validate=False)
+        for engine in ("compiled", "sandbox")]
+    for verdict in verdicts:
+        assert verdict.outcome == "pass"
+        assert [r.status for r in verdict.reasons] == ["unknown", "pass"]
+        assert verdict.missing == ("account.violations[1].type",)
+    assert verdicts[0].to_json("en") == verdicts[1].to_json("en")
+
+    def refused(*args: Any) -> Any:
+        raise AssertionError("the sandbox read a record whole")
+
+    monkeypatch.setattr(Sandbox, "alone", refused)
+    compiled = rulepack.load(tmp_path).evaluate("demo.look", document, as_of=HOLES_AS_OF,
+                                                validate=False)
+    assert compiled.outcome == "pass"
+    with pytest.raises(AssertionError, match="read a record whole"):
+        rulepack.load(tmp_path, engine="sandbox").evaluate(
+            "demo.look", document, as_of=HOLES_AS_OF, validate=False)
+
+
 @functools.lru_cache(maxsize=1)
 def _schema_facts() -> st.SearchStrategy[dict[str, Any]]:
     from rulepack.testing import facts_for_schema

@@ -138,6 +138,8 @@ def compile_plan(plan: Plan) -> None:
         else:
             plan.sandboxed[id(expr)] = expr
     plan.rules_code = _rules_code(plan, namespace)
+    limits, converters = plan.limits, plan.schema.converters
+    plan.compile_loop = lambda tree: compile_expression(tree, limits, converters)
 
 
 def compile_expression(tree: ast.Expression, limits: Limits,

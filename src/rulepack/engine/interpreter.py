@@ -23,7 +23,7 @@ import datetime as dt
 import math
 import operator
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from rulepack.core.errors import RuntimeFailure
@@ -39,7 +39,7 @@ from rulepack.engine.failures import (
     score_failure,
     unique_clash,
 )
-from rulepack.engine.partial import Partial, lists_looked_into
+from rulepack.engine.partial import LoopCode, Partial, lists_looked_into
 from rulepack.engine.sandbox import LimitExceeded, Sandbox
 from rulepack.facts.schema import FactSchema, Missing, china_day
 from rulepack.lang.expressions import SPECIAL_NAMES, CompiledExpr, Limits
@@ -135,6 +135,14 @@ class Plan:
         # _Run.may_know); filled in as asked, with a value that does not depend on who asks
         # first.
         self.looks_into_lists: dict[int, str | bool] = {}
+        # How the compiled engine compiles a comprehension alone, for looks that read a
+        # list's records whole (see partial.Partial.alone_reader), and what it made of each,
+        # by the id of its node; None in the sandbox engine.
+        self.compile_loop: Callable[[ast.Expression], LoopCode | None] | None = None
+        self.loops: dict[int, LoopCode | None] = {}
+        # What each table's hit policy made of its rows' statuses, by (id of the rule, the
+        # statuses): see hits_of.
+        self.hits: dict[tuple[int, tuple[Status, ...]], _TableHits] = {}
         for atom in atoms_of(pack):
             self.sites[id(atom)] = _site(atom, schema)
         # The facts each rule refers to, for its reason's values: those of its `when` alone
@@ -145,6 +153,35 @@ class Plan:
                        tuple((p, -1) for p in _facts_only(reads_of(rule))))
             for rule in pack.rules
         }
+
+    def loop_code(self, loop: ast.AST) -> LoopCode | None:
+        """The compiled code of the comprehension ``loop`` alone, made when first asked for;
+        None when it stays in the sandbox."""
+        key = id(loop)
+        if key not in self.loops:
+            assert self.compile_loop is not None and isinstance(loop, ast.expr)
+            self.loops[key] = self.compile_loop(ast.Expression(body=loop))
+        return self.loops[key]
+
+    def hits_of(self, rule: TableRule, statuses: tuple[Status, ...]) -> _TableHits:
+        """What the hit policy of ``rule`` makes of its rows' statuses (a first-hit table's up
+        to the row it stopped at), remembered: the rows that decide (their indexes), whether
+        unknown rows leave the table open, each row's status by id, the error of a clash, the
+        winning rows and their ids. A table has few rows and its documents fall in few of
+        their combinations."""
+        rows = rule.rows
+        won, undecided, clash = HIT_POLICIES[rule.hit_policy](rule.priorities, statuses)
+        winners = tuple([rows[i] for i in won])
+        hits: _TableHits = (
+            won, undecided,
+            # (A first-hit table may have stopped before its last row: zip stops there too.)
+            dict(zip(rule.row_ids, statuses, strict=False)),
+            unique_clash([rows[i].id for i in clash]) if clash else None,
+            winners, tuple([r.id for r in winners]))
+        if len(self.hits) >= _HITS_REMEMBERED:
+            self.hits.clear()
+        self.hits[(id(rule), statuses)] = hits
+        return hits
 
     def slot_facts(self, slots: Mapping[str, int]) -> None:
         """Record where compiled code keeps each fact it reads (see `_Run.facts`)."""
@@ -266,6 +303,12 @@ _Facts = tuple[tuple[str, int], ...]
 _RuleRecord = tuple[Rule, Status, tuple[CheckRecord, ...], Condition | None, Mapping[str, Any]]
 # What evaluating one rule that applies gives: its status, check records and details.
 _RuleOutcome = tuple[Status, tuple[CheckRecord, ...], dict[str, Any]]
+# What a table's hit policy made of its rows' statuses (Plan.hits_of): the indexes of the rows
+# that decide, whether the table is open, each row's status by id, a clash's error, the
+# winning rows and their ids. At most so many are remembered per plan.
+_TableHits = tuple[tuple[int, ...], bool, dict[str, Status], RuntimeFailure | None,
+                   tuple[Row, ...], tuple[str, ...]]
+_HITS_REMEMBERED = 4096
 
 
 class _Run:
@@ -446,7 +489,9 @@ class _Run:
         return value
 
     def partial(self, tree: ast.Expression) -> Any:
-        return Partial(self.sandbox, self.schema, self.bounds, self.unknown_results).value(tree)
+        plan = self.plan
+        return Partial(self.sandbox, self.schema, self.bounds, self.unknown_results,
+                       plan.loop_code if plan.compile_loop is not None else None).value(tree)
 
     def known_side(self, tree: ast.Expression) -> Any:
         """:meth:`partial` of one side of a comparison, without a look for the two sides most
@@ -757,18 +802,19 @@ class _Run:
         return outcomes
 
     def table_hits(self, rule: TableRule, outcomes: list[Outcome]) \
-            -> tuple[list[Row], bool, tuple[CheckRecord, ...], dict[str, Any]]:
+            -> tuple[tuple[Row, ...], bool, tuple[CheckRecord, ...], dict[str, Any]]:
         """The rows that decide under the table's hit policy, whether unknown rows leave it
         open, the records of the checks that decided, and the details (each row's status)."""
-        rows = rule.rows
-        statuses = [o[0] for o in outcomes]
-        # (A first-hit table may have stopped before its last row: zip stops there too.)
-        details: dict[str, Any] = {"rows": dict(zip(rule.row_ids, statuses, strict=False))}
-        won, undecided, clash = HIT_POLICIES[rule.hit_policy](rule.priorities, statuses)
-        if clash:
-            details["errors"] = [unique_clash([rows[i].id for i in clash])]
-        winners = [rows[i] for i in won]
-        details["matched"] = [r.id for r in winners]
+        statuses = tuple([o[0] for o in outcomes])
+        hits = self.plan.hits.get((id(rule), statuses))
+        if hits is None:
+            hits = self.plan.hits_of(rule, statuses)
+        won, undecided, rows, clash, winners, matched = hits
+        # The details are the verdict's own: their containers are copied, never shared.
+        details: dict[str, Any] = {"rows": dict(rows)}
+        if clash is not None:
+            details["errors"] = [clash]
+        details["matched"] = list(matched)
         if undecided:
             checks = tuple([c for o in outcomes if o[0] == "unknown" for c in o[1]])
         elif len(won) == 1:  # the usual answer: one row decides
@@ -876,7 +922,7 @@ class _Run:
                 return dataclasses.replace(known, missing=exact_paths(exc.missing, known.missing))
             return known
 
-    def collected(self, name: str, winners: list[Row]) -> list[Any]:
+    def collected(self, name: str, winners: Sequence[Row]) -> list[Any]:
         out: list[Any] = []
         for row in winners:
             for key, value in row.then:
@@ -893,7 +939,7 @@ class _Run:
                         out.append(item)
         return out
 
-    def collect(self, rule: TableRule, winners: list[Row],
+    def collect(self, rule: TableRule, winners: Sequence[Row],
                 statuses: Mapping[str, Status] | None, missing: list[str]) -> None:
         """Set a collect table's outputs from the winning rows; ``statuses`` are the rows'
         when unknown rows leave the table open (None when not), and ``missing`` the facts

@@ -10,6 +10,14 @@ uncertain member, not the end of the list), and the aggregates, comparisons and 
 the values it gives are those of the reference; a node that reads a missing fact gives an
 unknown value with the exact path of what it lacked (``account.violations[2].type``).
 
+Most records of a list with a hole lack nothing: each is first read whole, as the
+comprehension over that record alone evaluates (compiled code in the compiled engine, the
+sandbox in the other; one evaluation with its own budget), which gives exactly whether it is
+a member and its value, Python's ``and`` and ``or`` stopping where they stop. Only a record
+that stops on a missing fact is looked at node by node, within the look's budget. (Not for a
+loop with loops inside, where a record's own budget would allow each record a loop's work, a
+loop inside another loop of the look, or one reading a result field known in part.)
+
 A failure other than a missing fact (a type error, a limit) ends the look: the caller then
 keeps the expression unknown as it was.
 """
@@ -17,7 +25,7 @@ keeps the expression unknown as it was.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from rulepack.engine.sandbox import Sandbox
@@ -35,6 +43,8 @@ from rulepack.model.bounds import (
 )
 from rulepack.model.pack import Text
 
+# A comprehension compiled alone: its value from a name lookup (codegen.compile_expression).
+LoopCode = Callable[[Callable[[str], Any]], Any]
 # The functions that look into a list, and how a list known whole is given to them.
 AGGREGATES = frozenset({"any_of", "all_of", "count", "total", "minimum", "maximum"})
 _COMPARE_OPS: dict[type, str] = {
@@ -71,8 +81,12 @@ class Partial:
     is known of the result fields not computed exactly."""
 
     def __init__(self, sandbox: Sandbox, schema: FactSchema, results: Mapping[str, Bound],
-                 behind: Mapping[str, tuple[str, ...]]) -> None:
+                 behind: Mapping[str, tuple[str, ...]],
+                 loop_code: Callable[[ast.AST], LoopCode | None] | None = None) -> None:
         self.sandbox = sandbox
+        # Compiled code of a comprehension alone, by its node (the compiled engine's; see
+        # alone_reader), or None.
+        self.loop_code = loop_code
         self.schema = schema
         self.results = results
         # The facts behind each result field that could not be computed, by field.
@@ -151,9 +165,19 @@ class Partial:
         items = self.sandbox.loop_items(items)
         place = generator.iter.id if type(generator.iter) is ast.Name else None
         elements: list[Element] = []
+        alone = self.alone_reader(loop, place)
         with self.sandbox.loop(var) as bind:
             for index, item in enumerate(items):
                 bind(item)
+                if alone is not None:
+                    try:
+                        found = alone(item)
+                    except Missing:
+                        pass  # looked at node by node, below
+                    else:
+                        elements.append((True, found[0], None) if found else
+                                        (False, None, None))
+                        continue
                 if place is not None:
                     self.places.append((place, index))
                 try:
@@ -197,6 +221,35 @@ class Partial:
                 elements.append((member, value, opened))
         return aggregate(name, elements, FUNCTIONS[name].impl)
 
+    def alone_reader(self, loop: ast.ListComp | ast.GeneratorExp, place: str | None) \
+            -> Callable[[Any], list[Any]] | None:
+        """How a record of ``loop`` is read whole: the comprehension evaluated over that record
+        alone, as one evaluation of its own (its own budget), by compiled code when there is
+        some, else by the sandbox. It gives ``[]`` for a record its filters leave out and
+        ``[value]`` for one they keep, exactly (Python's ``and`` and ``or`` stop where they
+        stop), and raises :class:`Missing` for a record lacking a fact it reads, which is then
+        looked at node by node. None when records are not read so: a loop over something
+        other than a named list, one with loops inside (a record's own budget would then
+        allow each record a loop's work), one inside another loop of the look, or one that
+        reads a result field known in part (which a look knows more of than an evaluation)."""
+        if place is None or self.sandbox.looping or not _alone_readable(loop):
+            return None
+        if self.results and any(name in self.results for name in _names_in(loop)):
+            return None
+        code = self.loop_code(loop) if self.loop_code is not None else None
+        sandbox = self.sandbox
+        if code is None:
+            def in_sandbox(item: Any) -> list[Any]:
+                return sandbox.alone(loop, place, item)
+            return in_sandbox
+        name = sandbox.name
+
+        def compiled(item: Any) -> list[Any]:
+            one = [item]
+            found: list[Any] = code(lambda path: one if path == place else name(path))
+            return found
+        return compiled
+
     def element(self, conditions: list[ast.expr], elt: ast.expr) -> Element:
         """One record: whether it is a member (its filters, combined as `and`), its value
         (read only when it may be a member), and, when either is open, why (one incomplete
@@ -228,6 +281,18 @@ class Partial:
     def lacking(self, path: str) -> tuple[Text, ...]:
         label = self.schema.labels.get(path) if "[]" in path else None
         return (label,) if label is not None else ()
+
+
+def _alone_readable(loop: ast.ListComp | ast.GeneratorExp) -> bool:
+    """Whether ``loop`` has one generator and no loop inside its filters and value; kept on
+    the node, as :func:`_names_in` keeps its names."""
+    readable: bool | None = getattr(loop, "rp_alone", None)
+    if readable is None:
+        readable = len(loop.generators) == 1 and not any(
+            isinstance(node, (ast.ListComp, ast.GeneratorExp))
+            for part in (*loop.generators[0].ifs, loop.elt) for node in ast.walk(part))
+        loop.rp_alone = readable  # type: ignore[union-attr]
+    return readable
 
 
 def _names_in(node: ast.AST) -> tuple[str, ...]:

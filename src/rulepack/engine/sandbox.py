@@ -224,6 +224,36 @@ class Sandbox(EvalWithCompoundTypes):
         """The value of one node, counted against the budget."""
         return self._eval(node)
 
+    @property
+    def looping(self) -> bool:
+        """Whether a node being evaluated is inside a loop."""
+        return self._loops > 0
+
+    def name(self, name: str) -> Any:
+        """What the name ``name`` is where evaluation stands: a loop variable, else the
+        lookup's."""
+        if name in self._loop:
+            return self._loop[name]
+        return self._lookup(name)
+
+    def alone(self, loop: ast.ListComp | ast.GeneratorExp, place: str, item: Any) -> list[Any]:
+        """The comprehension ``loop`` over the list named ``place`` holding ``item`` alone,
+        as a run of that tree evaluates it, with a budget of its own; the budget of the
+        evaluation around it is put back after."""
+        budget = self._steps, self._work, self._loops
+        outer = self._loop.get(place, _UNSET)
+        self._steps = self._work = self._loops = 0
+        self._loop[place] = [item]
+        try:
+            found: list[Any] = self._eval(loop)
+            return found
+        finally:
+            self._steps, self._work, self._loops = budget
+            if outer is _UNSET:
+                self._loop.pop(place, None)
+            else:
+                self._loop[place] = outer
+
     def compared(self, op: ast.cmpop, left: Any, right: Any) -> Any:
         """``left op right`` as a comparison node evaluates it."""
         return self.operators[type(op)](left, right)
