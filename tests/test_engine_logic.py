@@ -123,6 +123,29 @@ def test_a_tables_details_are_each_verdicts_own(engine: str) -> None:
     assert again["rows"]["copyright_dispute"] == "pass"  # type: ignore[index]
 
 
+@pytest.mark.parametrize("engine", ["compiled", "sandbox"])
+def test_a_collect_tables_lists_are_each_verdicts_own(engine: str) -> None:
+    """A decided collect table's lists are made anew for every verdict, as its own: compiled
+    code takes a decided table from what it made of the same statuses before
+    (Plan.table_shortcut), and must not hand two verdicts one list."""
+    import rulepack
+
+    library = rulepack.load(engine=engine)
+    document = {"organization": {"complaints": [], "violations": [
+        {"on": "2026-11-02", "points": 12}]}}
+
+    def actions() -> list[str]:
+        verdict = library.evaluate("kuaishou.signing.risk_warning", document,
+                                   as_of="2026-11-21T12:00:00+08:00", validate=False)
+        found: list[str] = verdict.result["actions"]
+        return found
+
+    first = actions()
+    assert first == ["terminate_agreement", "publish_violation_record"]
+    first.append("changed")
+    assert actions() == ["terminate_agreement", "publish_violation_record"]
+
+
 # -- the suite's Hypothesis profile -------------------------------------------------------------
 
 

@@ -1084,6 +1084,10 @@ def _as_of_of(case: Mapping[str, Any]) -> Any:
 # drawn for single evaluation read them in packs too; 1e308 still overflows to infinity.
 PACK_PARAMS = {name: value for name, value in PARAMS.items() if name not in ("none", "mixed")}
 PACK_PARAMS.update(quote="it's \"q\" \\ 粉\u2028", inf=1e308, nan=-1e308, nans=[1.5, -1e308])
+# Table outputs that read no fact: params (a float too, and an infinite one, which no result
+# field keeps), a list, and arithmetic of literals (one of them failing).
+CONSTANT_OUTPUTS = ["params.n", "params.s", "params.f", "params.inf", "params.nums",
+                    "params.n * 2 + 1", "7 // 2", "1 / params.zero"]
 FALLBACK = {"bool": "account.fans >= params.n", "number": "account.fans - params.n",
             "any": "account.platform"}
 
@@ -1176,8 +1180,12 @@ class PackGrammar:
                 if self.draw(st.integers(0, 3)):
                     row["when"] = self.condition(1)
                 for name in outputs:
-                    row["then"][name] = {"expr": self.expression("any")} \
-                        if self.draw(st.booleans()) else self.draw(st.sampled_from([1, "A", 0]))
+                    # An expression, one of params and literals alone (which a decided table
+                    # evaluates once: Plan.table_shortcut), or a constant.
+                    output = self.draw(st.integers(0, 4))
+                    row["then"][name] = {"expr": self.expression("any")} if output < 2 else \
+                        {"expr": self.draw(st.sampled_from(CONSTANT_OUTPUTS))} \
+                        if output < 4 else self.draw(st.sampled_from([1, "A", 0, ["A", 1]]))
                 if policy == "priority":
                     row["priority"] = self.draw(st.integers(0, 2))
                 rows.append(row)

@@ -1048,9 +1048,8 @@ def _rule_body(writer: _ConditionWriter, rule: Rule, name: str, record: str) -> 
     kept raw, then any fields it sets; an output's fields; a table's rows, decided by
     :meth:`rulepack.engine.interpreter._Run.table_of`."""
     if isinstance(rule, TableRule):
-        rows = _table_rows(writer, rule)
-        writer.emit(f"_x = _run.table_of({name}, {rows})")
-        writer.emit(f"{record} = ({name}, _x[0], _x[1], None, _x[2])")
+        rows, statuses = _table_rows(writer, rule)
+        _table_of(writer, rule, name, record, rows, statuses)
         return
     if isinstance(rule, ScoreRule):
         _score_body(writer, rule, name, record)
@@ -1221,19 +1220,22 @@ def _raw_require(writer: _ConditionWriter, rule: CheckRule, name: str) -> tuple[
     return n, f"({name}, _s{n}, ({atoms}), {writer.constant(rule.require)}, _NOPE)"
 
 
-def _table_rows(writer: _ConditionWriter, rule: TableRule) -> str:
+def _table_rows(writer: _ConditionWriter, rule: TableRule) -> tuple[str, list[str] | None]:
     """Emit the conditions of ``rule``'s rows with their records, in order and as far as
     :meth:`rulepack.engine.interpreter._Run.table_rows` evaluates them (a first-hit table's
     up to its first row that may hit, each later row under an ``if``); return the name of the
-    list of their outcomes."""
+    list of their outcomes, and the expressions of the rows' statuses when every row is
+    evaluated (None for a first-hit table)."""
     outcomes = f"_o{writer.fresh()}"
     writer.emit(f"{outcomes} = []")
     first = rule.hit_policy == "first"
+    statuses: list[str] = []
     writer.raw = False  # full records: a table's reason shows its deciding rows' checks
     depth = 1
     for row in rule.rows:
         if row.when is None:
             writer.emit(f"{outcomes}.append({writer.constant(PASSED)})", depth)
+            statuses.append("'pass'")
             if first:
                 break  # it hits: no row after it is looked at
             continue
@@ -1241,13 +1243,43 @@ def _table_rows(writer: _ConditionWriter, rule: TableRule) -> str:
         n = writer.condition(row.when)
         writer.indent_from(start, depth - 1)
         writer.emit(f"{outcomes}.append((_s{n}, _l{n}))", depth)
+        statuses.append(f"_s{n}")
         if first:
             writer.emit(f"if _s{n} == 'fail':", depth)
             depth += 1
     if first and depth > 1:
         writer.emit("pass", depth)
     writer.raw = True
-    return outcomes
+    return outcomes, None if first else statuses
+
+
+def _table_of(writer: _ConditionWriter, rule: TableRule, name: str, record: str,
+              outcomes: str, statuses: list[str] | None) -> None:
+    """Emit a table rule that applies, from its rows' outcomes: as
+    :meth:`rulepack.engine.interpreter._Run.table_of` decides it, which it does itself for a
+    combination of statuses met first (and whenever what is known of result fields is
+    kept); a combination it has met is taken from :meth:`Plan.table_shortcut`, whose
+    shortcut gives the same status, result fields (set in the same order), checks and
+    details, when the table is decided and its winning rows' outputs are constants."""
+    known = writer.constant(writer.plan.table_shortcuts.setdefault(id(rule), {}))
+    shortcut = writer.constant(writer.plan.table_shortcut)
+    met = f"({''.join(f'{s}, ' for s in statuses)})" if statuses is not None else \
+        f"_tuple([_q[0] for _q in {outcomes}])"
+    writer.emit(f"_t = {met}")
+    writer.emit(f"_h = {known}.get(_t)")
+    writer.emit(f"if _h is None: _h = {shortcut}({name}, _t, _run)")
+    writer.emit("if _h and not _run.bounds:")
+    writer.emit("    _res = _run.result")
+    value = "_list(_v)" if rule.collects else "_v"
+    writer.emit(f"    for _f, _v in _h[3]: _res[_f] = {value}")
+    writer.emit("    _p = _h[4]")
+    writer.emit(f"    _c = {outcomes}[_p[0]][1] if _len(_p) == 1 else "
+                f"_tuple([_y for _i in _p for _y in {outcomes}[_i][1]])")
+    writer.emit(f"    {record} = ({name}, _h[0], _c, None, "
+                "{'rows': _dict(_h[1]), 'matched': _list(_h[2])})")
+    writer.emit("else:")
+    writer.emit(f"    _x = _run.table_of({name}, {outcomes})")
+    writer.emit(f"    {record} = ({name}, _x[0], _x[1], None, _x[2])")
 
 
 def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
@@ -1304,7 +1336,7 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
     source = "\n".join([*head, *writer.lines, *kept,
                         f"    return ({', '.join(records)},), {outcome}"]) + "\n"
     scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_GONE": _GONE,
-                            "_dict": dict,
+                            "_dict": dict, "_list": list, "_len": len, "_tuple": tuple,
                             **fact_locals.constants}, writer.constants)
     code: RulesCode = scope["_code"]
     return code

@@ -143,6 +143,9 @@ class Plan:
         # What each table's hit policy made of its rows' statuses, by (id of the rule, the
         # statuses): see hits_of.
         self.hits: dict[tuple[int, tuple[Status, ...]], _TableHits] = {}
+        # Per table (by the id of its rule), the statuses of its rows that decide it alone
+        # and what they decide (False for those that do not): see table_shortcut.
+        self.table_shortcuts: dict[int, dict[tuple[Status, ...], _Shortcut | bool]] = {}
         for atom in atoms_of(pack):
             self.sites[id(atom)] = _site(atom, schema)
         # The facts each rule refers to, for its reason's values: those of its `when` alone
@@ -182,6 +185,37 @@ class Plan:
             self.hits.clear()
         self.hits[(id(rule), statuses)] = hits
         return hits
+
+    def table_shortcut(self, rule: TableRule, statuses: tuple[Status, ...], run: _Run) \
+            -> _Shortcut | None:
+        """What a table that applies makes of its rows' ``statuses`` when they decide it
+        alone: no row unknown, no clash, and the winning rows' outputs constants (a literal,
+        or an expression of literals and params with a plain value, evaluated once by
+        ``run``); None when they do not (``_Run.table_of`` then decides). Kept in
+        ``table_shortcuts`` (False for None), where compiled code looks first. The same
+        hits, fields, status and details as ``_Run.table_of`` gives, made once."""
+        hits = self.hits.get((id(rule), statuses))
+        if hits is None:
+            hits = self.hits_of(rule, statuses)
+        won, undecided, rows, clash, winners, matched = hits
+        shortcut: _Shortcut | None = None
+        values = _constant_outputs(winners, run)
+        if not undecided and clash is None and values is not None:
+            # As _Run.table_of sets them: a collect table's lists; else every output null,
+            # then the winning row's.
+            fields: tuple[tuple[str, Any], ...] = tuple(
+                (name, tuple(_gathered(name, winners, lambda expr: values[id(expr)])))
+                for name in rule.outputs) if rule.hit_policy == "collect" else (
+                *((name, None) for name in rule.outputs),
+                *((key, values[id(value)] if isinstance(value, CompiledExpr) else value)
+                  for key, value in (winners[0].then if winners else ())))
+            status: Status = "fail" if rule.complete and not winners else "pass"
+            shortcut = (status, rows, matched, fields, won)
+        known = self.table_shortcuts.setdefault(id(rule), {})
+        if len(known) >= _SHORTCUTS_REMEMBERED:
+            known.clear()
+        known[statuses] = shortcut or False
+        return shortcut
 
     def slot_facts(self, slots: Mapping[str, int]) -> None:
         """Record where compiled code keeps each fact it reads (see `_Run.facts`)."""
@@ -309,6 +343,57 @@ _RuleOutcome = tuple[Status, tuple[CheckRecord, ...], dict[str, Any]]
 _TableHits = tuple[tuple[int, ...], bool, dict[str, Status], RuntimeFailure | None,
                    tuple[Row, ...], tuple[str, ...]]
 _HITS_REMEMBERED = 4096
+# A table decided by its rows' statuses alone (Plan.table_shortcut): its status, each row's
+# status by id, the ids of the rows that matched, the result fields it sets in order (a
+# collect table's lists as tuples, copied for each verdict), and the indexes of the rows
+# whose checks decided. At most so many per table.
+_Shortcut = tuple[Status, dict[str, Status], tuple[str, ...], tuple[tuple[str, Any], ...],
+                  tuple[int, ...]]
+_SHORTCUTS_REMEMBERED = 1024
+
+
+def _gathered(name: str, winners: Sequence[Row], run: Callable[[CompiledExpr], Any]) \
+        -> list[Any]:
+    """A collect table's output ``name`` from its winning rows, each item once, in order;
+    ``run`` evaluates an output that is an expression."""
+    out: list[Any] = []
+    for row in winners:
+        for key, value in row.then:
+            if key != name:
+                continue
+            if isinstance(value, CompiledExpr):
+                value = run(value)
+            if not isinstance(value, list):
+                if value not in out:
+                    out.append(value)
+                continue
+            for item in value:
+                if item not in out:
+                    out.append(item)
+    return out
+
+
+def _constant_outputs(winners: Sequence[Row], run: _Run) -> dict[int, Any] | None:
+    """The values of the winning rows' outputs that are expressions, when every one of them
+    is a constant: its tree reads no name (params are literals by now) and it evaluates
+    without failing to a value of a plain kind, which no verdict can change; else None."""
+    values: dict[int, Any] = {}  # by the id of the expression
+    for row in winners:
+        for _, value in row.then:
+            if not isinstance(value, CompiledExpr):
+                continue
+            if any(isinstance(node, ast.Name) for node in ast.walk(value.tree)):
+                return None
+            try:
+                values[id(value)] = found = run.run(value)
+            except ExpressionFailed:
+                return None
+            if type(found) not in _PLAIN:
+                return None
+    return values
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 class _Run:
@@ -923,21 +1008,7 @@ class _Run:
             return known
 
     def collected(self, name: str, winners: Sequence[Row]) -> list[Any]:
-        out: list[Any] = []
-        for row in winners:
-            for key, value in row.then:
-                if key != name:
-                    continue
-                if isinstance(value, CompiledExpr):
-                    value = self.run(value)
-                if not isinstance(value, list):
-                    if value not in out:
-                        out.append(value)
-                    continue
-                for item in value:
-                    if item not in out:
-                        out.append(item)
-        return out
+        return _gathered(name, winners, self.run)
 
     def collect(self, rule: TableRule, winners: Sequence[Row],
                 statuses: Mapping[str, Status] | None, missing: list[str]) -> None:
