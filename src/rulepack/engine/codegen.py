@@ -1273,8 +1273,20 @@ def _table_of(writer: _ConditionWriter, rule: TableRule, name: str, record: str,
     value = "_list(_v)" if rule.collects else "_v"
     writer.emit(f"    for _f, _v in _h[3]: _res[_f] = {value}")
     writer.emit("    _p = _h[4]")
-    writer.emit(f"    _c = {outcomes}[_p[0]][1] if _len(_p) == 1 else "
-                f"_tuple([_y for _i in _p for _y in {outcomes}[_i][1]])")
+    picked = (f"{outcomes}[_p[0]][1] if _len(_p) == 1 else "
+              f"_tuple([_y for _i in _p for _y in {outcomes}[_i][1]])")
+    if rule.collects:
+        writer.emit(f"    _c = {picked}")
+    else:
+        # Left open: the unknown rows' checks decide, and the outputs wait for the facts
+        # they lack.
+        writer.emit("    if _p is None:")
+        writer.emit(f"        _c = _tuple([_y for _q in {outcomes} if _q[0] == 'unknown' "
+                    "for _y in _q[1]])")
+        writer.emit("        _m = _tuple([_z for _y in _c for _z in _y[4]])")
+        writer.emit("        _u = _run.unknown_results")
+        writer.emit("        for _f, _v in _h[3]: _u[_f] = _m")
+        writer.emit(f"    else: _c = {picked}")
     writer.emit(f"    {record} = ({name}, _h[0], _c, None, "
                 "{'rows': _dict(_h[1]), 'matched': _list(_h[2])})")
     writer.emit("else:")

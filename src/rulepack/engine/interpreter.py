@@ -188,19 +188,26 @@ class Plan:
 
     def table_shortcut(self, rule: TableRule, statuses: tuple[Status, ...], run: _Run) \
             -> _Shortcut | None:
-        """What a table that applies makes of its rows' ``statuses`` when they decide it
-        alone: no row unknown, no clash, and the winning rows' outputs constants (a literal,
-        or an expression of literals and params with a plain value, evaluated once by
-        ``run``); None when they do not (``_Run.table_of`` then decides). Kept in
-        ``table_shortcuts`` (False for None), where compiled code looks first. The same
-        hits, fields, status and details as ``_Run.table_of`` gives, made once."""
+        """What a table that applies makes of its rows' ``statuses`` when they say it alone:
+        no clash, and either no row unknown and the winning rows' outputs constants (a
+        literal, or an expression of literals and params with a plain value, evaluated once
+        by ``run``), or a table other than collect left open by unknown rows (its outputs
+        null, waiting for the facts those rows lack); None when they do not
+        (``_Run.table_of`` then decides). Kept in ``table_shortcuts`` (False for None),
+        where compiled code looks first. The same hits, fields, status and details as
+        ``_Run.table_of`` gives, made once."""
         hits = self.hits.get((id(rule), statuses))
         if hits is None:
             hits = self.hits_of(rule, statuses)
         won, undecided, rows, clash, winners, matched = hits
         shortcut: _Shortcut | None = None
         values = _constant_outputs(winners, run)
-        if not undecided and clash is None and values is not None:
+        if undecided and clash is None and rule.hit_policy != "collect":
+            # Open: no row wins, every output is null and waits for the facts the unknown
+            # rows lack, which compiled code gathers from their checks (indexes None).
+            shortcut = ("unknown", rows, matched, tuple((name, None) for name in rule.outputs),
+                        None)
+        elif not undecided and clash is None and values is not None:
             # As _Run.table_of sets them: a collect table's lists; else every output null,
             # then the winning row's.
             fields: tuple[tuple[str, Any], ...] = tuple(
@@ -343,12 +350,13 @@ _RuleOutcome = tuple[Status, tuple[CheckRecord, ...], dict[str, Any]]
 _TableHits = tuple[tuple[int, ...], bool, dict[str, Status], RuntimeFailure | None,
                    tuple[Row, ...], tuple[str, ...]]
 _HITS_REMEMBERED = 4096
-# A table decided by its rows' statuses alone (Plan.table_shortcut): its status, each row's
+# A table its rows' statuses decide alone (Plan.table_shortcut): its status, each row's
 # status by id, the ids of the rows that matched, the result fields it sets in order (a
 # collect table's lists as tuples, copied for each verdict), and the indexes of the rows
-# whose checks decided. At most so many per table.
+# whose checks decided (None for a table left open, whose unknown rows' checks decide). At
+# most so many per table.
 _Shortcut = tuple[Status, dict[str, Status], tuple[str, ...], tuple[tuple[str, Any], ...],
-                  tuple[int, ...]]
+                  tuple[int, ...] | None]
 _SHORTCUTS_REMEMBERED = 1024
 
 
