@@ -1148,19 +1148,33 @@ def _assignments(writer: _ConditionWriter, rule: CheckRule | OutputRule, name: s
 
     Each field is computed and checked as ``_Run.assign`` computes and checks it, and set
     before the next one is computed (it may read it). Any expression that stops (a missing
-    fact, a failure, a loop the sandbox must decide) hands the whole rule to the interpreter,
-    which evaluates it afresh and says what stopped it; so does a result field it reads or
-    sets that an earlier rule left unknown or known in part (the interpreter's bookkeeping
-    of those)."""
+    fact, a failure, a loop the sandbox must decide) hands the rule to the interpreter, which
+    says what stopped it: a check rule whole, evaluated afresh; an output rule from the
+    field that stopped (``_Run.output_from``), the fields before it being set as the
+    interpreter sets them. So does a result field it reads or sets that an earlier rule left
+    unknown or known in part (the interpreter's bookkeeping of those), before any field."""
     body: list[str] = []
-    for assignment in rule.assignments:
+    # An output rule that stops is handed over from the field that stopped (_i): those
+    # before it are set as the interpreter sets them. A check rule is handed over whole.
+    output = isinstance(rule, OutputRule)
+    for index, assignment in enumerate(rule.assignments):
         try:
             written = writer.source(assignment.expr.tree.body)
         except _Unsupported:
             return None
-        body += [*_budget_lines(written), f"    _y = {written.text}",
+        body += [*([f"    _i = {index}"] if output else []),
+                 *_budget_lines(written), f"    _y = {written.text}",
                  *([] if written.checked else _keep_lines("_y", assignment.expr.tree.body)),
                  f"    _run.result[{assignment.field!r}] = _y"]
+    if output:
+        inline = ["try:", *body, "except _STOPPED:",
+                  f"    {record} = _run.output_from({name}, _i)", "else:",
+                  f"    {record} = {done}"]
+        unsettled = _unsettled([a.expr for a in rule.assignments], _shared(writer.plan, rule))
+        if unsettled is None:
+            return inline
+        return [f"if {unsettled}:", f"    {record} = _run.output_from({name}, 0)", "else:",
+                *("    " + line for line in inline)]
     handed = f"{record} = _run.rule({name}, None)"
     # Fields of its own the rule reads (x: result.x + 1, or a later field from an earlier
     # one): the interpreter must find them as they were before the rule began, so their

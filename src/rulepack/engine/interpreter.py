@@ -842,6 +842,16 @@ class _Run:
         return ("unknown" if details.get("missing") or details.get("errors") else "pass"), \
             (), details
 
+    def output_from(self, rule: OutputRule, start: int) -> _RuleRecord:
+        """The record of an output rule without a `when` (``rule(rule, None)``), for compiled
+        code that set its fields before the ``start``-th as :meth:`assign` sets them and then
+        stopped: the rest are set here. Nothing those fields were computed from differs
+        from what the interpreter would have found, so only the rest can have missed facts
+        or failed."""
+        details = self.assign(rule.assignments[start:] if start else rule.assignments)
+        return rule, ("unknown" if details.get("missing") or details.get("errors") else "pass"), \
+            (), None, details
+
     def assign(self, assignments: tuple[Assignment, ...]) -> dict[str, Any]:
         missing: list[str] = []
         errors: list[RuntimeFailure] = []
