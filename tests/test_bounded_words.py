@@ -56,3 +56,15 @@ def test_an_explanation_and_messages_of_huge_facts_are_bounded() -> None:
     (reason,) = [r for r in json.loads(phone.to_json("en"))["reasons"] if r["rule"] == "phone"]
     assert reason["values"]["account.phone.country_code"] == BIG
     assert "(100,000 characters)" in reason["message"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_shower_shows_each_list_as_fmt_does(lang: str) -> None:
+    """A shower remembers the short lists of texts it showed; each shows as fmt shows it,
+    asked again or not, in any order of items, with the labels of its codes."""
+    labels = {"a": {"zh": "甲", "en": "alpha"}, "b": {"zh": "乙", "en": "beta"}}
+    show = shower(lang, labels=labels)
+    lists = [["a", "b"], ["b", "a"], ["a"], [], ["a", "x"], ["长" * 300, "a"], ["a", 1],
+             ["a", True], ["b"] * 17]
+    for value in [*lists, *lists]:
+        assert show(value) == fmt(value, lang, labels=labels), value

@@ -299,6 +299,11 @@ def shower(lang: str, *, rate: bool = False, spec: str = "",
     names = {key: str(text.get(lang)) for key, text in labels.items()} if labels else None
     empty = "“”" if zh else '""'
     yes, no = _YES_NO.get(lang, _YES_NO["en"])
+    # Short lists of texts shown lately (a table's collected codes, mostly), by their items:
+    # fmt words each item and joins them, and a batch shows a few lists again and again.
+    # (Only short ones: the key costs what the list's length does, and a long list's words
+    # cost what a short one's do.)
+    lists: dict[tuple[str, ...], str] = {}
 
     def show(value: Any) -> str:
         # The plain types by exact type, in fmt's order; anything else (subclasses included)
@@ -320,9 +325,25 @@ def shower(lang: str, *, rate: bool = False, spec: str = "",
             return yes if value else no
         if value is None:
             return "—"
+        if kind is list and len(value) <= _LIST_ITEMS and _TEXT.issuperset(map(type, value)):
+            items = tuple(value)
+            text = lists.get(items)
+            if text is None:
+                text = fmt(value, lang, rate=rate, spec=spec, labels=labels)
+                if len(text) <= _LIST_TEXT:  # (memory stays bounded: short lists only)
+                    if len(lists) >= _LISTS_REMEMBERED:
+                        lists.clear()
+                    lists[items] = text
+            return text
         return fmt(value, lang, rate=rate, spec=spec, labels=labels)
 
     return show
+
+
+_TEXT = frozenset({str})
+_LISTS_REMEMBERED = 256
+_LIST_ITEMS = 16
+_LIST_TEXT = 512
 
 
 Lookup = Callable[[str], tuple[bool, Any, bool, Mapping[str, Any] | None]]
