@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, Protocol, cast
 
 from rulepack.facts.schema import FactSchema
@@ -200,6 +201,11 @@ _ESCAPED_WORD: dict[str, dict[str, str]] = {
     for lang, words in STATUS_WORD.items()}
 # The most texts of a table's details one rule's writer remembers.
 _ROWS_REMEMBERED = 256
+# Placeholders that never show a fact of the rule, and the prefixes of those named so.
+_NOT_FACTS = frozenset({"why", "title", "today", "as_of"})
+_NAMED = ("params.", "result.")
+# The facts a message's placeholders are given when none of them shows a fact.
+_NO_VALUES: Mapping[str, Any] = MappingProxyType({})
 
 # A message template in parts: literal text, None for {why}, or a placeholder's function of
 # (the values the rule read, the evaluation).
@@ -213,8 +219,9 @@ _Status = tuple[str, str, tuple[_Part, ...] | None]
 class _RuleWriter:
     """The fixed parts of one rule's reasons in one language, and the writer of a reason."""
 
-    __slots__ = ("_lang", "_pack", "_places", "_row_sources", "_rows", "_schema", "_source",
-                 "code", "escaped_separator", "memo", "rule", "separator", "source", "statuses")
+    __slots__ = ("_facts_shown", "_lang", "_pack", "_places", "_row_sources", "_rows",
+                 "_schema", "_source", "code", "escaped_separator", "memo", "rule", "separator",
+                 "source", "statuses")
 
     def __init__(self, rule: Rule, plan: Plan, lang: Lang, memo: Memo) -> None:
         self.rule, self._pack, self._schema, self._lang = rule, plan.pack, plan.schema, lang
@@ -232,6 +239,9 @@ class _RuleWriter:
         # A table's details written lately, by (their keys, its rows' statuses, the rows that
         # matched): a table has few rows, and its documents mostly fall in a few of them.
         self._rows: dict[tuple[Any, ...], str] = {}
+        # The statuses whose message has a placeholder that may show a fact of the rule (not
+        # why, title, today, as_of, a param or a result field).
+        self._facts_shown: set[str] = set()
         self.statuses = {status: self._status(status) for status in STATUSES}
         # The facts of the reason's values last seen (Plan.facts_of), and the text before each
         # value with its place among the facts compiled code kept; None if one has none.
@@ -325,8 +335,11 @@ class _RuleWriter:
         lang = self._lang
         why = _why(texts, wording.missing_text(wanting, lang) if wanting else "",
                    STATUS_WORD[lang][status], self.separator)
-        values = run.rule_values(record)
-        return head, escaped(self.fill(parts, why, values, run)), tail, fields_json(values)
+        if status in self._facts_shown:  # a placeholder shows a fact: the facts by path
+            values = run.rule_values(record)
+            return head, escaped(self.fill(parts, why, values, run)), tail, fields_json(values)
+        return head, escaped(self.fill(parts, why, _NO_VALUES, run)), tail, \
+            self.values(run, record)
 
     def filled(self, status: Status, texts: list[str], objects: list[str], run: Records,
                record: Any) -> str:
@@ -369,7 +382,11 @@ class _RuleWriter:
         start = (f'{{"rule": {encode(rule.id)}, "kind": {encode(rule.kind)}, '
                  f'"status": {encode(status)}, "message": "')
         end = '", "values": '
-        parts = self._parts(rule.messages.by_status.get(status, DEFAULT_MESSAGE).get(lang))
+        template = rule.messages.by_status.get(status, DEFAULT_MESSAGE).get(lang)
+        parts = self._parts(template)
+        if any(name is not None and name not in _NOT_FACTS and not name.startswith(_NAMED)
+               for _, name, _ in wording.pieces(template)):
+            self._facts_shown.add(status)
         if len(parts) == 3 and parts[1] is None:  # "literal{why}literal": most messages
             made: _Status = (start + escaped(cast(str, parts[0])),
                              escaped(cast(str, parts[2])) + end, None)
