@@ -366,6 +366,17 @@ def test_same_month() -> None:
     assert call("same_month", D(2023, 2, 10), D(2024, 2, 10)) is False
 
 
+@given(st.dates(), st.dates(), st.sampled_from(["same_month", "same_quarter", "same_year"]))
+def test_calendar_windows_of_two_dates_agree_with_their_instants(d: dt.date, ref: dt.date,
+                                                                name: str) -> None:
+    """Two dates take a shortcut; the same days as instants at noon in Beijing go the
+    general way. Both tell the same."""
+    def noon(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(12), CST)
+
+    assert call(name, d, ref) is call(name, noon(d), noon(ref))
+
+
 def test_same_quarter_boundaries() -> None:
     assert call("same_quarter", D(2024, 3, 31), D(2024, 1, 1)) is True
     assert call("same_quarter", D(2024, 3, 31), D(2024, 4, 1)) is False

@@ -87,7 +87,7 @@ from rulepack.engine.interpreter import (
 from rulepack.engine.partial import looks_into_lists
 from rulepack.engine.sandbox import Sandbox, item_field, operators_for, sized
 from rulepack.engine.work import CHARGED, TEXT_CHARS, call_cost, flat_size, product_cost
-from rulepack.facts.schema import Missing, converted
+from rulepack.facts.schema import Missing, converted, converting
 from rulepack.lang.expressions import SPECIAL_NAMES, CompiledExpr, Limits
 from rulepack.lang.functions import FUNCTIONS
 from rulepack.model.logic import NEGATE, PACK_OUTCOME
@@ -373,7 +373,7 @@ class _Translator(ast.NodeTransformer):
                 f"else {read})"
         convert = self.converters.get(path)
         if convert is not None:
-            read = f"{self.constant(functools.partial(converted, convert))}({read})"
+            read = f"{self.constant(converting(convert))}({read})"
         value: ast.expr = ast.parse(read, mode="eval").body
         return ast.copy_location(value, node)
 

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from rulepack.core.errors import (
@@ -310,6 +310,18 @@ def converted(convert: Callable[[Any], Any] | None, value: Any) -> Any:
     return convert(value) if convert is not None and value is not None else value
 
 
+def converting(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``converted(convert, value)`` as a function of the value, in one call for a date
+    written as text (a record's date, read in a loop, is the commonest)."""
+    if convert is _to_date:
+        def date_of(value: Any) -> Any:
+            if type(value) is str:
+                return _from_iso(value)
+            return converted(_to_date, value)
+        return date_of
+    return partial(converted, convert)
+
+
 def _compile_reader(path: str, convert: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
     """Reading a path is the innermost step of evaluation, so each path gets straight-line
     code: one dict lookup per level for plain dicts, ``in`` then ``[]`` for other mappings.
@@ -357,7 +369,12 @@ def _json_path(parts: Any) -> str:
     return out
 
 
+_from_iso = dt.date.fromisoformat
+
+
 def _to_date(value: Any) -> dt.date:
+    if type(value) is str:  # what documents hold: neither of the kinds below
+        return _from_iso(value)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -265,8 +265,14 @@ def _quarter(d: _dt.date) -> int:
     return (d.month - 1) // 3
 
 
+# (The calendar windows take two dates of exactly that type, the usual case, without the
+# checks and conversions of _date.)
+
+
 def _same_month_impl(d: object, ref: object) -> bool:
     """Tell whether d falls in the calendar month that contains ref."""
+    if type(d) is _dt.date and type(ref) is _dt.date:
+        return d.month == ref.month and d.year == ref.year
     day = _date("same_month", d)
     reference = _date("same_month", ref)
     return (day.year, day.month) == (reference.year, reference.month)
@@ -274,6 +280,8 @@ def _same_month_impl(d: object, ref: object) -> bool:
 
 def _same_quarter_impl(d: object, ref: object) -> bool:
     """Tell whether d falls in the calendar quarter that contains ref."""
+    if type(d) is _dt.date and type(ref) is _dt.date:
+        return d.year == ref.year and (d.month - 1) // 3 == (ref.month - 1) // 3
     day = _date("same_quarter", d)
     reference = _date("same_quarter", ref)
     return (day.year, _quarter(day)) == (reference.year, _quarter(reference))
@@ -281,6 +289,8 @@ def _same_quarter_impl(d: object, ref: object) -> bool:
 
 def _same_year_impl(d: object, ref: object) -> bool:
     """Tell whether d falls in the calendar year that contains ref."""
+    if type(d) is _dt.date and type(ref) is _dt.date:
+        return d.year == ref.year
     day = _date("same_year", d)
     reference = _date("same_year", ref)
     return day.year == reference.year
