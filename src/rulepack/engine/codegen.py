@@ -90,6 +90,7 @@ from rulepack.engine.work import CHARGED, TEXT_CHARS, call_cost, flat_size, prod
 from rulepack.facts.schema import Missing, converted, converting
 from rulepack.lang.expressions import SPECIAL_NAMES, CompiledExpr, Limits
 from rulepack.lang.functions import FUNCTIONS
+from rulepack.model.bounds import partial_list
 from rulepack.model.logic import NEGATE, PACK_OUTCOME
 from rulepack.model.pack import (
     AllOf,
@@ -1284,23 +1285,28 @@ def _table_of(writer: _ConditionWriter, rule: TableRule, name: str, record: str,
     writer.emit(f"if _h is None: _h = {shortcut}({name}, _t, _run)")
     writer.emit("if _h and not _run.bounds:")
     writer.emit("    _res = _run.result")
-    value = "_list(_v)" if rule.collects else "_v"
-    writer.emit(f"    for _f, _v in _h[3]: _res[_f] = {value}")
     writer.emit("    _p = _h[4]")
     picked = (f"{outcomes}[_p[0]][1] if _len(_p) == 1 else "
               f"_tuple([_y for _i in _p for _y in {outcomes}[_i][1]])")
+    # Left open: the unknown rows' checks decide, and the outputs wait for the facts they
+    # lack (a collect table's lists known in part, as _Run.collect keeps them).
+    writer.emit("    if _p is None:")
+    writer.emit(f"        _c = _tuple([_y for _q in {outcomes} if _q[0] == 'unknown' "
+                "for _y in _q[1]])")
+    writer.emit("        _m = _tuple([_z for _y in _c for _z in _y[4]])")
+    writer.emit("        _u = _run.unknown_results")
     if rule.collects:
-        writer.emit(f"    _c = {picked}")
+        writer.emit("        _b = _run.bounds")
+        writer.emit("        for _f, _v, _w, _k in _h[3]:")
+        writer.emit("            _res[_f] = _list(_v); _u[_f] = _m")
+        writer.emit("            _b[_k] = _partial_list(_v, _w, _m)")
+        writer.emit("    else:")
+        writer.emit("        for _f, _v, _w, _k in _h[3]: _res[_f] = _list(_v)")
     else:
-        # Left open: the unknown rows' checks decide, and the outputs wait for the facts
-        # they lack.
-        writer.emit("    if _p is None:")
-        writer.emit(f"        _c = _tuple([_y for _q in {outcomes} if _q[0] == 'unknown' "
-                    "for _y in _q[1]])")
-        writer.emit("        _m = _tuple([_z for _y in _c for _z in _y[4]])")
-        writer.emit("        _u = _run.unknown_results")
-        writer.emit("        for _f, _v in _h[3]: _u[_f] = _m")
-        writer.emit(f"    else: _c = {picked}")
+        writer.emit("        for _f, _v in _h[3]: _res[_f] = _v; _u[_f] = _m")
+        writer.emit("    else:")
+        writer.emit("        for _f, _v in _h[3]: _res[_f] = _v")
+    writer.emit(f"        _c = {picked}")
     writer.emit(f"    {record} = ({name}, _h[0], _c, None, "
                 "{'rows': _dict(_h[1]), 'matched': _list(_h[2])})")
     writer.emit("else:")
@@ -1363,6 +1369,7 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
                         f"    return ({', '.join(records)},), {outcome}"]) + "\n"
     scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_GONE": _GONE,
                             "_dict": dict, "_list": list, "_len": len, "_tuple": tuple,
+                            "_partial_list": partial_list,
                             **fact_locals.constants}, writer.constants)
     code: RulesCode = scope["_code"]
     return code

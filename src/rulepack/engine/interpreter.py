@@ -24,7 +24,7 @@ import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from rulepack.core.errors import RuntimeFailure
 from rulepack.engine.failures import (
@@ -188,36 +188,54 @@ class Plan:
 
     def table_shortcut(self, rule: TableRule, statuses: tuple[Status, ...], run: _Run) \
             -> _Shortcut | None:
-        """What a table that applies makes of its rows' ``statuses`` when they say it alone:
-        no clash, and either no row unknown and the winning rows' outputs constants (a
-        literal, or an expression of literals and params with a plain value, evaluated once
-        by ``run``), or a table other than collect left open by unknown rows (its outputs
-        null, waiting for the facts those rows lack); None when they do not
-        (``_Run.table_of`` then decides). Kept in ``table_shortcuts`` (False for None),
-        where compiled code looks first. The same hits, fields, status and details as
-        ``_Run.table_of`` gives, made once."""
+        """What a table that applies makes of its rows' ``statuses`` when they say it alone,
+        made once: the same status, fields, checks and details as ``_Run.table_of`` gives.
+        They do when there is no clash and either no row is unknown and the winning rows'
+        outputs are constants (a literal, or an expression of literals and params with a
+        plain value, evaluated once by ``run``), or unknown rows leave the table open: a
+        table other than collect then has every output null, waiting for the facts those
+        rows lack; a collect table the lists of its passing rows, known in part (what the
+        passing and unknown rows may give), when those rows' outputs are constants. None
+        when they do not (``_Run.table_of`` then decides). Kept in ``table_shortcuts``
+        (False for None), where compiled code looks first."""
         hits = self.hits.get((id(rule), statuses))
         if hits is None:
             hits = self.hits_of(rule, statuses)
         won, undecided, rows, clash, winners, matched = hits
         shortcut: _Shortcut | None = None
-        values = _constant_outputs(winners, run)
-        if undecided and clash is None and rule.hit_policy != "collect":
-            # Open: no row wins, every output is null and waits for the facts the unknown
-            # rows lack, which compiled code gathers from their checks (indexes None).
+        collects = rule.hit_policy == "collect"
+        # The rows whose outputs a collect table's lists are made of (what they may hold,
+        # when open), or the winner's.
+        giving = [row for row in rule.rows if rows.get(row.id) in ("pass", "unknown")] \
+            if collects and undecided else winners
+        values = _constant_outputs(giving, run)
+        # Indexes of the rows whose checks decide; None when open (the unknown rows' do).
+        picked = None if undecided else won
+        if clash is not None or (collects and values is None):
+            pass
+        elif collects:
+            known_values = cast(dict[int, Any], values)
+
+            def value_of(expr: CompiledExpr) -> Any:
+                return known_values[id(expr)]
+            # Per output: its certain items, what it may hold when open, its bound's key.
+            fields: tuple[tuple[Any, ...], ...] = tuple(
+                (name, tuple(_gathered(name, winners, value_of)),
+                 tuple(_gathered(name, giving, value_of)) if undecided else None,
+                 "result." + name) for name in rule.outputs)
+            status: Status = "unknown" if undecided else \
+                "fail" if rule.complete and not winners else "pass"
+            shortcut = (status, rows, matched, fields, picked)
+        elif undecided:
+            # No row wins: every output null, waiting for the facts the unknown rows lack.
             shortcut = ("unknown", rows, matched, tuple((name, None) for name in rule.outputs),
                         None)
-        elif not undecided and clash is None and values is not None:
-            # As _Run.table_of sets them: a collect table's lists; else every output null,
-            # then the winning row's.
-            fields: tuple[tuple[str, Any], ...] = tuple(
-                (name, tuple(_gathered(name, winners, lambda expr: values[id(expr)])))
-                for name in rule.outputs) if rule.hit_policy == "collect" else (
+        elif values is not None:
+            # As _Run.table_of sets them: every output null, then the winning row's.
+            shortcut = ("fail" if rule.complete and not winners else "pass", rows, matched, (
                 *((name, None) for name in rule.outputs),
                 *((key, values[id(value)] if isinstance(value, CompiledExpr) else value)
-                  for key, value in (winners[0].then if winners else ())))
-            status: Status = "fail" if rule.complete and not winners else "pass"
-            shortcut = (status, rows, matched, fields, won)
+                  for key, value in (winners[0].then if winners else ()))), won)
         known = self.table_shortcuts.setdefault(id(rule), {})
         if len(known) >= _SHORTCUTS_REMEMBERED:
             known.clear()
@@ -351,11 +369,12 @@ _TableHits = tuple[tuple[int, ...], bool, dict[str, Status], RuntimeFailure | No
                    tuple[Row, ...], tuple[str, ...]]
 _HITS_REMEMBERED = 4096
 # A table its rows' statuses decide alone (Plan.table_shortcut): its status, each row's
-# status by id, the ids of the rows that matched, the result fields it sets in order (a
-# collect table's lists as tuples, copied for each verdict), and the indexes of the rows
+# status by id, the ids of the rows that matched, the result fields it sets in order (name
+# and value; a collect table's as name, certain items, the items it may hold when open and
+# the key of its bound, the lists made anew for each verdict), and the indexes of the rows
 # whose checks decided (None for a table left open, whose unknown rows' checks decide). At
 # most so many per table.
-_Shortcut = tuple[Status, dict[str, Status], tuple[str, ...], tuple[tuple[str, Any], ...],
+_Shortcut = tuple[Status, dict[str, Status], tuple[str, ...], tuple[tuple[Any, ...], ...],
                   tuple[int, ...] | None]
 _SHORTCUTS_REMEMBERED = 1024
 
