@@ -129,3 +129,15 @@ def test_each_step_counted_by_instructions_runs(step: str) -> None:
     set-up alone, and the set-up and the step."""
     for counted in (False, True):
         instructions.work(step, 3, counted)
+
+
+@pytest.mark.parametrize("pack_id", ["xingtu.entry", "bench.analyst"])
+def test_a_pack_counted_by_instructions_runs(pack_id: str) -> None:
+    """bench/instructions.py --packs: a pack's prepared evaluator on the documents
+    bench/every_pack.py gives it (a bundled pack's subject and platforms; account documents
+    for the writings of bench/packs), the warm-up first."""
+    _, documents = instructions.pack_documents(pack_id, 3)
+    assert len(documents) == instructions.WARM + 3
+    assert all("account" in doc for doc in documents)
+    for counted in (False, True):
+        instructions.work_pack(pack_id, 3, counted)
