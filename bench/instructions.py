@@ -8,7 +8,9 @@ Times on a shared machine move from hour to hour; instruction counts do not. For
 this runs Python under ``valgrind --tool=callgrind`` twice, with ``PYTHONHASHSEED=0``: once
 doing only the set-up (loading the bundled packs, making the documents, warming every cache
 on other documents of the corpus), once doing the same and then the step on ``--docs``
-further account documents; the difference over ``--docs`` is the step's cost a document.
+further account documents; the difference over ``--docs`` is the step's cost a document. The
+garbage collector is off once the documents are made (a collection falling in one run and
+not the other would add its walk of the whole heap to the step).
 Run it on two commits (a worktree each) to compare them.
 
 Steps:
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import re
@@ -64,6 +67,7 @@ def work(step: str, docs: int, counted: bool) -> None:
         options = jsonl.BatchOptions(
             rules=ROOT / "rules", packs=(), version=None, lang="en", as_of=AS_OF)
         renderer = jsonl.Renderer(library, options)
+        _quiet()
         renderer.render(jsonl.Chunk("accounts", 1, lines[:WARM]))
         if counted:
             renderer.render(jsonl.Chunk("accounts", WARM + 1, lines[WARM:]))
@@ -72,6 +76,7 @@ def work(step: str, docs: int, counted: bool) -> None:
         documents = [json.loads(line) for line in account_lines(2 * docs)]
         first = [v for doc in documents[:docs] for v in library.evaluate_all(doc)]
         second = [v for doc in documents[docs:] for v in library.evaluate_all(doc)]
+        _quiet()
         for verdict in first:
             verdict.to_json("en")
         if counted:
@@ -80,6 +85,7 @@ def work(step: str, docs: int, counted: bool) -> None:
         return
     documents = [json.loads(line) for line in account_lines(WARM + docs)]
     problems = models_of(library).schema.problems
+    _quiet()
     for doc in documents[:WARM]:
         problems(doc)
         library.evaluate_all(doc, validate=False)
@@ -89,6 +95,13 @@ def work(step: str, docs: int, counted: bool) -> None:
                 problems(doc)
             else:
                 library.evaluate_all(doc, validate=False)
+
+
+def _quiet() -> None:
+    """No garbage collection from here on: a collection that falls in one of the two runs
+    and not the other would count its whole heap's walk as the step's."""
+    gc.collect()
+    gc.disable()
 
 
 def pack_documents(pack_id: str, docs: int) -> tuple[Any, list[dict[str, Any]]]:
@@ -113,6 +126,7 @@ def work_pack(pack_id: str, docs: int, counted: bool) -> None:
     """A pack's prepared evaluator on its WARM documents, then on the rest when ``counted``."""
     library, documents = pack_documents(pack_id, docs)
     evaluator = library.evaluator(pack_id, as_of=AS_OF, validate=False)
+    _quiet()
     for doc in documents[:WARM]:
         evaluator(doc)
     if counted:
