@@ -1026,6 +1026,24 @@ def test_a_look_reads_complete_records_as_evaluation_does(
             "demo.look", document, as_of=HOLES_AS_OF, validate=False)
 
 
+def test_a_look_reads_records_by_nodes_where_their_filter_reads_the_list_again(
+        tmp_path: Path) -> None:
+    """A filter that reads the list it loops over (its length here) cannot be read record by
+    record alone, where the record would stand for the whole list: two records certainly
+    count (3 records, more than 2), so `result.n <= 1` fails on both engines, whatever the
+    third record's points."""
+    pack = LOOK_PACK.replace(
+        "count([v for v in account.violations if v.type == 'fake_traffic' and v.points > 2])",
+        "count([v for v in account.violations if v.points > 0 and count(account.violations) > 2])")
+    (tmp_path / "demo.look.yaml").write_text(pack, encoding="utf-8")
+    document = {"account": {"violations": [{"points": 3}, {"points": 4}, {"type": "x"}]}}
+    for engine in ("compiled", "sandbox"):
+        verdict = rulepack.load(tmp_path, engine=engine).evaluate(
+            "demo.look", document, as_of=HOLES_AS_OF, validate=False)
+        assert verdict.outcome == "fail", engine
+        assert verdict.missing == ("account.violations[2].points",)
+
+
 @functools.lru_cache(maxsize=1)
 def _schema_facts() -> st.SearchStrategy[dict[str, Any]]:
     from rulepack.testing import facts_for_schema

@@ -15,8 +15,9 @@ comprehension over that record alone evaluates (compiled code in the compiled en
 sandbox in the other; one evaluation with its own budget), which gives exactly whether it is
 a member and its value, Python's ``and`` and ``or`` stopping where they stop. Only a record
 that stops on a missing fact is looked at node by node, within the look's budget. (Not for a
-loop with loops inside, where a record's own budget would allow each record a loop's work, a
-loop inside another loop of the look, or one reading a result field known in part.)
+loop whose filters or value read the list again, which the record alone would stand for; a
+loop with loops inside, where a record's own budget would allow each record a loop's work; a
+loop inside another loop of the look; or one reading a result field known in part.)
 
 A failure other than a missing fact (a type error, a limit) ends the look: the caller then
 keeps the expression unknown as it was.
@@ -229,11 +230,16 @@ class Partial:
         ``[value]`` for one they keep, exactly (Python's ``and`` and ``or`` stop where they
         stop), and raises :class:`Missing` for a record lacking a fact it reads, which is then
         looked at node by node. None when records are not read so: a loop over something
-        other than a named list, one with loops inside (a record's own budget would then
-        allow each record a loop's work), one inside another loop of the look, or one that
-        reads a result field known in part (which a look knows more of than an evaluation)."""
+        other than a named list, one whose filters or value read that list again (alone, the
+        record would stand for all of it), one with loops inside (a record's own budget would
+        then allow each record a loop's work), one inside another loop of the look, or one
+        that reads a result field known in part (which a look knows more of than an
+        evaluation)."""
         if place is None or self.sandbox.looping or not _alone_readable(loop):
             return None
+        body = [name for part in (*loop.generators[0].ifs, loop.elt) for name in _names_in(part)]
+        if place in body:
+            return None  # the record alone would stand for the whole list it reads again
         if self.results and any(name in self.results for name in _names_in(loop)):
             return None
         code = self.loop_code(loop) if self.loop_code is not None else None
