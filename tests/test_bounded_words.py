@@ -68,3 +68,17 @@ def test_a_shower_shows_each_list_as_fmt_does(lang: str) -> None:
              ["a", True], ["b"] * 17]
     for value in [*lists, *lists]:
         assert show(value) == fmt(value, lang, labels=labels), value
+
+
+def test_a_shower_keeps_no_long_text_of_a_list() -> None:
+    """A list holding a text longer than a shown one is shown but not remembered: the memo's
+    key would keep the document's long texts alive after their verdicts are gone."""
+    show = shower("en")
+    long_list = ["a" * (SHOWN_CHARS + 1), "b"]
+    assert show(long_list) == fmt(long_list, "en")
+    short = ["a", "b"]
+    assert show(short) == fmt(short, "en")
+    remembered = {tuple(key) for cell in show.__closure__ or ()
+                  if isinstance(cell.cell_contents, dict)
+                  for key in cell.cell_contents}
+    assert ("a", "b") in remembered and tuple(long_list) not in remembered

@@ -23,6 +23,7 @@ import datetime as dt
 import math
 import operator
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
@@ -163,7 +164,10 @@ class Plan:
         key = id(loop)
         if key not in self.loops:
             assert self.compile_loop is not None and isinstance(loop, ast.expr)
-            self.loops[key] = self.compile_loop(ast.Expression(body=loop))
+            # Compiling builds ASTs, which CPython does not allow from two threads at once.
+            with _COMPILING:
+                if key not in self.loops:
+                    self.loops[key] = self.compile_loop(ast.Expression(body=loop))
         return self.loops[key]
 
     def hits_of(self, rule: TableRule, statuses: tuple[Status, ...]) -> _TableHits:
@@ -368,6 +372,8 @@ _RuleOutcome = tuple[Status, tuple[CheckRecord, ...], dict[str, Any]]
 _TableHits = tuple[tuple[int, ...], bool, dict[str, Status], RuntimeFailure | None,
                    tuple[Row, ...], tuple[str, ...]]
 _HITS_REMEMBERED = 4096
+# Held while a plan compiles a comprehension for a look (Plan.loop_code).
+_COMPILING = threading.Lock()
 # A table its rows' statuses decide alone (Plan.table_shortcut): its status, each row's
 # status by id, the ids of the rows that matched, the result fields it sets in order (name
 # and value; a collect table's as name, certain items, the items it may hold when open and

@@ -325,7 +325,8 @@ def shower(lang: str, *, rate: bool = False, spec: str = "",
             return yes if value else no
         if value is None:
             return "—"
-        if kind is list and len(value) <= _LIST_ITEMS and _TEXT.issuperset(map(type, value)):
+        if kind is list and len(value) <= _LIST_ITEMS and _TEXT.issuperset(map(type, value)) \
+                and max(map(len, value), default=0) <= SHOWN_CHARS:  # (the key holds them)
             items = tuple(value)
             text = lists.get(items)
             if text is None:
