@@ -47,6 +47,18 @@ def changed_at(base: Any, spot: tuple[Any, ...], rng: random.Random, odd: list[A
     return doc
 
 
+def _judged(is_valid: Any, precheck: Any, doc: Any, counts: tuple[int, int],
+            where: Any) -> tuple[int, int]:
+    """The counts of documents the compiled check passed and jsonschema rejected, with
+    ``doc`` added; a document the check passes must be one jsonschema accepts."""
+    passed, rejected = counts
+    valid = is_valid(doc)
+    if precheck(doc):
+        assert valid, where
+        passed += 1
+    return passed, rejected + (not valid)
+
+
 def paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     items = node.items() if isinstance(node, dict) else enumerate(node) \
         if isinstance(node, list) else ()
@@ -74,11 +86,8 @@ def test_the_compiled_check_never_passes_what_jsonschema_rejects(seed: int) -> N
         spots = list(paths(base))
         for spot in rng.sample(spots, min(40, len(spots))):
             doc = changed_at(base, spot, rng, ODD, ["kind", "extra", "expr", "max", "min", "of"])
-            valid = schema.validator.is_valid(doc)
-            if schema._precheck(doc):
-                assert valid, (path, spot)
-                passed += 1
-            rejected += not valid
+            passed, rejected = _judged(schema.validator.is_valid, schema._precheck, doc,
+                                       (passed, rejected), (path, spot))
     assert passed > 100 and rejected > 100  # both answers were put to the test
 
 
@@ -129,11 +138,8 @@ def test_the_compiled_fact_check_never_passes_what_jsonschema_rejects(seed: int)
         spots = list(paths(doc))
         for spot in rng.sample(spots, min(4, len(spots))):
             changed = changed_at(doc, spot, rng, FACT_ODD, ["level", "extra", "fans", "type", "on"])
-            valid = schema._validator.is_valid(changed)
-            if schema._precheck(changed):
-                assert valid, (spot, changed)
-                passed += 1
-            rejected += not valid
+            passed, rejected = _judged(schema._validator.is_valid, schema._precheck, changed,
+                                       (passed, rejected), (spot, changed))
     assert passed > 100 and rejected > 100  # both answers were put to the test
 
 

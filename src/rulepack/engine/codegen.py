@@ -1167,25 +1167,20 @@ def _assignments(writer: _ConditionWriter, rule: CheckRule | OutputRule, name: s
                  *_budget_lines(written), f"    _y = {written.text}",
                  *([] if written.checked else _keep_lines("_y", assignment.expr.tree.body)),
                  f"    _run.result[{assignment.field!r}] = _y"]
+    saved: list[str] = []
+    restore: list[str] = []
     if output:
-        inline = ["try:", *body, "except _STOPPED:",
-                  f"    {record} = _run.output_from({name}, _i)", "else:",
-                  f"    {record} = {done}"]
-        unsettled = _unsettled([a.expr for a in rule.assignments], _shared(writer.plan, rule))
-        if unsettled is None:
-            return inline
-        return [f"if {unsettled}:", f"    {record} = _run.output_from({name}, 0)", "else:",
-                *("    " + line for line in inline)]
-    handed = f"{record} = _run.rule({name}, None)"
-    # Fields of its own the rule reads (x: result.x + 1, or a later field from an earlier
-    # one): the interpreter must find them as they were before the rule began, so their
-    # values then are kept and put back before it is handed over.
-    own = _own_fields_read(rule)
-    saved, restore = [], []
-    if own:
-        saved = [f"_sv = ({''.join(f'_run.result.get({f!r}), ' for f in own)})"]
-        restore = [f"    _run.restore({own!r}, _sv)"]
-    inline = [*saved, "try:", *body, "except _STOPPED:", *restore, f"    {handed}", "else:",
+        handed, stopped = (f"{record} = _run.output_from({name}, {at})" for at in ("0", "_i"))
+    else:
+        handed = stopped = f"{record} = _run.rule({name}, None)"
+        # Fields of its own the rule reads (x: result.x + 1, or a later field from an earlier
+        # one): the interpreter must find them as they were before the rule began, so their
+        # values then are kept and put back before it is handed over.
+        own = _own_fields_read(rule)
+        if own:
+            saved = [f"_sv = ({''.join(f'_run.result.get({f!r}), ' for f in own)})"]
+            restore = [f"    _run.restore({own!r}, _sv)"]
+    inline = [*saved, "try:", *body, "except _STOPPED:", *restore, f"    {stopped}", "else:",
               f"    {record} = {done}"]
     unsettled = _unsettled([a.expr for a in rule.assignments], _shared(writer.plan, rule))
     if unsettled is None:

@@ -172,10 +172,13 @@ class Plan:
 
     def hits_of(self, rule: TableRule, statuses: tuple[Status, ...]) -> _TableHits:
         """What the hit policy of ``rule`` makes of its rows' statuses (a first-hit table's up
-        to the row it stopped at), remembered: the rows that decide (their indexes), whether
-        unknown rows leave the table open, each row's status by id, the error of a clash, the
-        winning rows and their ids. A table has few rows and its documents fall in few of
-        their combinations."""
+        to the row it stopped at), made once and then found in ``hits``: the rows that decide
+        (their indexes), whether unknown rows leave the table open, each row's status by id,
+        the error of a clash, the winning rows and their ids. A table has few rows and its
+        documents fall in few of their combinations."""
+        known = self.hits.get((id(rule), statuses))
+        if known is not None:
+            return known
         rows = rule.rows
         won, undecided, clash = HIT_POLICIES[rule.hit_policy](rule.priorities, statuses)
         winners = tuple([rows[i] for i in won])
@@ -202,10 +205,7 @@ class Plan:
         passing and unknown rows may give), when those rows' outputs are constants. None
         when they do not (``_Run.table_of`` then decides). Kept in ``table_shortcuts``
         (False for None), where compiled code looks first."""
-        hits = self.hits.get((id(rule), statuses))
-        if hits is None:
-            hits = self.hits_of(rule, statuses)
-        won, undecided, rows, clash, winners, matched = hits
+        won, undecided, rows, clash, winners, matched = self.hits_of(rule, statuses)
         shortcut: _Shortcut | None = None
         collects = rule.hit_policy == "collect"
         # The rows whose outputs a collect table's lists are made of (what they may hold,
@@ -233,13 +233,13 @@ class Plan:
         elif undecided:
             # No row wins: every output null, waiting for the facts the unknown rows lack.
             shortcut = ("unknown", rows, matched, tuple((name, None) for name in rule.outputs),
-                        None)
+                        picked)
         elif values is not None:
             # As _Run.table_of sets them: every output null, then the winning row's.
             shortcut = ("fail" if rule.complete and not winners else "pass", rows, matched, (
                 *((name, None) for name in rule.outputs),
                 *((key, values[id(value)] if isinstance(value, CompiledExpr) else value)
-                  for key, value in (winners[0].then if winners else ()))), won)
+                  for key, value in (winners[0].then if winners else ()))), picked)
         known = self.table_shortcuts.setdefault(id(rule), {})
         if len(known) >= _SHORTCUTS_REMEMBERED:
             known.clear()
@@ -933,11 +933,8 @@ class _Run:
             -> tuple[tuple[Row, ...], bool, tuple[CheckRecord, ...], dict[str, Any]]:
         """The rows that decide under the table's hit policy, whether unknown rows leave it
         open, the records of the checks that decided, and the details (each row's status)."""
-        statuses = tuple([o[0] for o in outcomes])
-        hits = self.plan.hits.get((id(rule), statuses))
-        if hits is None:
-            hits = self.plan.hits_of(rule, statuses)
-        won, undecided, rows, clash, winners, matched = hits
+        won, undecided, rows, clash, winners, matched = \
+            self.plan.hits_of(rule, tuple([o[0] for o in outcomes]))
         # The details are the verdict's own: their containers are copied, never shared.
         details: dict[str, Any] = {"rows": dict(rows)}
         if clash is not None:

@@ -237,9 +237,6 @@ class Partial:
         evaluation)."""
         if place is None or self.sandbox.looping or not _alone_readable(loop):
             return None
-        body = [name for part in (*loop.generators[0].ifs, loop.elt) for name in _names_in(part)]
-        if place in body:
-            return None  # the record alone would stand for the whole list it reads again
         if self.results and any(name in self.results for name in _names_in(loop)):
             return None
         code = self.loop_code(loop) if self.loop_code is not None else None
@@ -290,13 +287,17 @@ class Partial:
 
 
 def _alone_readable(loop: ast.ListComp | ast.GeneratorExp) -> bool:
-    """Whether ``loop`` has one generator and no loop inside its filters and value; kept on
-    the node, as :func:`_names_in` keeps its names."""
+    """Whether ``loop`` has one generator, and filters and a value with no loop inside that
+    do not read the list looped over again (alone, the record would stand for all of it);
+    kept on the node, as :func:`_names_in` keeps its names."""
     readable: bool | None = getattr(loop, "rp_alone", None)
     if readable is None:
+        parts = (*loop.generators[0].ifs, loop.elt)
+        iterated = loop.generators[0].iter
         readable = len(loop.generators) == 1 and not any(
             isinstance(node, (ast.ListComp, ast.GeneratorExp))
-            for part in (*loop.generators[0].ifs, loop.elt) for node in ast.walk(part))
+            for part in parts for node in ast.walk(part)) and not (
+            type(iterated) is ast.Name and any(iterated.id in _names_in(part) for part in parts))
         loop.rp_alone = readable  # type: ignore[union-attr]
     return readable
 

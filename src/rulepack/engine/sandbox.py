@@ -300,10 +300,7 @@ class Sandbox(EvalWithCompoundTypes):
         return handler(self, node)
 
     def _eval_name(self, node: ast.Name) -> Any:
-        name = node.id
-        if name in self._loop:
-            return self._loop[name]
-        return self._lookup(name)
+        return self.name(node.id)
 
     def _eval_attribute(self, node: ast.Attribute) -> Any:
         # After compilation only loop-variable fields are attributes (``v.points``); fact paths

@@ -201,8 +201,8 @@ _ESCAPED_WORD: dict[str, dict[str, str]] = {
     for lang, words in STATUS_WORD.items()}
 # The most texts of a table's details one rule's writer remembers.
 _ROWS_REMEMBERED = 256
-# Placeholders that never show a fact of the rule, and the prefixes of those named so.
-_NOT_FACTS = frozenset({"why", "title", "today", "as_of"})
+# Placeholders that never show a fact of the rule: the moments, and those named by these.
+_MOMENTS = frozenset({"today", "as_of"})
 _NAMED = ("params.", "result.")
 # The facts a message's placeholders are given when none of them shows a fact.
 _NO_VALUES: Mapping[str, Any] = MappingProxyType({})
@@ -382,10 +382,9 @@ class _RuleWriter:
         start = (f'{{"rule": {encode(rule.id)}, "kind": {encode(rule.kind)}, '
                  f'"status": {encode(status)}, "message": "')
         end = '", "values": '
-        template = rule.messages.by_status.get(status, DEFAULT_MESSAGE).get(lang)
-        parts = self._parts(template)
-        if any(name is not None and name not in _NOT_FACTS and not name.startswith(_NAMED)
-               for _, name, _ in wording.pieces(template)):
+        parts, shows_facts = self._parts(
+            rule.messages.by_status.get(status, DEFAULT_MESSAGE).get(lang))
+        if shows_facts:
             self._facts_shown.add(status)
         if len(parts) == 3 and parts[1] is None:  # "literal{why}literal": most messages
             made: _Status = (start + escaped(cast(str, parts[0])),
@@ -400,10 +399,12 @@ class _RuleWriter:
         return "".join([why if part is None else part if isinstance(part, str)
                         else part(values, run) for part in parts])
 
-    def _parts(self, template: str) -> tuple[_Part, ...]:
-        """``template`` as ``Reason.message`` fills it; adjacent literals joined."""
+    def _parts(self, template: str) -> tuple[tuple[_Part, ...], bool]:
+        """``template`` as ``Reason.message`` fills it, adjacent literals joined; and whether
+        a placeholder may show a fact of the rule (not today, as_of, a param or a result)."""
         lang = self._lang
         parts: list[_Part] = []
+        shows_facts = False
         for literal, name, spec in wording.pieces(template):
             _literal(parts, literal)
             if name == "why":
@@ -414,8 +415,9 @@ class _RuleWriter:
                          else wording.fmt(title, lang, spec=spec))
             elif name is not None:
                 parts.append(self._placeholder(name, spec))
+                shows_facts = shows_facts or (name not in _MOMENTS and not name.startswith(_NAMED))
         _literal(parts, "")
-        return tuple(parts)
+        return tuple(parts), shows_facts
 
     def _placeholder(self, name: str, spec: str) -> Callable[[Mapping[str, Any], Records], str]:
         """A placeholder other than why and title, looked up where ``Reason.message`` looks."""
