@@ -299,18 +299,35 @@ def assert_same_reads(tree: ast.Expression, sandbox: list[str], compiled: list[s
 KINDS = ["int", "number", "string", "bool", "date", "instant", "list", "duration", "version",
          "object"]
 
+# Some facts share an object (account.ban, account.app, account.identity), so that atoms
+# reading several facts of one object absent from the document are drawn too.
 INT_FACTS = ["account.fans", "organization.fans", "account.accounts_on_device",
-             "task.retention_days_agreed"]
+             "task.retention_days_agreed", "account.ban.level"]
 NUMBER_FACTS = ["account.like_play_ratio", "organization.interaction_rate",
                 "organization.renewal.quarter_fans_growth"]
 STRING_FACTS = ["account.platform", "account.region", "account.app.version",
-                "account.identity.id_number", "organization.type"]
+                "account.app.latest_version", "account.identity.id_number", "organization.type",
+                "account.ban.type", "account.ban.category"]
 BOOL_FACTS = ["account.mcn_signed", "account.overseas", "account.phone.receives_sms"]
 DATE_FACTS = ["account.identity.id_expires_on", "account.verification.submitted_on"]
 INSTANT_FACTS = ["task.published_at", "account.ban.started_at", "task.accepted_at"]
 LIST_FACTS = ["account.recent_video_plays", "account.appeal.channels", "organization.documents",
               "account.violations"]
 OBJECT_FACTS = ["account.ban", "account.phone"]
+SIBLING_ATOMS = [
+    "account.ban.type in (params.lst if account.ban.category == params.s else params.nums)",
+    "account.ban.level {op} (params.n if account.ban.category == 'content' else 2)",
+    "account.app.version {op} account.app.latest_version",
+    "account.ban.started_at {op} (today if account.ban.level > 1 else as_of)",
+]
+# Facts of one object, by kind: comparisons of one with others of its object.
+SIBLINGS: dict[str, dict[str, list[str]]] = {
+    "account.ban": {"int": ["account.ban.level"], "instant": ["account.ban.started_at"],
+                    "string": ["account.ban.type", "account.ban.category"]},
+    "account.app": {"string": ["account.app.version", "account.app.latest_version"]},
+    "account.identity": {"string": ["account.identity.id_number"],
+                         "date": ["account.identity.id_expires_on"]},
+}
 FACTS = (INT_FACTS + NUMBER_FACTS + STRING_FACTS + BOOL_FACTS + DATE_FACTS + INSTANT_FACTS
          + LIST_FACTS + OBJECT_FACTS)
 
@@ -376,6 +393,8 @@ class Grammar:
         self.results = results  # result fields earlier rules set, read as values of any kind
         # Leaves the loops being written offer, by kind, innermost last.
         self.loops: list[dict[str, list[str]]] = []
+        # Facts of the object a comparison being written reads first (see SIBLINGS), by kind.
+        self.beside: list[dict[str, list[str]]] = []
 
     def pick(self, options: list[str]) -> str:
         return self.draw(st.sampled_from(options))
@@ -400,7 +419,7 @@ class Grammar:
         return getattr(self, f"_{kind}")(d)
 
     def leaf(self, kind: str) -> str:
-        offered = [leaf for loop in self.loops for leaf in loop.get(kind, [])]
+        offered = [leaf for loop in (*self.loops, *self.beside) for leaf in loop.get(kind, [])]
         if offered and self.chance(2):
             return self.pick(offered)
         if self.results and self.chance(5):
@@ -458,7 +477,21 @@ class Grammar:
         return f"({self.expr('string', d)} % {self.expr(self.pick(KINDS), d)})"
 
     def _bool(self, d: int) -> str:
-        form = self.pick(["compare", "compare", "chain", "in", "is", "not", "call"])
+        form = self.pick(["compare", "compare", "chain", "in", "is", "not", "call", "siblings"])
+        if form == "siblings":
+            # A fact compared with what other facts of its object make: with the object absent
+            # from a document, they are all missing at once.
+            facts = SIBLINGS[self.pick(sorted(SIBLINGS))]
+            kind = self.pick(sorted(facts))
+            self.beside.append(facts)
+            try:
+                other = self.pick(facts[kind]) if self.chance(3) else self.expr(kind, d + 1)
+                if self.chance(2):
+                    other = f"({other} if {self.expr('bool', d)} else {self.leaf(kind)})"
+                return f"({self.pick(facts[kind])} {self.pick(COMPARE_OPS + ['in', 'not in'])} " \
+                    f"{other})"
+            finally:
+                self.beside.pop()
         if form == "compare":
             kind = self.pick(KINDS)
             return f"({self.expr(kind, d)} {self.pick(COMPARE_OPS)} {self.expr(kind, d)})"
@@ -1044,6 +1077,68 @@ def test_a_look_reads_records_by_nodes_where_their_filter_reads_the_list_again(
         assert verdict.missing == ("account.violations[2].points",)
 
 
+BESIDE_PACK = """\
+id: demo.beside
+version: 1.0.0
+effective_from: 2026-01-01
+subject: account
+title: {zh: 演示, en: Demo}
+description: {zh: 演示包, en: A demo pack}
+sources: [{seed: s.txt, quote: 封禁}]
+params:
+  content_types: [vulgar, infringement]
+  other_types: [fake_traffic]
+rules:
+  - id: type_in_category
+    title: {zh: 封禁, en: Ban}
+    source: {seed: s.txt, quote: 封禁}
+    require:
+      all:
+        - >-
+          account.ban.type in (params.content_types if account.ban.category == 'content'
+          else params.other_types)
+        - account.ban.level < account.fans
+        - "account.ban.level >= (2 if account.ban.category == 'content' else 1)"
+"""
+
+
+@pytest.mark.parametrize("account", [
+    {"fans": 5}, {"fans": 5, "ban": None}, {"fans": 5, "ban": {}},
+    {"fans": 5, "ban": {"category": "content"}}, {"ban": {"type": "vulgar", "level": 9}},
+    {"fans": 5, "ban": {"type": "vulgar", "category": "content", "level": 2}},
+])
+def test_atoms_whose_facts_share_one_absent_object_agree(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, account: dict[str, Any]) -> None:
+    """An atom reading several facts of one object (account.ban), the one read first among
+    them, is unknown on them all when the object is absent, in the order the interpreter finds
+    them; an atom that also reads a fact elsewhere (account.fans) is not. Both engines agree
+    on every document, and on the one without a ban the compiled engine takes the first atom's
+    record as it stands, without the interpreter's search for missing facts."""
+    (tmp_path / "demo.beside.yaml").write_text(BESIDE_PACK, encoding="utf-8")
+    document = {"account": account}
+    verdicts = [rulepack.load(tmp_path, engine=engine).evaluate(
+        "demo.beside", document, as_of=HOLES_AS_OF, validate=False)
+        for engine in ("compiled", "sandbox")]
+    for lang in ("en", "zh"):
+        assert verdicts[0].to_json(lang) == verdicts[1].to_json(lang)
+    assert verdicts[0].missing == verdicts[1].missing
+    if "ban" not in account:
+        assert verdicts[0].missing == (
+            "account.ban.type", "account.ban.category", "account.ban.level")
+        searched: list[str] = []
+        search = interpreter._Run.missing_check
+
+        def spy(run: Any, site: Any, expr: Any, first: str) -> Any:
+            searched.append(expr.text)
+            return search(run, site, expr, first)
+
+        monkeypatch.setattr(interpreter._Run, "missing_check", spy)
+        again = rulepack.load(tmp_path).evaluate("demo.beside", document, as_of=HOLES_AS_OF,
+                                                 validate=False)
+        assert again.to_json("en") == verdicts[0].to_json("en")
+        assert searched == ["account.ban.level < account.fans"]
+
+
 @functools.lru_cache(maxsize=1)
 def _schema_facts() -> st.SearchStrategy[dict[str, Any]]:
     from rulepack.testing import facts_for_schema
@@ -1154,6 +1249,8 @@ class PackGrammar:
             f"{self.draw(st.sampled_from(DATE_FACTS))} {op} today",
             # Over the power limit for many documents: the check is unknown with RP505.
             f"{number} ** 2 {op} {threshold}",
+            # A fact against what other facts of its object make (kuaishou.ban.level's shape).
+            self.draw(st.sampled_from(SIBLING_ATOMS)).format(op=op),
         ]))
 
     def condition(self, depth: int) -> Any:

@@ -838,10 +838,18 @@ class _ConditionWriter:
         else:
             lines.append(f"    _c{n} = {shown}" + (f"; _t{n} = _t" if threshold_slot else ""))
             self.keep(n, kept)
-        gone = self.gone(alone, comparison.actual if comparison is not None else expr.tree)
+        first = comparison.actual if comparison is not None else expr.tree
+        gone = self.gone(alone, first)
+        if gone is None and alone is None:
+            # Several facts, all beside the one read first: with the object holding them
+            # absent, every one is missing, and the record is a constant too.
+            beside = _facts_beside(expr, first)
+            if beside is not None:
+                gone = self.gone(beside[0], first)
+                record = self.constant((check_site, "unknown", None, None, beside, None))
         if gone is not None:
-            # The object that would hold its one fact is absent from the document: the atom
-            # is the constant record above without a read that would only raise.
+            # The object that would hold its facts is absent from the document: the atom is
+            # the constant record above without a read that would only raise.
             lines = [f"if {gone}:",
                      f"    _run.saw_missing = True; _c{n} = {record}; {unknown}",
                      "else:", *("    " + line for line in lines)]
@@ -994,6 +1002,21 @@ def _only_fact(expr: CompiledExpr) -> str | None:
     if path.startswith("result.") or "[]" in path or looks_into_lists(expr.tree):
         return None
     return path
+
+
+def _facts_beside(expr: CompiledExpr, first: ast.Expression) -> tuple[str, ...] | None:
+    """The facts ``expr`` is missing when the object holding the fact it reads first is absent
+    from the document, in the order ``_Run.missing_of`` finds them: when ``first`` (the tree
+    evaluated first) is that read, every read is a fact held by that object or below it, and
+    the expression looks into no list (so nothing of its value is known without them); else
+    None."""
+    path = _fact_path(first.body)
+    if path is None or "[]" in path or looks_into_lists(expr.tree):
+        return None
+    holder = path.rpartition(".")[0] + "."
+    if not all(read.startswith(holder) and "[]" not in read for read in expr.reads):
+        return None
+    return tuple(dict.fromkeys((path, *expr.reads)))
 
 
 def _fact_path(node: ast.expr) -> str | None:
