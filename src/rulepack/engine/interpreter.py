@@ -136,6 +136,9 @@ class Plan:
         # _Run.may_know); filled in as asked, with a value that does not depend on who asks
         # first.
         self.looks_into_lists: dict[int, str | bool] = {}
+        # Each expression's reads as _Run.missing_of looks them up, by id (see _read_kinds);
+        # filled in as asked, like looks_into_lists.
+        self.read_kinds: dict[int, tuple[tuple[str, int, str], ...]] = {}
         # How the compiled engine compiles a comprehension alone, for looks that read a
         # list's records whole (see partial.Partial.alone_reader), and what it made of each,
         # by the id of its node; None in the sandbox engine.
@@ -357,6 +360,17 @@ def keepable(value: Any, limit: int) -> None:
 # In `_Run.cache`, a fact the document does not have.
 _ABSENT = object()
 
+# What `_Run.missing_of` makes of a read: a result field's, a list item's, a fact's.
+_RESULT_READ, _ITEM_READ, _FACT_READ = 0, 1, 2
+
+
+def _read_kinds(reads: tuple[str, ...]) -> tuple[tuple[str, int, str], ...]:
+    """Each read with its kind and, for a result field, its name."""
+    return tuple(
+        (path, _RESULT_READ, path[7:]) if path.startswith("result.")
+        else (path, _ITEM_READ, "") if "[]" in path else (path, _FACT_READ, "")
+        for path in reads)
+
 # Fact paths, each with its place in `_Run.facts` or -1.
 _Facts = tuple[tuple[str, int], ...]
 
@@ -513,15 +527,21 @@ class _Run:
 
     def missing_of(self, expr: CompiledExpr, first: str) -> tuple[str, ...]:
         """Every missing fact behind ``expr``, not just the first one evaluation hit."""
+        reads = self.plan.read_kinds.get(id(expr))
+        if reads is None:
+            reads = self.plan.read_kinds[id(expr)] = _read_kinds(expr.reads)
+        if not reads or reads[0][0] != first:  # (most often the first read is the one hit)
+            reads = (*_read_kinds((first,)), *reads)
         out: list[str] = []
-        for path in (first, *expr.reads):
-            if path.startswith("result."):
-                out.extend(self.unknown_results.get(path[7:], ()))
+        unknown, cache = self.unknown_results, self.cache
+        for path, kind, field in reads:
+            if kind == _RESULT_READ:
+                out.extend(unknown.get(field, ()))
                 continue
-            if "[]" in path:
+            if kind == _ITEM_READ:
                 out.append(path)
                 continue
-            value = self.cache.get(path, UNREAD)
+            value = cache.get(path, UNREAD)
             if value is _ABSENT:
                 out.append(path)
             elif value is UNREAD:
