@@ -1253,7 +1253,12 @@ def _assignments(writer: _ConditionWriter, rule: CheckRule | OutputRule, name: s
         if own:
             saved = [f"_sv = ({''.join(f'_run.result.get({f!r}), ' for f in own)})"]
             restore = [f"    _run.restore({own!r}, _sv)"]
-    inline = [*saved, "try:", *body, "except _STOPPED:", *restore, f"    {stopped}", "else:",
+    # An output rule stopped by a missing fact hands over the fact too: evaluating the field
+    # again would only meet it again.
+    missed = ["except _Missing as _e:",
+              f"    {record} = _run.output_from({name}, _i, _e.path)"] if output else []
+    inline = [*saved, "try:", *body, *missed, "except _STOPPED:", *restore, f"    {stopped}",
+              "else:",
               f"    {record} = {done}"]
     unsettled = _unsettled([a.expr for a in rule.assignments], _shared(writer.plan, rule))
     if unsettled is None:

@@ -887,17 +887,22 @@ class _Run:
         return ("unknown" if details.get("missing") or details.get("errors") else "pass"), \
             (), details
 
-    def output_from(self, rule: OutputRule, start: int) -> _RuleRecord:
+    def output_from(self, rule: OutputRule, start: int, first: str | None = None) \
+            -> _RuleRecord:
         """The record of an output rule without a `when` (``rule(rule, None)``), for compiled
         code that set its fields before the ``start``-th as :meth:`assign` sets them and then
         stopped: the rest are set here. Nothing those fields were computed from differs
         from what the interpreter would have found, so only the rest can have missed facts
-        or failed."""
-        details = self.assign(rule.assignments[start:] if start else rule.assignments)
+        or failed. ``first``: the fact compiled code found missing in the ``start``-th, which
+        evaluating it again would only find again."""
+        details = self.assign(rule.assignments[start:] if start else rule.assignments, first)
         return rule, ("unknown" if details.get("missing") or details.get("errors") else "pass"), \
             (), None, details
 
-    def assign(self, assignments: tuple[Assignment, ...]) -> dict[str, Any]:
+    def assign(self, assignments: tuple[Assignment, ...], first: str | None = None) \
+            -> dict[str, Any]:
+        """Set each field, as its expression gives it, or what is known of it; ``first``: the
+        fact the first one is known to stop on (see :meth:`output_from`)."""
         missing: list[str] = []
         errors: list[RuntimeFailure] = []
         for assignment in assignments:
@@ -905,6 +910,9 @@ class _Run:
             self.unknown_results.pop(field, None)
             self.bounds.pop("result." + field, None)
             try:
+                if first is not None:
+                    stopped, first = first, None
+                    raise self.missing_failure(assignment.expr, stopped)
                 self.result[field] = self.run(assignment.expr)
             except ExpressionFailed as exc:
                 known = UNREAD if exc.failure is not None else self.known_value(assignment.expr)
