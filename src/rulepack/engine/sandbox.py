@@ -11,6 +11,7 @@ away: nothing is kept between calls. Its operator tables are made once per value
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import functools
 import inspect
 import operator
@@ -59,11 +60,18 @@ def _built(value: Any, limit: int) -> int:
     return flat_size(value, limit) if isinstance(value, (list, tuple)) else sized(value)
 
 
+# Kinds of value `+` builds nothing of the size of (sized and _built give them 0): their sum
+# needs no look at sizes.
+_UNSIZED = frozenset({int, float, bool, dt.date, dt.datetime, dt.timedelta})
+
+
 @functools.lru_cache(maxsize=8)
 def operators_for(limits: Limits) -> dict[type, Callable[..., Any]]:
     """simpleeval's operator table with guards that read ``limits`` instead of globals."""
 
     def add(a: Any, b: Any) -> Any:
+        if type(a) in _UNSIZED and type(b) in _UNSIZED:  # numbers, instants, durations
+            return a + b
         if _built(a, limits.max_string) + _built(b, limits.max_string) > limits.max_string:
             raise LimitExceeded(f"a value longer than {limits.max_string} would be built")
         return a + b

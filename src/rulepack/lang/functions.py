@@ -482,6 +482,8 @@ class Version:
     # The components compared: those written, trailing zeros removed. Worked out once
     # (versions are compared in checks, document after document, and remembered).
     _key: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    # Its text, as str() gives it (messages and verdicts show it again and again).
+    _text: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.parts:
@@ -494,6 +496,7 @@ class Version:
         while end and parts[end - 1] == 0:
             end -= 1
         object.__setattr__(self, "_key", parts[:end])
+        object.__setattr__(self, "_text", ".".join([str(part) for part in parts]))
 
     # Each comparison written out, not derived by functools.total_ordering: a derived one
     # costs two calls more.
@@ -526,7 +529,7 @@ class Version:
         return hash(self._key)
 
     def __str__(self) -> str:
-        return ".".join(str(part) for part in self.parts)
+        return self._text
 
 
 # ASCII digits only: str.isdigit() and int() also accept other scripts' digits.
