@@ -146,6 +146,33 @@ def test_a_collect_tables_lists_are_each_verdicts_own(engine: str) -> None:
     assert actions() == ["terminate_agreement", "publish_violation_record"]
 
 
+@pytest.mark.parametrize("engine", ["compiled", "sandbox"])
+def test_a_tables_list_outputs_are_each_verdicts_own(engine: str) -> None:
+    """A row's list written in the pack (kuaishou.appeal.evidence's materials required) is
+    the pack's; each verdict gets a copy of its own, so changing one verdict's result changes
+    neither the pack nor another verdict."""
+    import rulepack
+
+    library = rulepack.load(engine=engine)
+    document = {"account": {"platform": "kuaishou", "ban": {"category": "content",
+                                                             "type": "infringement"},
+                            "appeal": {"evidence": []}}}
+    wanted = ["original_project_files", "copyright_certificate", "first_publication_proof"]
+
+    def required() -> list[str]:
+        verdict = library.evaluate("kuaishou.appeal.evidence", document,
+                                   as_of="2026-11-21T12:00:00+08:00", validate=False)
+        assert verdict.result["missing"] == wanted
+        found: list[str] = verdict.result["required"]
+        return found
+
+    first = required()
+    assert first == wanted
+    first.append("changed")
+    assert required() == wanted
+    assert required() is not required()
+
+
 # -- the suite's Hypothesis profile -------------------------------------------------------------
 
 

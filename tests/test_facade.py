@@ -157,3 +157,38 @@ def test_strategies_take_a_description(facts: dict[str, Any]) -> None:
     assert ENTRY.in_force(dt.date.fromisoformat(facts["as_of"][:10]))
     assert set(facts) == {"as_of", "account"}
     assert LIBRARY.evaluate("xingtu.entry", facts).version == ENTRY.version
+
+
+def test_threads_evaluating_a_pack_first_share_one_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads that evaluate a pack of a new library for the first time at once wait for one
+    plan: it is compiled once, and every thread gets the same verdict."""
+    import threading
+
+    from rulepack.engine import codegen
+
+    compiled: list[str] = []
+    compile_plan = codegen.compile_plan
+
+    def counted(plan: Any) -> None:
+        compiled.append(plan.pack.id)
+        compile_plan(plan)
+
+    monkeypatch.setattr(codegen, "compile_plan", counted)
+    library = rulepack.load()
+    document = {"account": {"platform": "kuaishou", "fans": 1200, "ban": {"level": 2}}}
+    start = threading.Barrier(6)
+    verdicts: list[str] = []
+
+    def evaluate() -> None:
+        start.wait()
+        verdict = library.evaluate("kuaishou.ban.level", document,
+                                   as_of="2026-11-21T12:00:00+08:00", validate=False)
+        verdicts.append(verdict.to_json("en"))
+
+    threads = [threading.Thread(target=evaluate) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert compiled == ["kuaishou.ban.level"]
+    assert len(verdicts) == 6 and len(set(verdicts)) == 1

@@ -7,6 +7,7 @@ import itertools
 import json
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -166,14 +167,23 @@ class Library:
     def _plan(self, pack: Pack) -> Plan:
         plan = self._plans.get(id(pack))
         if plan is None:
-            from rulepack.engine.interpreter import Plan
+            # Made once, under a lock: threads evaluating a pack for the first time at once
+            # wait for one plan rather than each compiling its own.
+            with _PLANNING:
+                plan = self._plans.get(id(pack))
+                if plan is None:
+                    plan = self._new_plan(pack)
+                    self._plans[id(pack)] = plan
+        return plan
 
-            plan = Plan(pack, self._schema, self._limits)
-            if self._engine == "compiled":
-                from rulepack.engine import codegen
+    def _new_plan(self, pack: Pack) -> Plan:
+        from rulepack.engine.interpreter import Plan
 
-                codegen.compile_plan(plan)
-            self._plans[id(pack)] = plan
+        plan = Plan(pack, self._schema, self._limits)
+        if self._engine == "compiled":
+            from rulepack.engine import codegen
+
+            codegen.compile_plan(plan)
         return plan
 
     @property
@@ -499,6 +509,10 @@ def _platform_of(subject: Any) -> Any:
     """The platform a subject says it is on (None when it says none, or is not a mapping):
     what decides which packs' ``platforms`` it falls under."""
     return subject.get("platform") if isinstance(subject, Mapping) else None
+
+
+# Held while a library makes the plan of a pack (Library._plan).
+_PLANNING = threading.RLock()
 
 
 def _instant_and_day(facts: Mapping[str, Any],

@@ -82,6 +82,7 @@ from rulepack.engine.interpreter import (
     bounded_score,
     conditions_of,
     expressions_of,
+    fresh,
     keepable,
 )
 from rulepack.engine.partial import looks_into_lists
@@ -1378,7 +1379,8 @@ def _table_of(writer: _ConditionWriter, rule: TableRule, name: str, record: str,
     else:
         writer.emit("        for _f, _v in _h[3]: _res[_f] = _v; _u[_f] = _m")
         writer.emit("    else:")
-        writer.emit("        for _f, _v in _h[3]: _res[_f] = _v")
+        # A list or mapping of the pack goes to each verdict as a copy of its own.
+        writer.emit("        for _f, _v in _h[3]: _res[_f] = _fresh(_v) if _h[5] else _v")
     writer.emit(f"        _c = {picked}")
     writer.emit(f"    {record} = ({name}, _h[0], _c, None, "
                 "{'rows': _dict(_h[1]), 'matched': _list(_h[2])})")
@@ -1442,7 +1444,7 @@ def _rules_code(plan: Plan, namespace: dict[str, Any]) -> RulesCode:
                         f"    return ({', '.join(records)},), {outcome}"]) + "\n"
     scope = _build(source, {**namespace, "_U": _UNREAD, "_NOPE": _NOTHING, "_GONE": _GONE,
                             "_dict": dict, "_list": list, "_len": len, "_tuple": tuple,
-                            "_partial_list": partial_list,
+                            "_partial_list": partial_list, "_fresh": fresh,
                             **fact_locals.constants}, writer.constants)
     code: RulesCode = scope["_code"]
     return code

@@ -232,17 +232,20 @@ class Plan:
                  "result." + name) for name in rule.outputs)
             status: Status = "unknown" if undecided else \
                 "fail" if rule.complete and not winners else "pass"
-            shortcut = (status, rows, matched, fields, picked)
+            shortcut = (status, rows, matched, fields, picked, False)
         elif undecided:
             # No row wins: every output null, waiting for the facts the unknown rows lack.
             shortcut = ("unknown", rows, matched, tuple((name, None) for name in rule.outputs),
-                        picked)
+                        picked, False)
         elif values is not None:
             # As _Run.table_of sets them: every output null, then the winning row's.
-            shortcut = ("fail" if rule.complete and not winners else "pass", rows, matched, (
+            set_fields = (
                 *((name, None) for name in rule.outputs),
                 *((key, values[id(value)] if isinstance(value, CompiledExpr) else value)
-                  for key, value in (winners[0].then if winners else ()))), picked)
+                  for key, value in (winners[0].then if winners else ())))
+            shortcut = ("fail" if rule.complete and not winners else "pass", rows, matched,
+                        set_fields, picked,
+                        any(type(value) in _CONTAINERS for _, value in set_fields))
         known = self.table_shortcuts.setdefault(id(rule), {})
         if len(known) >= _SHORTCUTS_REMEMBERED:
             known.clear()
@@ -392,10 +395,11 @@ _COMPILING = threading.Lock()
 # status by id, the ids of the rows that matched, the result fields it sets in order (name
 # and value; a collect table's as name, certain items, the items it may hold when open and
 # the key of its bound, the lists made anew for each verdict), and the indexes of the rows
-# whose checks decided (None for a table left open, whose unknown rows' checks decide). At
-# most so many per table.
+# whose checks decided (None for a table left open, whose unknown rows' checks decide), and
+# whether a value it sets is a list or mapping written in the pack (each verdict gets a copy:
+# see fresh). At most so many per table.
 _Shortcut = tuple[Status, dict[str, Status], tuple[str, ...], tuple[tuple[Any, ...], ...],
-                  tuple[int, ...] | None]
+                  tuple[int, ...] | None, bool]
 _SHORTCUTS_REMEMBERED = 1024
 
 
@@ -441,6 +445,19 @@ def _constant_outputs(winners: Sequence[Row], run: _Run) -> dict[int, Any] | Non
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
+_CONTAINERS = frozenset({list, dict})
+
+
+def fresh(value: Any) -> Any:
+    """``value``, a literal of the pack, as a verdict's own: lists and mappings copied (at
+    every depth), so that a caller changing one verdict's result changes neither the pack
+    nor any other verdict."""
+    kind = type(value)
+    if kind is list:
+        return [fresh(item) for item in value]
+    if kind is dict:
+        return {key: fresh(item) for key, item in value.items()}
+    return value
 
 
 class _Run:
@@ -940,7 +957,7 @@ class _Run:
         return out
 
     def output_value(self, value: Any) -> Any:
-        return self.run(value) if isinstance(value, CompiledExpr) else value
+        return self.run(value) if isinstance(value, CompiledExpr) else fresh(value)
 
     def table_rows(self, rule: TableRule) -> list[Outcome]:
         """The outcome of each row's `when`, in order; a first-hit table's up to its first row
