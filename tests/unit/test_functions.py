@@ -520,6 +520,32 @@ def test_round() -> None:
         call("round", float("nan"))
 
 
+@given(value=st.one_of(st.floats(allow_nan=False, allow_infinity=False),
+                       st.floats(-1000, 1000).map(lambda x: float(f"{x:.3f}")),
+                       st.integers(-10**30, 10**30)),
+       places=st.one_of(st.none(), st.integers(-5, 8)))
+def test_round_is_half_up_on_the_number_as_written(value: float | int,
+                                                   places: int | None) -> None:
+    """Every number, to every number of places: a number written with no more decimals than
+    asked is itself (an int of a float to whole places), any other as Decimal rounds its
+    shortest text half away from zero. The shortcuts that see the first kind without Decimal
+    agree."""
+    import decimal
+
+    exact = decimal.Decimal(repr(value))
+    got = call("round", value, places) if places is not None else call("round", value)
+    if exact.as_tuple().exponent >= -(places or 0):
+        wanted: Any = value if places is not None else int(value)
+    else:
+        context = decimal.Context(prec=400, rounding=decimal.ROUND_HALF_UP,
+                                  Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+        rounded = exact.quantize(decimal.Decimal(1).scaleb(-(places or 0)), context=context)
+        wanted = int(rounded) if places is None or isinstance(value, int) else float(rounded)
+    assert type(got) is type(wanted) and got == wanted
+    if isinstance(got, float):  # -0.0 stays -0.0
+        assert str(got) == str(wanted)
+
+
 def test_clamp() -> None:
     assert call("clamp", 5, 0, 10) == 5
     assert call("clamp", -5, 0, 10) == 0

@@ -411,6 +411,15 @@ def _round_impl(x: object, ndigits: object = None) -> Number:
         if places is None:
             raise ValueError(f"round: cannot round {value} to an integer")
         return value
+    # Already no more precise than asked, the commonest case, seen without Decimal: an int
+    # to whole places, or a float written with no more decimals than asked (what the
+    # exponent test below finds of it).
+    if type(value) is int and (places is None or places >= 0):
+        return value
+    if type(value) is float and places is not None and places >= 0:
+        text = float.__repr__(value)
+        if "e" not in text and len(text) - text.index(".") - 1 <= places:
+            return value
     # Python's round() rounds half to even and works on the binary value, so
     # round(2.5) == 2 and round(2.675, 2) == 2.67. Rule authors expect the
     # school rule on the number as written, hence Decimal on the shortest repr.
