@@ -319,6 +319,9 @@ SIBLING_ATOMS = [
     "account.ban.level {op} (params.n if account.ban.category == 'content' else 2)",
     "account.app.version {op} account.app.latest_version",
     "account.ban.started_at {op} (today if account.ban.level > 1 else as_of)",
+    # A call that reads the fact first, and one that fails before it reads it.
+    "hours_between(account.ban.started_at, as_of) {op} params.n",
+    "clamp(1 / params.zero, 3, account.ban.level) {op} 1",
 ]
 # Facts of one object, by kind: comparisons of one with others of its object.
 SIBLINGS: dict[str, dict[str, list[str]]] = {
@@ -1137,6 +1140,48 @@ def test_atoms_whose_facts_share_one_absent_object_agree(
                                                  validate=False)
         assert again.to_json("en") == verdicts[0].to_json("en")
         assert searched == ["account.ban.level < account.fans"]
+
+
+FIRST_READ_PACK = """\
+id: demo.first
+version: 1.0.0
+effective_from: 2026-01-01
+subject: account
+title: {zh: 演示, en: Demo}
+description: {zh: 演示包, en: A demo pack}
+sources: [{seed: s.txt, quote: 封禁}]
+params:
+  zero: 0
+rules:
+  - id: hours
+    title: {zh: 封禁, en: Ban}
+    source: {seed: s.txt, quote: 封禁}
+    require: hours_between(account.ban.started_at, as_of) > 1
+  - id: fails_first
+    title: {zh: 封禁, en: Ban}
+    source: {seed: s.txt, quote: 封禁}
+    require: clamp(1 / params.zero, 3, account.ban.level) > 1
+  - id: fails_after
+    title: {zh: 封禁, en: Ban}
+    source: {seed: s.txt, quote: 封禁}
+    require: clamp(account.ban.level, 1 / params.zero, 3) > 1
+"""
+
+
+def test_an_atom_that_fails_before_it_reads_its_fact_says_so(tmp_path: Path) -> None:
+    """Without the object that holds an atom's one fact, the atom is that fact's missing
+    record only when evaluation begins by reading it (the first argument of a call); an atom
+    that divides by zero first fails with that error, on both engines."""
+    (tmp_path / "demo.first.yaml").write_text(FIRST_READ_PACK, encoding="utf-8")
+    verdicts = [rulepack.load(tmp_path, engine=engine).evaluate(
+        "demo.first", {"account": {"fans": 1}}, as_of=HOLES_AS_OF, validate=False)
+        for engine in ("compiled", "sandbox")]
+    for lang in ("en", "zh"):
+        assert verdicts[0].to_json(lang) == verdicts[1].to_json(lang)
+    checks = [reason.checks[0] for reason in verdicts[0].reasons]
+    assert [check.missing for check in checks] == [
+        ("account.ban.started_at",), (), ("account.ban.level",)]
+    assert checks[1].error is not None and "zero" in checks[1].error
 
 
 @functools.lru_cache(maxsize=1)

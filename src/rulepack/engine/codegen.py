@@ -910,7 +910,8 @@ class _ConditionWriter:
         """In a whole-pack function, the test that the object holding fact ``alone`` is absent
         from the document, for an atom whose one fact is ``alone`` and whose evaluation
         begins by reading it (``first``, the tree evaluated first, is that read); else None."""
-        if self.fact_locals is None or alone is None or _fact_path(first.body) != alone \
+        if self.fact_locals is None or alone is None \
+                or _fact_path(_evaluated_first(first.body)) != alone \
                 or "[]" in alone or "." not in alone:
             return None
         return f"{self.fact_locals.parent(alone)[0]} is _GONE"
@@ -1061,13 +1062,36 @@ def _facts_beside(expr: CompiledExpr, first: ast.Expression) -> tuple[str, ...] 
     evaluated first) is that read, every read is a fact held by that object or below it, and
     the expression looks into no list (so nothing of its value is known without them); else
     None."""
-    path = _fact_path(first.body)
+    path = _fact_path(_evaluated_first(first.body))
     if path is None or "[]" in path or looks_into_lists(expr.tree):
         return None
     holder = path.rpartition(".")[0] + "."
     if not all(read.startswith(holder) and "[]" not in read for read in expr.reads):
         return None
     return tuple(dict.fromkeys((path, *expr.reads)))
+
+
+def _evaluated_first(node: ast.expr) -> ast.expr:
+    """The leaf of ``node`` that Python (and the sandbox) evaluate before anything else of it:
+    the left operand, the first argument of a library function, the test of a conditional;
+    nothing before it can fail. (``hours_between(account.ban.started_at, as_of)`` begins by
+    reading account.ban.started_at.)"""
+    while True:
+        if isinstance(node, (ast.BinOp, ast.Compare)):
+            node = node.left
+        elif isinstance(node, ast.BoolOp):
+            node = node.values[0]
+        elif isinstance(node, ast.UnaryOp):
+            node = node.operand
+        elif isinstance(node, ast.IfExp):
+            node = node.test
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args \
+                and not node.keywords and not isinstance(node.args[0], ast.Starred):
+            node = node.args[0]
+        else:
+            return node
 
 
 def _fact_path(node: ast.expr) -> str | None:
