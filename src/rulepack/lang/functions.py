@@ -587,7 +587,6 @@ def _parse_version(s: object) -> Version:
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
-_ASCII_DIGITS = frozenset("0123456789")
 _ID_ZEROS = ord("0") * sum(_ID_WEIGHTS)
 
 
@@ -597,13 +596,14 @@ def _resident_id_valid_impl(s: object) -> bool:
     if not isinstance(s, str) or len(s) != 18:
         return False
     body, check = s[:17], s[17].upper()
-    if not set(body) <= _ASCII_DIGITS:
+    if not (body.isascii() and body.isdigit()):  # ASCII digits only: 0 to 9
+        return False
+    year = int(body[6:10])
+    if not 1900 <= year <= 2100:
         return False
     try:
-        birth = _dt.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
+        _dt.date(year, int(body[10:12]), int(body[12:14]))
     except ValueError:
-        return False
-    if not 1900 <= birth.year <= 2100:
         return False
     # The weighted sum of the digits, from their ASCII codes (each the digit plus 48): the
     # 48s add a constant, taken off once, and one pass over bytes replaces 17 int() calls.
