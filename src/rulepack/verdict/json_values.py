@@ -76,6 +76,18 @@ def value_json(value: Any) -> str:
     return encode(to_jsonable(value))
 
 
+def engine_json(value: Any) -> str:
+    """``value_json(value)`` of a value the engine built whose mappings all have text keys (a
+    score's or a table's details): json's C encoder writes such a value as value_json does
+    wherever it writes it at all (it gives up on dates, intervals, failures and non-finite
+    numbers, which value_json then writes), so the look at every mapping's keys that
+    value_json needs for values from elsewhere is not needed."""
+    try:
+        return "".join(_c_encode(value, 0))
+    except (_NotPlain, TypeError, ValueError):
+        return value_json(value)
+
+
 def sequence_json(value: list[Any] | tuple[Any, ...]) -> str:
     """``value_json(value)`` of a list or tuple (exactly)."""
     if not value:

@@ -44,6 +44,7 @@ from rulepack.verdict import wording
 from rulepack.verdict.json_checks import KEYED, Memo, site_writer, write_record
 from rulepack.verdict.json_values import (
     encode,
+    engine_json,
     escaped,
     fields_json,
     sequence_json,
@@ -199,6 +200,8 @@ _CHECKS = ', "checks": ['
 _ESCAPED_WORD: dict[str, dict[str, str]] = {
     lang: {status: escaped(word) for status, word in words.items()}
     for lang, words in STATUS_WORD.items()}
+# The kinds of rule whose details the engine keys with texts of its own at every depth.
+_ENGINE_KEYED = frozenset({"score", "table"})
 # The most texts of a table's details one rule's writer remembers.
 _ROWS_REMEMBERED = 256
 # Placeholders that never show a fact of the rule: the moments, and those named by these.
@@ -315,7 +318,10 @@ class _RuleWriter:
         """``value_json(details)``, remembered for a table's rows and the ones that matched."""
         rows, matched = details.get("rows"), details.get("matched")
         if len(details) != 2 or type(rows) is not dict or type(matched) is not list:
-            return value_json(details)
+            # A score's details, or a table's with more than its rows: their keys are the
+            # engine's own texts at every depth.
+            return engine_json(details) if self.rule.kind in _ENGINE_KEYED else \
+                value_json(details)
         # The two keys' order is part of the text; the row ids and statuses are the engine's
         # own strings (the pairs of rows.items() mark where the matched ids begin).
         key = (*details, *rows.items(), *matched)
