@@ -1404,7 +1404,8 @@ def _table_of(writer: _ConditionWriter, rule: TableRule, name: str, record: str,
         writer.emit("        for _f, _v in _h[3]: _res[_f] = _v; _u[_f] = _m")
         writer.emit("    else:")
         # A list or mapping of the pack goes to each verdict as a copy of its own.
-        writer.emit("        for _f, _v in _h[3]: _res[_f] = _fresh(_v) if _h[5] else _v")
+        writer.emit("        for _f, _v in _h[3]: _res[_f] = _v")
+        writer.emit("        for _f in _h[5]: _res[_f] = _fresh(_res[_f])")
     writer.emit(f"        _c = {picked}")
     writer.emit(f"    {record} = ({name}, _h[0], _c, None, "
                 "{'rows': _dict(_h[1]), 'matched': _list(_h[2])})")

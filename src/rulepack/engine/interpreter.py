@@ -232,11 +232,11 @@ class Plan:
                  "result." + name) for name in rule.outputs)
             status: Status = "unknown" if undecided else \
                 "fail" if rule.complete and not winners else "pass"
-            shortcut = (status, rows, matched, fields, picked, False)
+            shortcut = (status, rows, matched, fields, picked, ())
         elif undecided:
             # No row wins: every output null, waiting for the facts the unknown rows lack.
             shortcut = ("unknown", rows, matched, tuple((name, None) for name in rule.outputs),
-                        picked, False)
+                        picked, ())
         elif values is not None:
             # As _Run.table_of sets them: every output null, then the winning row's.
             set_fields = (
@@ -244,8 +244,8 @@ class Plan:
                 *((key, values[id(value)] if isinstance(value, CompiledExpr) else value)
                   for key, value in (winners[0].then if winners else ())))
             shortcut = ("fail" if rule.complete and not winners else "pass", rows, matched,
-                        set_fields, picked,
-                        any(type(value) in _CONTAINERS for _, value in set_fields))
+                        set_fields, picked, tuple(dict.fromkeys(
+                            name for name, value in set_fields if type(value) in _CONTAINERS)))
         known = self.table_shortcuts.setdefault(id(rule), {})
         if len(known) >= _SHORTCUTS_REMEMBERED:
             known.clear()
@@ -421,10 +421,10 @@ _COMPILING = threading.Lock()
 # and value; a collect table's as name, certain items, the items it may hold when open and
 # the key of its bound, the lists made anew for each verdict), and the indexes of the rows
 # whose checks decided (None for a table left open, whose unknown rows' checks decide), and
-# whether a value it sets is a list or mapping written in the pack (each verdict gets a copy:
-# see fresh). At most so many per table.
+# the fields it sets to a list or mapping written in the pack (each verdict gets a copy: see
+# fresh). At most so many per table.
 _Shortcut = tuple[Status, dict[str, Status], tuple[str, ...], tuple[tuple[Any, ...], ...],
-                  tuple[int, ...] | None, bool]
+                  tuple[int, ...] | None, tuple[str, ...]]
 _SHORTCUTS_REMEMBERED = 1024
 
 
@@ -479,7 +479,9 @@ def fresh(value: Any) -> Any:
     nor any other verdict."""
     kind = type(value)
     if kind is list:
-        return [fresh(item) for item in value]
+        # (A list of plain values, the commonest, copied in one step.)
+        return value.copy() if _PLAIN.issuperset(map(type, value)) else \
+            [fresh(item) for item in value]
     if kind is dict:
         return {key: fresh(item) for key, item in value.items()}
     return value
