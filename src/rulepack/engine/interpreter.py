@@ -399,6 +399,7 @@ def _read_kinds(reads: tuple[str, ...]) -> tuple[tuple[str, int, str], ...]:
         else (path, _ITEM_READ, "") if "[]" in path else (path, _FACT_READ, "")
         for path in reads)
 
+
 # Fact paths, each with its place in `_Run.facts` or -1.
 _Facts = tuple[tuple[str, int], ...]
 
