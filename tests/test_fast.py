@@ -1007,14 +1007,25 @@ def test_holes_generator_makes_lists_with_holes_that_packs_read() -> None:
                                                                          (1, "points")]
 
 
-LOOK_PACK = """\
-id: demo.look
-version: 1.0.0
-effective_from: 2026-01-01
-subject: account
-title: {zh: 演示, en: Demo}
-description: {zh: 演示包, en: A demo pack}
-sources: [{seed: s.txt, quote: 违规}]
+def demo_pack(name: str, quote: str, body: str) -> str:
+    """A small pack ``demo.<name>`` of one account's facts, citing ``quote``: its header, then
+    ``body`` (its params and rules)."""
+    return (f"id: demo.{name}\nversion: 1.0.0\neffective_from: 2026-01-01\nsubject: account\n"
+            "title: {zh: 演示, en: Demo}\ndescription: {zh: 演示包, en: A demo pack}\n"
+            f"sources: [{{seed: s.txt, quote: {quote}}}]\n") + body
+
+
+def on_both_engines(folder: Path, name: str, text: str,
+                    document: dict[str, Any]) -> list[rulepack.Verdict]:
+    """The verdicts of pack ``demo.<name>`` (``text``, written to ``folder``) on ``document``,
+    the compiled engine's first, then the sandbox's."""
+    (folder / f"demo.{name}.yaml").write_text(text, encoding="utf-8")
+    return [rulepack.load(folder, engine=engine).evaluate(
+        f"demo.{name}", document, as_of=HOLES_AS_OF, validate=False)
+        for engine in ("compiled", "sandbox")]
+
+
+LOOK_PACK = demo_pack("look", "违规", """\
 rules:
   - id: tally
     kind: output
@@ -1026,7 +1037,7 @@ rules:
     title: {zh: 违规, en: Violations}
     source: {seed: s.txt, quote: 违规}
     require: result.heavy <= 1
-"""
+""")
 
 
 def test_a_look_reads_complete_records_as_evaluation_does(
@@ -1037,13 +1048,10 @@ def test_a_look_reads_complete_records_as_evaluation_does(
     record, which lacks its type, is looked at node by node. So the count is 0 or 1, and the
     check decided. Both engines agree; the compiled one reads records by compiled code (the
     sandbox's reading is made to fail, and the compiled engine does not meet it)."""
-    (tmp_path / "demo.look.yaml").write_text(LOOK_PACK, encoding="utf-8")
     document = {"account": {"violations": [
         {"type": "private_order", "points": "oops"}, {"points": 5},
         {"type": "fake_traffic", "points": 1}]}}
-    verdicts = [rulepack.load(tmp_path, engine=engine).evaluate(
-        "demo.look", document, as_of=HOLES_AS_OF, validate=False)
-        for engine in ("compiled", "sandbox")]
+    verdicts = on_both_engines(tmp_path, "look", LOOK_PACK, document)
     for verdict in verdicts:
         assert verdict.outcome == "pass"
         assert [r.status for r in verdict.reasons] == ["unknown", "pass"]
@@ -1071,23 +1079,14 @@ def test_a_look_reads_records_by_nodes_where_their_filter_reads_the_list_again(
     pack = LOOK_PACK.replace(
         "count([v for v in account.violations if v.type == 'fake_traffic' and v.points > 2])",
         "count([v for v in account.violations if v.points > 0 and count(account.violations) > 2])")
-    (tmp_path / "demo.look.yaml").write_text(pack, encoding="utf-8")
     document = {"account": {"violations": [{"points": 3}, {"points": 4}, {"type": "x"}]}}
-    for engine in ("compiled", "sandbox"):
-        verdict = rulepack.load(tmp_path, engine=engine).evaluate(
-            "demo.look", document, as_of=HOLES_AS_OF, validate=False)
+    for engine, verdict in zip(("compiled", "sandbox"),
+                               on_both_engines(tmp_path, "look", pack, document), strict=True):
         assert verdict.outcome == "fail", engine
         assert verdict.missing == ("account.violations[2].points",)
 
 
-BESIDE_PACK = """\
-id: demo.beside
-version: 1.0.0
-effective_from: 2026-01-01
-subject: account
-title: {zh: 演示, en: Demo}
-description: {zh: 演示包, en: A demo pack}
-sources: [{seed: s.txt, quote: 封禁}]
+BESIDE_PACK = demo_pack("beside", "封禁", """\
 params:
   content_types: [vulgar, infringement]
   other_types: [fake_traffic]
@@ -1102,7 +1101,7 @@ rules:
           else params.other_types)
         - account.ban.level < account.fans
         - "account.ban.level >= (2 if account.ban.category == 'content' else 1)"
-"""
+""")
 
 
 @pytest.mark.parametrize("account", [
@@ -1117,11 +1116,8 @@ def test_atoms_whose_facts_share_one_absent_object_agree(
     them; an atom that also reads a fact elsewhere (account.fans) is not. Both engines agree
     on every document, and on the one without a ban the compiled engine takes the first atom's
     record as it stands, without the interpreter's search for missing facts."""
-    (tmp_path / "demo.beside.yaml").write_text(BESIDE_PACK, encoding="utf-8")
     document = {"account": account}
-    verdicts = [rulepack.load(tmp_path, engine=engine).evaluate(
-        "demo.beside", document, as_of=HOLES_AS_OF, validate=False)
-        for engine in ("compiled", "sandbox")]
+    verdicts = on_both_engines(tmp_path, "beside", BESIDE_PACK, document)
     for lang in ("en", "zh"):
         assert verdicts[0].to_json(lang) == verdicts[1].to_json(lang)
     assert verdicts[0].missing == verdicts[1].missing
@@ -1142,14 +1138,7 @@ def test_atoms_whose_facts_share_one_absent_object_agree(
         assert searched == ["account.ban.level < account.fans"]
 
 
-FIRST_READ_PACK = """\
-id: demo.first
-version: 1.0.0
-effective_from: 2026-01-01
-subject: account
-title: {zh: 演示, en: Demo}
-description: {zh: 演示包, en: A demo pack}
-sources: [{seed: s.txt, quote: 封禁}]
+FIRST_READ_PACK = demo_pack("first", "封禁", """\
 params:
   zero: 0
 rules:
@@ -1165,17 +1154,14 @@ rules:
     title: {zh: 封禁, en: Ban}
     source: {seed: s.txt, quote: 封禁}
     require: clamp(account.ban.level, 1 / params.zero, 3) > 1
-"""
+""")
 
 
 def test_an_atom_that_fails_before_it_reads_its_fact_says_so(tmp_path: Path) -> None:
     """Without the object that holds an atom's one fact, the atom is that fact's missing
     record only when evaluation begins by reading it (the first argument of a call); an atom
     that divides by zero first fails with that error, on both engines."""
-    (tmp_path / "demo.first.yaml").write_text(FIRST_READ_PACK, encoding="utf-8")
-    verdicts = [rulepack.load(tmp_path, engine=engine).evaluate(
-        "demo.first", {"account": {"fans": 1}}, as_of=HOLES_AS_OF, validate=False)
-        for engine in ("compiled", "sandbox")]
+    verdicts = on_both_engines(tmp_path, "first", FIRST_READ_PACK, {"account": {"fans": 1}})
     for lang in ("en", "zh"):
         assert verdicts[0].to_json(lang) == verdicts[1].to_json(lang)
     checks = [reason.checks[0] for reason in verdicts[0].reasons]

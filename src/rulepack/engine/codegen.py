@@ -87,15 +87,7 @@ from rulepack.engine.interpreter import (
 )
 from rulepack.engine.partial import looks_into_lists
 from rulepack.engine.sandbox import Sandbox, item_field, operators_for, sized
-from rulepack.engine.work import (
-    CHARGED,
-    TEXT_CHARS,
-    call_cost,
-    comparison_cost,
-    flat_size,
-    membership_cost,
-    product_cost,
-)
+from rulepack.engine.work import CHARGED, TEXT_CHARS, call_cost, flat_size, product_cost
 from rulepack.facts.schema import Missing, converted, converting
 from rulepack.lang.expressions import SPECIAL_NAMES, CompiledExpr, Limits
 from rulepack.lang.functions import FUNCTIONS
@@ -635,7 +627,10 @@ def _loop_helpers(limits: Limits, operators: Mapping[type, Callable[..., Any]]) 
     def charged(function: Callable[[Any, Any], Any],
                 cost: Callable[[Any, Any, int], int]) -> Callable[[list[int], Any, Any], Any]:
         def run(wk: list[int], a: Any, b: Any) -> Any:
-            charge(wk, cost(a, b, max_work))
+            # (charge's lines, written out: comparisons run once for every item looked at.)
+            wk[1] += cost(a, b, max_work)
+            if wk[1] > max_work:
+                raise _Fallback
             return function(a, b)
         return run
 
@@ -650,50 +645,8 @@ def _loop_helpers(limits: Limits, operators: Mapping[type, Callable[..., Any]]) 
     # The operators the sandbox charges, each charged the same way (the guards of `+` and
     # `*` included: the sandbox's own).
     for op, cost in CHARGED.items():
-        helpers[f"_c_{op.__name__}"] = \
-            _compared(operators[op], max_work) if cost is comparison_cost else \
-            _contained(op is ast.NotIn, max_work) if cost is membership_cost else \
-            charged(operators[op], cost)
+        helpers[f"_c_{op.__name__}"] = charged(operators[op], cost)
     return helpers
-
-
-# Comparisons and memberships, the commonest charged operators in loops, charge what
-# comparison_cost and membership_cost charge, worked out here for the common operands (two
-# texts; a value flat_size gives 0 units: a number, a date, a boolean; a needle in a list)
-# without their calls.
-def _compared(function: Callable[[Any, Any], Any], max_work: int) \
-        -> Callable[[list[int], Any, Any], Any]:
-    def run(wk: list[int], a: Any, b: Any) -> Any:
-        if type(a) is str and type(b) is str:
-            wk[1] += 1 + min(len(a), len(b)) // TEXT_CHARS
-        elif type(a) in _WALKED and type(b) in _WALKED:
-            wk[1] += comparison_cost(a, b, max_work)
-        else:  # the smaller side is walked, and one side is nothing to walk
-            wk[1] += 1
-        if wk[1] > max_work:
-            raise _Fallback
-        return function(a, b)
-    return run
-
-
-def _contained(negated: bool, max_work: int) -> Callable[[list[int], Any, Any], Any]:
-    def run(wk: list[int], a: Any, b: Any) -> Any:
-        kind = type(b)
-        if kind is list or kind is tuple:
-            needle = type(a)
-            units = len(a) // TEXT_CHARS if needle is str else \
-                flat_size(a, max_work, TEXT_CHARS) if needle in _WALKED else 0
-            wk[1] += 1 + len(b) * (1 + units)
-        else:
-            wk[1] += membership_cost(a, b, max_work)
-        if wk[1] > max_work:
-            raise _Fallback
-        return (a not in b) if negated else (a in b)
-    return run
-
-
-# The kinds of value work.flat_size walks (any other counts 0 units).
-_WALKED = frozenset({str, list, tuple, dict})
 
 
 def _kept(value: Any, limit: int) -> Any:

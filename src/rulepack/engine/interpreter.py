@@ -367,31 +367,6 @@ _ABSENT = object()
 _RESULT_READ, _ITEM_READ, _FACT_READ = 0, 1, 2
 
 
-def _absent_from(document: Any, path: str) -> bool:
-    """Whether a dict on the way down ``path`` lacks its key (then reading it raises
-    Missing); False for anything else (a value there, a null on the way, another mapping),
-    which the read itself decides."""
-    node = document
-    for key in _PATH_KEYS.get(path) or _path_keys(path):
-        if type(node) is not dict:
-            return False
-        node = node.get(key, _ABSENT)
-        if node is _ABSENT:
-            return True
-    return False
-
-
-# Each fact path's keys, split once (the schema's paths, and those packs read).
-_PATH_KEYS: dict[str, tuple[str, ...]] = {}
-
-
-def _path_keys(path: str) -> tuple[str, ...]:
-    keys = tuple(path.split("."))
-    if len(_PATH_KEYS) < 4096:
-        _PATH_KEYS[path] = keys
-    return keys
-
-
 def _read_kinds(reads: tuple[str, ...]) -> tuple[tuple[str, int, str], ...]:
     """Each read with its kind and, for a result field, its name."""
     return tuple(
@@ -887,7 +862,7 @@ class _Run:
                 if cached is not _ABSENT:
                     values[path] = cached
                 continue
-            if self.saw_missing and _absent_from(self.document, path):
+            if self.saw_missing and self.schema.lacks(self.document, path):
                 # A dict on the way lacks its key, where the read would raise: noted as the
                 # read notes it. (Compiled code does not read the facts of an object that is
                 # absent; explaining is where they are first looked for. A document that

@@ -69,6 +69,12 @@ _NESTED = frozenset({list, tuple, dict})
 
 def comparison_cost(left: Any, right: Any, cap: int) -> int:
     """``left == right`` (or ``!=``, ``<``, ...): the smaller of the two is walked at most."""
+    # The commonest operands first, counted without a walk: compiled loops and the sandbox
+    # charge a comparison for every item they look at.
+    if type(left) is str and type(right) is str:
+        return 1 + min(len(left), len(right)) // TEXT_CHARS
+    if type(left) not in _WALKED or type(right) not in _WALKED:
+        return 1  # one side is nothing to walk
     return 1 + min(_units(left, cap), _units(right, cap))
 
 
@@ -79,8 +85,13 @@ def membership_cost(needle: Any, container: Any, cap: int) -> int:
     if kind is str:
         return 1 + _units(container, cap) + _units(needle, cap)
     if kind is list or kind is tuple:
-        return 1 + len(container) * (1 + _units(needle, cap))
+        units = len(needle) // TEXT_CHARS if type(needle) is str else _units(needle, cap)
+        return 1 + len(container) * (1 + units)
     return 1 + _units(needle, cap)
+
+
+# The kinds of value flat_size walks (any other counts 0 units).
+_WALKED = frozenset({str, list, tuple, dict})
 
 
 def sum_cost(left: Any, right: Any, cap: int) -> int:

@@ -101,6 +101,8 @@ class FactSchema:
         self.schema = schema
         # One compiled reader per fact path read so far.
         self._readers: dict[str, Callable[[Any], Any]] = {}
+        # Each path's keys, for `lacks` (split once).
+        self._keys: dict[str, tuple[str, ...]] = {}
         self._defs: Mapping[str, Any] = schema.get("$defs", {})
         self.fields: dict[str, FieldInfo] = {}
         self._enum_labels: dict[str, dict[str, dict[str, str]]] = {}
@@ -287,6 +289,23 @@ class FactSchema:
         if reader is None:
             reader = self._readers[path] = self.reader(path)
         return reader(document)
+
+    def lacks(self, document: Any, path: str) -> bool:
+        """Whether a dict on the way down ``path`` lacks its key, so that :meth:`read` would
+        raise :class:`Missing` there; False for anything else (a value, a null on the way,
+        another kind of mapping), which only the read decides. A look that raises nothing,
+        for callers that meet many absent facts."""
+        keys = self._keys.get(path)
+        if keys is None:
+            keys = self._keys[path] = tuple(path.split("."))
+        node = document
+        for key in keys:
+            if type(node) is not dict:
+                return False
+            node = node.get(key, _ABSENT)
+            if node is _ABSENT:
+                return True
+        return False
 
     def reader(self, path: str) -> Callable[[Any], Any]:
         """A function reading one fact path from a document, as :meth:`read` does."""
